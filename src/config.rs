@@ -1,0 +1,305 @@
+//! Site configuration: reading and checking `site.toml`.
+//!
+//! The config is the first stage of the pipeline. It knows the site's title,
+//! languages, theme, base URL and the per-product texts that frame every event
+//! article, and nothing about content.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
+
+/// The name of the config file at the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Texts that frame the articles of one product: the intro under the title and
+/// the boilerplate that opens "For More Information". Markdown.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductText {
+    /// Shown under "Topic last modified", e.g. "This article provides an explanation…".
+    pub intro: Option<String>,
+    /// Opens the "For More Information" section of every article of the product.
+    pub more_info: Option<String>,
+}
+
+/// One language of the site.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageConfig {
+    /// The language's own name for itself, shown in the language switcher.
+    pub name: Option<String>,
+    /// Site title in this language (defaults to the site title).
+    pub title: Option<String>,
+    /// Site description in this language.
+    pub description: Option<String>,
+    /// Product texts in this language.
+    #[serde(default)]
+    pub products: BTreeMap<String, ProductText>,
+}
+
+/// Defaults for event fields that records may leave out.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Product name when a record has none.
+    pub product: Option<String>,
+    /// Product version when a record has none.
+    pub product_version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    description: Option<String>,
+    base_url: Option<String>,
+    #[serde(default = "default_theme")]
+    theme: String,
+    default_language: Option<String>,
+    #[serde(default)]
+    languages: BTreeMap<String, LanguageConfig>,
+    #[serde(default)]
+    defaults: Defaults,
+    #[serde(default)]
+    products: BTreeMap<String, ProductText>,
+}
+
+fn default_theme() -> String {
+    "technet".to_string()
+}
+
+/// The checked configuration of a site.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The folder holding `site.toml`.
+    pub root: PathBuf,
+    /// Site title (default language).
+    pub title: String,
+    /// One-line description for `<meta name="description">`.
+    pub description: Option<String>,
+    /// Where the site is published, e.g. `https://events.example.org/docs/`.
+    /// Always ends with `/` when set.
+    pub base_url: Option<String>,
+    /// Theme folder name under `themes/`.
+    pub theme: String,
+    /// The default language code.
+    pub default_language: String,
+    /// All languages, default included, in a stable order (default first).
+    pub languages: Vec<(String, LanguageConfig)>,
+    /// Defaults for missing product fields.
+    pub defaults: Defaults,
+    /// Product texts in the default language.
+    pub products: BTreeMap<String, ProductText>,
+}
+
+const CONFIG_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "theme",
+    "default_language",
+    "languages",
+    "defaults",
+    "products",
+];
+
+impl Config {
+    /// Read `site.toml` from `root`.
+    pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Box::new(
+                Diagnostic::error("config-missing", format!("cannot read {}: {e}", path.display()))
+                    .help("run eventref in the folder that holds site.toml, or pass --root DIR"),
+            )
+        })?;
+        Self::parse(root, &text)
+    }
+
+    /// Parse the text of a `site.toml`.
+    pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+        let source: Arc<str> = Arc::from(text);
+        let loc_at = |offset: usize, len: usize| {
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() as u32 + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
+            Location::new(CONFIG_FILE, Some(source.clone()), line, col).with_len(len)
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let msg = e.message().to_string();
+            let mut d = Diagnostic::error("config-invalid", format!("site.toml: {msg}"));
+            if let Some(span) = e.span() {
+                d = d.at(loc_at(span.start, span.len()));
+            } else {
+                d = d.at(Location::file_only(CONFIG_FILE));
+            }
+            if let Some(field) = msg
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next())
+                && let Some(s) = did_you_mean(field, CONFIG_FIELDS.iter().copied())
+            {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            Box::new(d)
+        })?;
+
+        let bad = |msg: String, help: &str| {
+            Box::new(
+                Diagnostic::error("config-invalid", msg)
+                    .at(Location::file_only(CONFIG_FILE))
+                    .help(help),
+            )
+        };
+        let mut languages = raw.languages;
+        let default_language = match raw.default_language {
+            Some(l) => l,
+            None if languages.len() == 1 => languages.keys().next().cloned().unwrap_or_default(),
+            None if languages.is_empty() => "en".to_string(),
+            None => {
+                return Err(bad(
+                    "site.toml lists several languages but no default_language".into(),
+                    "add default_language = \"en\" (or another listed language)",
+                ));
+            }
+        };
+        languages.entry(default_language.clone()).or_default();
+        for code in languages.keys() {
+            if !valid_lang_code(code) {
+                return Err(bad(
+                    format!("`{code}` is not a valid language code"),
+                    "use a BCP 47 code such as en, de, ja, pt-BR or zh-Hans",
+                ));
+            }
+        }
+        let mut ordered: Vec<(String, LanguageConfig)> = Vec::with_capacity(languages.len());
+        if let Some(d) = languages.remove(&default_language) {
+            ordered.push((default_language.clone(), d));
+        }
+        ordered.extend(languages);
+
+        let base_url = match raw.base_url {
+            Some(u) => Some(normalize_base_url(&u).ok_or_else(|| {
+                bad(
+                    format!("base_url `{u}` is not an absolute http(s) URL"),
+                    "write it like https://events.example.org/ or https://example.org/docs/",
+                )
+            })?),
+            None => None,
+        };
+        if crate::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
+            return Err(bad(
+                format!("theme `{}` is not a valid theme folder name", raw.theme),
+                "use the name of a folder under themes/, e.g. technet",
+            ));
+        }
+
+        Ok(Config {
+            root: root.to_path_buf(),
+            title: raw.title,
+            description: raw.description,
+            base_url,
+            theme: raw.theme,
+            default_language,
+            languages: ordered,
+            defaults: raw.defaults,
+            products: raw.products,
+        })
+    }
+
+    /// Override the base URL (for preview deploys).
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), Box<Diagnostic>> {
+        self.base_url = Some(normalize_base_url(url).ok_or_else(|| {
+            Box::new(
+                Diagnostic::error(
+                    "config-invalid",
+                    format!("--base-url `{url}` is not an absolute http(s) URL"),
+                )
+                .help("write it like https://preview-42.example.org/ or https://example.org/docs/"),
+            )
+        })?);
+        Ok(())
+    }
+
+    /// The path part of the base URL (`/` or `/docs/`), used where a page cannot
+    /// use relative links (the 404 page, which is served at any path).
+    pub fn base_path(&self) -> String {
+        match &self.base_url {
+            Some(u) => {
+                let after_scheme = u.split_once("://").map(|(_, r)| r).unwrap_or(u);
+                match after_scheme.find('/') {
+                    Some(i) => after_scheme[i..].to_string(),
+                    None => "/".to_string(),
+                }
+            }
+            None => "/".to_string(),
+        }
+    }
+
+    /// The content folder.
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+
+    /// Language codes, default first.
+    pub fn language_codes(&self) -> impl Iterator<Item = &str> {
+        self.languages.iter().map(|(c, _)| c.as_str())
+    }
+}
+
+fn normalize_base_url(u: &str) -> Option<String> {
+    let u = u.trim();
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"))?;
+    if rest.is_empty() || rest.starts_with('/') || u.contains(['"', '<', '>', ' ', '\'', '\\']) {
+        return None;
+    }
+    let mut s = u.to_string();
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    Some(s)
+}
+
+/// A loose BCP 47 check: letters, digits and dashes, starting with 2–3 letters.
+pub fn valid_lang_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal() {
+        let c = Config::parse(Path::new("."), "title = \"T\"").unwrap();
+        assert_eq!(c.default_language, "en");
+        assert_eq!(c.theme, "technet");
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn base_path() {
+        let c = Config::parse(Path::new("."), "title = \"T\"\nbase_url = \"https://x.org/docs\"").unwrap();
+        assert_eq!(c.base_url.as_deref(), Some("https://x.org/docs/"));
+        assert_eq!(c.base_path(), "/docs/");
+    }
+
+    #[test]
+    fn typo_suggestion() {
+        let e = Config::parse(Path::new("."), "title = \"T\"\nbase_ur = \"x\"").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `base_url`?"));
+        assert_eq!(e.location.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn bad_theme_name() {
+        assert!(Config::parse(Path::new("."), "title = \"T\"\ntheme = \"../x\"").is_err());
+    }
+}

@@ -1,0 +1,36 @@
+//! eventref: a static site generator for event-log knowledge bases.
+//!
+//! eventref turns one YAML record per event (source, ID, message template,
+//! explanation, user actions, …) into a fast, searchable, multilingual reference
+//! site in the style of the classic TechNet event articles.
+//!
+//! The pipeline is a chain of stages, each in its own module, and data flows one
+//! way:
+//!
+//! [`config`] → [`content`] (load + validate) → [`i18n`] → [`render`] → [`output`]
+//!
+//! ```no_run
+//! let site = eventref::Site::load(std::path::Path::new("."))?;
+//! let report = site.build(&eventref::BuildOptions::default())?;
+//! println!("{} pages", report.pages);
+//! # Ok::<(), eventref::Failure>(())
+//! ```
+
+#![warn(missing_docs)]
+// Diagnostics are rich (file, snippet, help, notes) and only built on the error path.
+#![allow(clippy::result_large_err)]
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod i18n;
+pub mod markdown;
+pub mod message;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod synth;
+pub mod theme;
+
+pub use site::{BuildOptions, BuildReport, Failure, FailureKind, Site};

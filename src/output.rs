@@ -1,0 +1,345 @@
+//! Output: the only stage that writes to the output directory.
+//!
+//! A build writes every page whose bytes changed into a staging directory next
+//! to the output, and nothing else. Only when the whole render succeeded does
+//! [`Output::commit`] move the staged files into place (one atomic rename per
+//! file, or one rename of the whole directory on a first build) and remove the
+//! files that the previous build wrote and this one did not. A failed build
+//! calls [`Output::abort`] and leaves the published site untouched. Unchanged
+//! files are never rewritten, so their modification times survive and rsync or
+//! a CDN upload sees only what changed.
+//!
+//! eventref only ever deletes files and folders listed in its own manifest
+//! (`.eventref-manifest`), and refuses to use a non-empty folder that lacks one.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::render::PageSink;
+
+/// The manifest (and ownership marker) inside every output directory.
+pub const MANIFEST: &str = ".eventref-manifest";
+const MANIFEST_HEADER: &str = "# eventref output manifest v1: files written by eventref. Do not edit.";
+const STAGING_MARKER: &str = ".eventref-staging";
+
+/// What a commit did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files in the site.
+    pub files: usize,
+    /// Total bytes of the site.
+    pub bytes: u64,
+    /// Files written because they were new or changed.
+    pub written: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files of the previous build that were removed.
+    pub removed: usize,
+}
+
+struct Entry {
+    path: String,
+    changed: bool,
+    len: u64,
+}
+
+/// An output directory being written.
+pub struct Output {
+    dir: PathBuf,
+    staging: PathBuf,
+    /// The previous build's files, if the directory is ours.
+    previous: BTreeSet<String>,
+    fresh: bool,
+    entries: Mutex<Vec<Entry>>,
+}
+
+/// Resolve `p` as far as it exists, keeping the non-existent tail.
+fn normalize(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    let mut existing = abs.clone();
+    let mut tail = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|s| s.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for part in tail.into_iter().rev() {
+        if part == ".." {
+            out.pop();
+        } else if part != "." {
+            out.push(part);
+        }
+    }
+    out
+}
+
+fn refuse(msg: String, help: &str) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error("unsafe-output", msg).help(help))
+}
+
+impl Output {
+    /// Open `dir` for a build of the site in `config`, checking that writing
+    /// there is safe.
+    pub fn open(config: &Config, dir: &Path) -> Result<Output, Box<Diagnostic>> {
+        let dir = normalize(dir);
+        let root = normalize(&config.root);
+        let protected = ["content", "themes", "templates", "static", "i18n", "src", ".git"];
+        if dir == root || root.starts_with(&dir) {
+            return Err(refuse(
+                format!(
+                    "the output directory {} is the site root or contains it",
+                    dir.display()
+                ),
+                "choose a folder inside the site such as public/, or one outside it",
+            ));
+        }
+        for p in protected {
+            let pp = root.join(p);
+            if dir.starts_with(&pp) || pp.starts_with(&dir) {
+                return Err(refuse(
+                    format!(
+                        "the output directory {} overlaps the site's {p}/ folder",
+                        dir.display()
+                    ),
+                    "choose a folder such as public/ that holds nothing but the built site",
+                ));
+            }
+        }
+        let mut previous = BTreeSet::new();
+        let mut fresh = true;
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(refuse(
+                    format!("the output path {} exists and is not a directory", dir.display()),
+                    "remove it or choose another --output",
+                ));
+            }
+            let manifest = dir.join(MANIFEST);
+            match std::fs::read_to_string(&manifest) {
+                Ok(text) => {
+                    if !text.starts_with(MANIFEST_HEADER) {
+                        return Err(refuse(
+                            format!("{} is not an eventref manifest", manifest.display()),
+                            "remove the output folder yourself, then build again",
+                        ));
+                    }
+                    previous = text
+                        .lines()
+                        .skip(1)
+                        .filter(|l| valid_site_path(l))
+                        .map(String::from)
+                        .collect();
+                    fresh = false;
+                }
+                Err(_) => {
+                    let empty = std::fs::read_dir(&dir)
+                        .map(|mut r| r.next().is_none())
+                        .unwrap_or(false);
+                    if !empty {
+                        return Err(refuse(
+                            format!(
+                                "the output directory {} is not empty and was not created by eventref",
+                                dir.display()
+                            ),
+                            "eventref never deletes or overwrites folders it did not create: choose an empty or new --output folder",
+                        ));
+                    }
+                }
+            }
+        }
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let staging = dir.with_file_name(format!(".{name}.eventref-staging"));
+        if staging.exists() {
+            if staging.join(STAGING_MARKER).exists() {
+                std::fs::remove_dir_all(&staging).map_err(|e| {
+                    refuse(
+                        format!("cannot remove stale staging folder {}: {e}", staging.display()),
+                        "remove it by hand",
+                    )
+                })?;
+            } else {
+                return Err(refuse(
+                    format!("{} exists and was not created by eventref", staging.display()),
+                    "remove or rename it, then build again",
+                ));
+            }
+        }
+        std::fs::create_dir_all(&staging)
+            .and_then(|_| std::fs::write(staging.join(STAGING_MARKER), b""))
+            .map_err(|e| {
+                refuse(
+                    format!("cannot create {}: {e}", staging.display()),
+                    "check permissions and free space",
+                )
+            })?;
+        Ok(Output {
+            dir,
+            staging,
+            previous,
+            fresh,
+            entries: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The output directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Move the staged files into place and remove what the previous build wrote
+    /// but this one did not.
+    pub fn commit(self) -> io::Result<WriteStats> {
+        let mut entries = std::mem::take(&mut *self.entries.lock().unwrap_or_else(|e| e.into_inner()));
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut stats = WriteStats {
+            files: entries.len(),
+            ..WriteStats::default()
+        };
+        let current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        let manifest = manifest_text(&current);
+        std::fs::remove_file(self.staging.join(STAGING_MARKER))?;
+
+        if self.fresh {
+            // First build: the whole staging tree becomes the output in one rename.
+            std::fs::write(self.staging.join(MANIFEST), &manifest)?;
+            if self.dir.exists() {
+                std::fs::remove_dir(&self.dir)?; // empty: checked in open()
+            }
+            std::fs::rename(&self.staging, &self.dir)?;
+            stats.written = entries.len();
+            stats.bytes = entries.iter().map(|e| e.len).sum();
+            return Ok(stats);
+        }
+
+        for e in &entries {
+            stats.bytes += e.len;
+            if e.changed {
+                let dest = self.dir.join(&e.path);
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::rename(self.staging.join(&e.path), &dest)?;
+                stats.written += 1;
+            } else {
+                stats.unchanged += 1;
+            }
+        }
+        for old in self.previous.iter().filter(|p| !current.contains(p.as_str())) {
+            let path = self.dir.join(old);
+            if path.is_file() {
+                std::fs::remove_file(&path)?;
+                stats.removed += 1;
+                // Remove folders left empty, up to the output root.
+                let mut parent = path.parent();
+                while let Some(p) = parent {
+                    if p == self.dir || std::fs::remove_dir(p).is_err() {
+                        break;
+                    }
+                    parent = p.parent();
+                }
+            }
+        }
+        let manifest_path = self.dir.join(MANIFEST);
+        if std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
+            let tmp = self.staging.join(MANIFEST);
+            std::fs::write(&tmp, &manifest)?;
+            std::fs::rename(&tmp, &manifest_path)?;
+        }
+        std::fs::remove_dir_all(&self.staging)?;
+        Ok(stats)
+    }
+
+    /// Throw away the staged files; the published output stays as it was.
+    pub fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+fn manifest_text(paths: &BTreeSet<&str>) -> String {
+    let mut s = String::with_capacity(paths.len() * 40);
+    s.push_str(MANIFEST_HEADER);
+    s.push('\n');
+    for p in paths {
+        s.push_str(p);
+        s.push('\n');
+    }
+    s
+}
+
+/// A relative, `/`-separated path with only normal components.
+pub fn valid_site_path(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && !p.contains('\0')
+        && Path::new(p)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        && p != MANIFEST
+}
+
+impl PageSink for Output {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        if !valid_site_path(path) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing unsafe output path {path:?}"),
+            ));
+        }
+        let published = self.dir.join(path);
+        let changed = self.fresh
+            || !self.previous.contains(path)
+            || std::fs::metadata(&published)
+                .map(|m| m.len() != bytes.len() as u64)
+                .unwrap_or(true)
+            || std::fs::read(&published).map(|old| old != bytes).unwrap_or(true);
+        if changed {
+            let staged = self.staging.join(path);
+            if let Some(parent) = staged.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut f = std::fs::File::create(&staged)?;
+            f.write_all(bytes)?;
+        }
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Entry {
+                path: path.to_string(),
+                changed,
+                len: bytes.len() as u64,
+            });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_site_path;
+
+    #[test]
+    fn site_paths() {
+        assert!(valid_site_path("en/msexchangetransport/2002/index.html"));
+        assert!(!valid_site_path("../x"));
+        assert!(!valid_site_path("/etc/passwd"));
+        assert!(!valid_site_path("en/../../x"));
+        assert!(!valid_site_path("a\\b"));
+        assert!(!valid_site_path(""));
+    }
+}

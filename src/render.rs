@@ -1,0 +1,819 @@
+//! Render: turning checked content into pages, in parallel, without touching the disk.
+//!
+//! For each language the render stage builds the values every page shares (site
+//! info, UI strings, the source navigation) once, then renders event, source,
+//! category, index and 404 pages in parallel with rayon from the templates the
+//! [`Theme`] compiled once. Each finished page goes straight to a [`PageSink`]
+//! (the output stage), so rendered pages are never all held in memory.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{Content, Event, Level, UserAction};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::i18n::{self, UiString, UiStrings};
+use crate::markdown;
+use crate::message::{self, Segment};
+use crate::slug::Slug;
+use crate::theme::Theme;
+
+/// Where rendered pages go. Implemented by the output stage (and by tests).
+pub trait PageSink: Sync {
+    /// Store `bytes` at `path` (relative, `/`-separated, built only from slugs,
+    /// language codes and fixed names).
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+}
+
+/// Progress reporting: called once per rendered page.
+pub trait Progress: Sync {
+    /// The total number of pages, once known.
+    fn start(&self, total: u64);
+    /// One more page done.
+    fn tick(&self);
+}
+
+/// A progress reporter that does nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {
+    fn start(&self, _: u64) {}
+    fn tick(&self) {}
+}
+
+/// What the render stage produced.
+#[derive(Debug, Default, Clone)]
+pub struct RenderStats {
+    /// Pages rendered (HTML and XML/text files, all languages).
+    pub pages: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct LangLink {
+    code: String,
+    name: String,
+    dir: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    base_url: Option<&'a str>,
+    default_language: &'a str,
+    languages: Vec<LangLink>,
+}
+
+#[derive(Serialize)]
+struct NavSource<'a> {
+    name: &'a str,
+    slug: &'a str,
+    count: usize,
+    url: String,
+    product: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageView {
+    kind: &'static str,
+    title: String,
+    /// Path from the site root, e.g. `en/msexchangetransport/2002/`.
+    path: String,
+    /// Absolute URL when the site has a base_url.
+    permalink: Option<String>,
+    /// The same page in other languages: code → path from site root.
+    translations: Vec<Translation>,
+}
+
+#[derive(Serialize)]
+struct Translation {
+    code: String,
+    name: String,
+    path: String,
+    permalink: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum SegmentView<'a> {
+    Text {
+        text: String,
+    },
+    Insert {
+        name: String,
+        description: Option<&'a str>,
+    },
+}
+
+#[derive(Serialize)]
+struct ParamView<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EventLink {
+    title: String,
+    url: String,
+    message: Option<String>,
+    level: Option<&'static str>,
+    level_label: Option<String>,
+}
+
+#[derive(Serialize)]
+struct UserActionView {
+    intro_html: Option<String>,
+    steps_html: Vec<String>,
+    text_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EventView<'a> {
+    title: String,
+    source: &'a str,
+    source_url: String,
+    id: u16,
+    url: String,
+    message: &'a str,
+    segments: Vec<SegmentView<'a>>,
+    parameters: Vec<ParamView<'a>>,
+    symbolic_name: Option<&'a str>,
+    category: Option<&'a str>,
+    category_url: Option<String>,
+    level: Option<&'static str>,
+    level_label: Option<String>,
+    product: Option<&'a str>,
+    product_version: Option<&'a str>,
+    channel: Option<&'a str>,
+    explanation_html: Option<String>,
+    user_action: Option<UserActionView>,
+    intro_html: String,
+    more_info_html: Option<String>,
+    links: Vec<&'a crate::content::Link>,
+    related: Vec<EventLink>,
+    last_modified: Option<&'a str>,
+    is_stub: bool,
+    prev: Option<EventLink>,
+    next: Option<EventLink>,
+}
+
+#[derive(Serialize)]
+struct CategoryGroup<'a> {
+    name: String,
+    url: Option<String>,
+    events: Vec<EventLink>,
+    #[serde(skip)]
+    _p: std::marker::PhantomData<&'a ()>,
+}
+
+/// Render the whole site into `sink`.
+pub fn render_site(
+    config: &Config,
+    content: &Content,
+    theme: &Theme,
+    sink: &dyn PageSink,
+    progress: &dyn Progress,
+) -> Result<RenderStats, Diagnostics> {
+    let sources = group_sources(&content.events);
+    let langs: Vec<&str> = config.language_codes().collect();
+    let per_lang_pages = content.events.len()
+        + sources.len()
+        + sources.values().map(|s| s.categories.len()).sum::<usize>()
+        + 3;
+    progress.start((per_lang_pages * langs.len() + 3) as u64);
+
+    let mut diags = Diagnostics::new();
+    let mut pages = 0;
+    for lang in &langs {
+        match render_language(config, content, theme, &sources, lang, sink, progress) {
+            Ok(n) => pages += n,
+            Err(d) => diags.extend(d),
+        }
+    }
+    if !diags.is_empty() {
+        diags.sort();
+        return Err(diags);
+    }
+    // Site-level files.
+    let io = |e: std::io::Error| {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::error(
+            "write-error",
+            format!("cannot write output: {e}"),
+        ));
+        d
+    };
+    let default = &config.default_language;
+    sink.put("index.html", root_redirect(config).as_bytes())
+        .map_err(io)?;
+    sink.put("robots.txt", robots(config).as_bytes()).map_err(io)?;
+    pages += 2;
+    if let Some(xml) = sitemap(config, content, &sources) {
+        sink.put("sitemap.xml", xml.as_bytes()).map_err(io)?;
+        pages += 1;
+    }
+    // A root 404 in the default language, for hosts that look for /404.html.
+    let ctx = lang_context(config, theme, default, &sources).0;
+    let html = render_404(config, theme, &ctx, default).map_err(|d| {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        ds
+    })?;
+    sink.put("404.html", html.as_bytes()).map_err(io)?;
+    pages += 1;
+    for (name, file) in &theme.static_files {
+        let bytes = file.bytes().map_err(io)?;
+        sink.put(&format!("static/{name}"), &bytes).map_err(io)?;
+    }
+    Ok(RenderStats { pages })
+}
+
+/// One source with its events and categories.
+pub struct SourceGroup<'a> {
+    name: &'a str,
+    events: Vec<&'a Event>,
+    categories: BTreeMap<Slug, (String, Vec<&'a Event>)>,
+}
+
+fn group_sources(events: &[Event]) -> BTreeMap<Slug, SourceGroup<'_>> {
+    let mut out: BTreeMap<Slug, SourceGroup> = BTreeMap::new();
+    for e in events {
+        let g = out.entry(e.source_slug.clone()).or_insert_with(|| SourceGroup {
+            name: &e.source,
+            events: Vec::new(),
+            categories: BTreeMap::new(),
+        });
+        g.events.push(e);
+        if let Some(c) = &e.category
+            && let Some(slug) = Slug::new(c)
+        {
+            g.categories
+                .entry(slug)
+                .or_insert_with(|| (c.clone(), Vec::new()))
+                .1
+                .push(e);
+        }
+    }
+    out
+}
+
+fn ui<'a>(t: &'a UiStrings, key: &'a str) -> &'a str {
+    match t.get(key) {
+        Some(UiString::Text(s)) => s,
+        Some(UiString::Plural(m)) => m.get("other").map(String::as_str).unwrap_or(key),
+        None => key,
+    }
+}
+
+fn level_label(t: &UiStrings, l: Level) -> String {
+    ui(t, &format!("level_{}", l.as_str().replace('-', "_"))).to_string()
+}
+
+/// The values every page of a language shares.
+fn lang_context(
+    config: &Config,
+    theme: &Theme,
+    lang: &str,
+    sources: &BTreeMap<Slug, SourceGroup>,
+) -> (tera::Context, UiStrings) {
+    let (strings, _missing) = theme.strings_for(lang, &config.default_language);
+    let lang_cfg = config.languages.iter().find(|(c, _)| c == lang).map(|(_, l)| l);
+    let title = lang_cfg.and_then(|l| l.title.as_deref()).unwrap_or(&config.title);
+    let description = lang_cfg
+        .and_then(|l| l.description.as_deref())
+        .or(config.description.as_deref());
+    let site = SiteView {
+        title,
+        description,
+        base_url: config.base_url.as_deref(),
+        default_language: &config.default_language,
+        languages: config
+            .languages
+            .iter()
+            .map(|(code, l)| LangLink {
+                code: code.clone(),
+                name: l.name.clone().unwrap_or_else(|| code.clone()),
+                dir: i18n::direction(code),
+            })
+            .collect(),
+    };
+    let nav: Vec<NavSource> = sources
+        .iter()
+        .map(|(slug, g)| NavSource {
+            name: g.name,
+            slug: slug.as_str(),
+            count: g.events.len(),
+            url: format!("{slug}/"),
+            product: g
+                .events
+                .first()
+                .and_then(|e| e.product.as_deref())
+                .or(config.defaults.product.as_deref()),
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("site", tera::Value::from_serializable(&site));
+    ctx.insert_value("t", tera::Value::from_serializable(&strings));
+    ctx.insert_value("nav", tera::Value::from_serializable(&nav));
+    ctx.insert("lang", lang);
+    ctx.insert("dir", i18n::direction(lang));
+    ctx.insert(
+        "total_events",
+        &sources.values().map(|g| g.events.len()).sum::<usize>(),
+    );
+    ctx.insert("current_source", "");
+    (ctx, strings)
+}
+
+fn page_view(config: &Config, kind: &'static str, title: String, lang: &str, rest: &str) -> PageView {
+    let path = format!("{lang}/{rest}");
+    PageView {
+        kind,
+        title,
+        permalink: config.base_url.as_ref().map(|b| format!("{b}{path}")),
+        translations: config
+            .languages
+            .iter()
+            .map(|(code, l)| {
+                let p = format!("{code}/{rest}");
+                Translation {
+                    code: code.clone(),
+                    name: l.name.clone().unwrap_or_else(|| code.clone()),
+                    permalink: config.base_url.as_ref().map(|b| format!("{b}{p}")),
+                    path: p,
+                }
+            })
+            .collect(),
+        path,
+    }
+}
+
+/// Relative prefix from a page at `path` (a directory path ending in `/`) to the site root.
+fn root_prefix(dir_path: &str) -> String {
+    "../".repeat(dir_path.matches('/').count())
+}
+
+struct ProductTexts {
+    intro_html: String,
+    more_info_html: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_language(
+    config: &Config,
+    content: &Content,
+    theme: &Theme,
+    sources: &BTreeMap<Slug, SourceGroup>,
+    lang: &str,
+    sink: &dyn PageSink,
+    progress: &dyn Progress,
+) -> Result<usize, Vec<Diagnostic>> {
+    let (base_ctx, t) = lang_context(config, theme, lang, sources);
+    let lang_cfg = config.languages.iter().find(|(c, _)| c == lang).map(|(_, l)| l);
+
+    // Product texts, rendered once per product.
+    let mut products: BTreeMap<Option<&str>, ProductTexts> = BTreeMap::new();
+    for e in &content.events {
+        let product = e.product.as_deref().or(config.defaults.product.as_deref());
+        products.entry(product).or_insert_with(|| {
+            let own = product.and_then(|p| lang_cfg.and_then(|l| l.products.get(p)));
+            let default = product.and_then(|p| config.products.get(p));
+            let intro = own
+                .and_then(|p| p.intro.as_deref())
+                .or(default.and_then(|p| p.intro.as_deref()));
+            let more = own
+                .and_then(|p| p.more_info.as_deref())
+                .or(default.and_then(|p| p.more_info.as_deref()));
+            let intro_html = match intro {
+                Some(md) => markdown::to_html(md),
+                None => format!(
+                    "<p>{}</p>",
+                    escape_html(&ui(&t, "intro").replace("{product}", product.unwrap_or("")))
+                ),
+            };
+            ProductTexts {
+                intro_html,
+                more_info_html: more.map(markdown::to_html),
+            }
+        });
+    }
+
+    let render = |template: &str, ctx: &tera::Context| -> Result<String, Diagnostic> {
+        theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| crate::theme::template_error(&BTreeMap::new(), &e))
+    };
+    let put = |path: &str, html: String| -> Result<(), Diagnostic> {
+        progress.tick();
+        sink.put(path, html.as_bytes())
+            .map_err(|e| Diagnostic::error("write-error", format!("cannot write {path}: {e}")))
+    };
+    let link = |e: &Event| EventLink {
+        title: format!("{} {}", e.source, e.id),
+        url: format!("{}/{}/", e.source_slug, e.id),
+        message: Some(e.message.clone()),
+        level: e.level.map(Level::as_str),
+        level_label: e.level.map(|l| level_label(&t, l)),
+    };
+
+    // Event pages, in parallel.
+    let event_pages: Vec<(&Event, Option<&Event>, Option<&Event>)> = sources
+        .values()
+        .flat_map(|g| {
+            g.events.iter().enumerate().map(move |(i, e)| {
+                (
+                    *e,
+                    i.checked_sub(1).map(|p| g.events[p]),
+                    g.events.get(i + 1).copied(),
+                )
+            })
+        })
+        .collect();
+    let by_key: std::collections::HashMap<(&str, u16), &Event> = content
+        .events
+        .iter()
+        .map(|e| ((e.source.as_str(), e.id), e))
+        .collect();
+    let errors: Vec<Diagnostic> = event_pages
+        .par_iter()
+        .filter_map(|(e, prev, next)| {
+            let rest = format!("{}/{}/", e.source_slug, e.id);
+            let product = e.product.as_deref().or(config.defaults.product.as_deref());
+            let texts = &products[&product];
+            let view = event_view(e, &t, texts, config, *prev, *next, &by_key, &link);
+            let mut ctx = base_ctx.clone();
+            ctx.insert(
+                "page",
+                &page_view(config, "event", view.title.clone(), lang, &rest),
+            );
+            ctx.insert("root", &root_prefix(&format!("{lang}/{rest}")));
+            ctx.insert(
+                "breadcrumbs",
+                &[
+                    Crumb {
+                        title: e.source.clone(),
+                        url: format!("{}/", e.source_slug),
+                    },
+                    Crumb {
+                        title: e.id.to_string(),
+                        url: rest.clone(),
+                    },
+                ],
+            );
+            ctx.insert("event", &view);
+            ctx.insert("current_source", e.source_slug.as_str());
+            render("event.html", &ctx)
+                .and_then(|html| put(&format!("{lang}/{rest}index.html"), html))
+                .err()
+        })
+        .collect();
+    if !errors.is_empty() {
+        // One template error usually repeats for every page: report it once.
+        let mut errors = errors;
+        errors.dedup_by(|a, b| a.message == b.message);
+        return Err(errors);
+    }
+    let mut count = event_pages.len();
+
+    // Source and category pages.
+    let source_list: Vec<(&Slug, &SourceGroup)> = sources.iter().collect();
+    let errors: Vec<Diagnostic> = source_list
+        .par_iter()
+        .flat_map_iter(|(slug, g)| {
+            let mut out = Vec::new();
+            let rest = format!("{slug}/");
+            let mut groups: Vec<CategoryGroup> = g
+                .categories
+                .iter()
+                .map(|(cslug, (name, evs))| CategoryGroup {
+                    name: name.clone(),
+                    url: Some(format!("{slug}/category/{cslug}/")),
+                    events: evs.iter().map(|e| link(e)).collect(),
+                    _p: std::marker::PhantomData,
+                })
+                .collect();
+            let uncategorized: Vec<EventLink> = g
+                .events
+                .iter()
+                .filter(|e| e.category.as_deref().and_then(Slug::new).is_none())
+                .map(|e| link(e))
+                .collect();
+            if !uncategorized.is_empty() {
+                groups.push(CategoryGroup {
+                    name: ui(&t, "uncategorized").to_string(),
+                    url: None,
+                    events: uncategorized,
+                    _p: std::marker::PhantomData,
+                });
+            }
+            let mut ctx = base_ctx.clone();
+            ctx.insert(
+                "page",
+                &page_view(config, "source", g.name.to_string(), lang, &rest),
+            );
+            ctx.insert("root", &root_prefix(&format!("{lang}/{rest}")));
+            ctx.insert(
+                "breadcrumbs",
+                &[Crumb {
+                    title: g.name.to_string(),
+                    url: rest.clone(),
+                }],
+            );
+            ctx.insert(
+                "source",
+                &serde_json::json!({ "name": g.name, "slug": slug.as_str(), "count": g.events.len() }),
+            );
+            ctx.insert("groups", &groups);
+            ctx.insert("current_source", slug.as_str());
+            if let Err(d) =
+                render("source.html", &ctx).and_then(|h| put(&format!("{lang}/{rest}index.html"), h))
+            {
+                out.push(d);
+            }
+            for (cslug, (name, evs)) in &g.categories {
+                let crest = format!("{slug}/category/{cslug}/");
+                let mut ctx = base_ctx.clone();
+                ctx.insert(
+                    "page",
+                    &page_view(config, "category", format!("{} – {}", g.name, name), lang, &crest),
+                );
+                ctx.insert("root", &root_prefix(&format!("{lang}/{crest}")));
+                ctx.insert(
+                    "breadcrumbs",
+                    &[
+                        Crumb {
+                            title: g.name.to_string(),
+                            url: rest.clone(),
+                        },
+                        Crumb {
+                            title: name.clone(),
+                            url: crest.clone(),
+                        },
+                    ],
+                );
+                ctx.insert(
+                    "source",
+                    &serde_json::json!({ "name": g.name, "slug": slug.as_str(), "url": rest }),
+                );
+                ctx.insert(
+                    "category",
+                    &serde_json::json!({ "name": name, "count": evs.len() }),
+                );
+                ctx.insert("current_source", slug.as_str());
+                ctx.insert("events", &evs.iter().map(|e| link(e)).collect::<Vec<_>>());
+                if let Err(d) =
+                    render("category.html", &ctx).and_then(|h| put(&format!("{lang}/{crest}index.html"), h))
+                {
+                    out.push(d);
+                }
+            }
+            out
+        })
+        .collect();
+    if !errors.is_empty() {
+        let mut errors = errors;
+        errors.dedup_by(|a, b| a.message == b.message);
+        return Err(errors);
+    }
+    count += sources.len() + sources.values().map(|g| g.categories.len()).sum::<usize>();
+
+    // Home, all events, 404.
+    let mut ctx = base_ctx.clone();
+    ctx.insert(
+        "page",
+        &page_view(config, "index", ui(&t, "home").to_string(), lang, ""),
+    );
+    ctx.insert("root", &root_prefix(&format!("{lang}/")));
+    ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
+    put(
+        &format!("{lang}/index.html"),
+        render("index.html", &ctx).map_err(|d| vec![d])?,
+    )
+    .map_err(|d| vec![d])?;
+
+    let mut ctx = base_ctx.clone();
+    ctx.insert(
+        "page",
+        &page_view(
+            config,
+            "events",
+            ui(&t, "all_events").to_string(),
+            lang,
+            "events/",
+        ),
+    );
+    ctx.insert("root", &root_prefix(&format!("{lang}/events/")));
+    ctx.insert(
+        "breadcrumbs",
+        &[Crumb {
+            title: ui(&t, "all_events").to_string(),
+            url: "events/".into(),
+        }],
+    );
+    ctx.insert("events", &content.events.iter().map(link).collect::<Vec<_>>());
+    put(
+        &format!("{lang}/events/index.html"),
+        render("events.html", &ctx).map_err(|d| vec![d])?,
+    )
+    .map_err(|d| vec![d])?;
+
+    let html = render_404(config, theme, &base_ctx, lang).map_err(|d| vec![d])?;
+    put(&format!("{lang}/404.html"), html).map_err(|d| vec![d])?;
+    count += 3;
+    Ok(count)
+}
+
+fn render_404(
+    config: &Config,
+    theme: &Theme,
+    base_ctx: &tera::Context,
+    lang: &str,
+) -> Result<String, Diagnostic> {
+    let (t, _) = theme.strings_for(lang, &config.default_language);
+    let mut ctx = base_ctx.clone();
+    let mut page = page_view(
+        config,
+        "404",
+        ui(&t, "not_found_title").to_string(),
+        lang,
+        "404.html",
+    );
+    page.translations.clear();
+    ctx.insert("page", &page);
+    // A 404 page is served at any URL, so it links from the site's absolute base path.
+    ctx.insert("root", &config.base_path());
+    ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
+    theme
+        .tera
+        .render("404.html", &ctx)
+        .map_err(|e| crate::theme::template_error(&BTreeMap::new(), &e))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_view<'a>(
+    e: &'a Event,
+    t: &UiStrings,
+    texts: &ProductTexts,
+    config: &'a Config,
+    prev: Option<&Event>,
+    next: Option<&Event>,
+    by_key: &std::collections::HashMap<(&str, u16), &Event>,
+    link: &dyn Fn(&Event) -> EventLink,
+) -> EventView<'a> {
+    let segments = message::parse(&e.message)
+        .into_iter()
+        .map(|s| match s {
+            Segment::Text { text } => SegmentView::Text { text },
+            Segment::Insert { name, .. } => {
+                let description = e.parameters.get(&name).map(String::as_str);
+                SegmentView::Insert { name, description }
+            }
+        })
+        .collect();
+    let inserts = message::inserts(&e.message);
+    let parameters = inserts
+        .iter()
+        .filter_map(|n| e.parameters.get_key_value(n))
+        .map(|(k, v)| ParamView {
+            name: k,
+            description: Some(v),
+        })
+        .collect();
+    let user_action = e.user_action.as_ref().map(|ua| match ua {
+        UserAction::Text(md) => UserActionView {
+            intro_html: None,
+            steps_html: Vec::new(),
+            text_html: Some(markdown::to_html(md)),
+        },
+        UserAction::Steps { intro, steps } => UserActionView {
+            intro_html: intro.as_deref().map(markdown::to_inline_html),
+            steps_html: steps.iter().map(|s| markdown::to_inline_html(s)).collect(),
+            text_html: None,
+        },
+    });
+    let category_slug = e.category.as_deref().and_then(Slug::new);
+    EventView {
+        title: format!("{} {}", e.source, e.id),
+        source: &e.source,
+        source_url: format!("{}/", e.source_slug),
+        id: e.id,
+        url: format!("{}/{}/", e.source_slug, e.id),
+        message: &e.message,
+        segments,
+        parameters,
+        symbolic_name: e.symbolic_name.as_deref(),
+        category: e.category.as_deref(),
+        category_url: category_slug.map(|c| format!("{}/category/{c}/", e.source_slug)),
+        level: e.level.map(Level::as_str),
+        level_label: e.level.map(|l| level_label(t, l)),
+        product: e.product.as_deref().or(config.defaults.product.as_deref()),
+        product_version: e
+            .product_version
+            .as_deref()
+            .or(config.defaults.product_version.as_deref()),
+        channel: e.channel.as_deref(),
+        explanation_html: e.explanation.as_deref().map(markdown::to_html),
+        user_action,
+        intro_html: texts.intro_html.clone(),
+        more_info_html: texts.more_info_html.clone(),
+        links: e.links.iter().collect(),
+        related: e
+            .related
+            .iter()
+            .filter_map(|k| by_key.get(&(k.source.as_str(), k.id)))
+            .map(|r| link(r))
+            .collect(),
+        last_modified: e.last_modified.as_deref(),
+        is_stub: e.is_stub(),
+        prev: prev.map(link),
+        next: next.map(link),
+    }
+}
+
+fn root_redirect(config: &Config) -> String {
+    let lang = &config.default_language;
+    let title = escape_html(&config.title);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={lang}/\">\n\
+         <link rel=\"canonical\" href=\"{lang}/\">\n</head>\n<body>\n<p><a href=\"{lang}/\">{title}</a></p>\n</body>\n</html>\n"
+    )
+}
+
+fn robots(config: &Config) -> String {
+    let mut s = String::from("User-agent: *\nAllow: /\n");
+    if let Some(b) = &config.base_url {
+        s.push_str(&format!("Sitemap: {b}sitemap.xml\n"));
+    }
+    s
+}
+
+fn sitemap(config: &Config, content: &Content, sources: &BTreeMap<Slug, SourceGroup>) -> Option<String> {
+    let base = config.base_url.as_ref()?;
+    let mut rests: Vec<(String, Option<&str>)> = vec![(String::new(), None), ("events/".into(), None)];
+    for (slug, g) in sources {
+        rests.push((format!("{slug}/"), None));
+        for cslug in g.categories.keys() {
+            rests.push((format!("{slug}/category/{cslug}/"), None));
+        }
+    }
+    for e in &content.events {
+        rests.push((format!("{}/{}/", e.source_slug, e.id), e.last_modified.as_deref()));
+    }
+    let mut s = String::with_capacity(rests.len() * 200 * config.languages.len());
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    s.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+    for (rest, lastmod) in &rests {
+        for (lang, _) in &config.languages {
+            s.push_str(&format!("  <url>\n    <loc>{base}{lang}/{rest}</loc>\n"));
+            if let Some(d) = lastmod {
+                s.push_str(&format!("    <lastmod>{}</lastmod>\n", escape_html(d)));
+            }
+            if config.languages.len() > 1 {
+                for (alt, _) in &config.languages {
+                    s.push_str(&format!(
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{base}{alt}/{rest}\"/>\n"
+                    ));
+                }
+            }
+            s.push_str("  </url>\n");
+        }
+    }
+    s.push_str("</urlset>\n");
+    Some(s)
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_prefix;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(root_prefix("en/"), "../");
+        assert_eq!(root_prefix("en/msexchangetransport/2002/"), "../../../");
+    }
+}

@@ -1,0 +1,354 @@
+//! Themes: templates, static files and UI strings, with site-level overrides.
+//!
+//! A theme is a folder `themes/<name>/` holding `templates/*.html`, `static/…`
+//! and `i18n/<lang>.yaml`. A site overrides any single template, static file or
+//! UI string from its own `templates/`, `static/` and `i18n/` folders, the way
+//! Zola and Hugo do. The default `technet` theme is also compiled into the
+//! binary, so a site without a `themes/technet/` folder still builds.
+//! Templates are compiled once per build.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Location};
+use crate::i18n::{UiString, UiStrings};
+
+/// The templates a theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "base.html",
+    "event.html",
+    "index.html",
+    "source.html",
+    "category.html",
+    "events.html",
+    "404.html",
+];
+
+/// Files of the built-in `technet` theme, relative to `themes/technet/`.
+pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
+    (
+        "templates/base.html",
+        include_str!("../themes/technet/templates/base.html"),
+    ),
+    (
+        "templates/event.html",
+        include_str!("../themes/technet/templates/event.html"),
+    ),
+    (
+        "templates/index.html",
+        include_str!("../themes/technet/templates/index.html"),
+    ),
+    (
+        "templates/source.html",
+        include_str!("../themes/technet/templates/source.html"),
+    ),
+    (
+        "templates/category.html",
+        include_str!("../themes/technet/templates/category.html"),
+    ),
+    (
+        "templates/events.html",
+        include_str!("../themes/technet/templates/events.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../themes/technet/templates/404.html"),
+    ),
+    (
+        "static/technet.css",
+        include_str!("../themes/technet/static/technet.css"),
+    ),
+    ("i18n/en.yaml", include_str!("../themes/technet/i18n/en.yaml")),
+];
+
+/// Where a theme file came from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// Compiled into eventref.
+    Builtin(&'static str),
+}
+
+/// A loaded theme: compiled templates, static files and UI strings.
+pub struct Theme {
+    /// The compiled templates.
+    pub tera: tera::Tera,
+    /// Static files: output path (under `static/`) → where to read them.
+    pub static_files: BTreeMap<String, StaticFile>,
+    /// UI strings per language.
+    pub strings: BTreeMap<String, UiStrings>,
+}
+
+/// A static file to copy into the site.
+#[derive(Debug, Clone)]
+pub enum StaticFile {
+    /// Copy from disk.
+    Disk(PathBuf),
+    /// Built-in bytes.
+    Builtin(&'static str),
+}
+
+impl StaticFile {
+    /// Read the file's bytes.
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+        match self {
+            StaticFile::Disk(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
+            StaticFile::Builtin(s) => Ok(std::borrow::Cow::Borrowed(s.as_bytes())),
+        }
+    }
+}
+
+impl Theme {
+    /// Load the site's theme, applying the site's overrides. Collects every
+    /// problem (template syntax errors with file:line:col, missing templates).
+    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let root = &config.root;
+        let theme_dir = root.join("themes").join(&config.theme);
+        let builtin = !theme_dir.is_dir();
+        if builtin && config.theme != "technet" {
+            return Err(vec![
+                Diagnostic::error(
+                    "theme-missing",
+                    format!("theme `{}` not found in themes/", config.theme),
+                )
+                .at(Location::file_only(crate::config::CONFIG_FILE))
+                .help("create themes/<name>/ or use the built-in theme: theme = \"technet\""),
+            ]);
+        }
+
+        // Collect template sources: theme first, then site overrides.
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new(); // name → (display path, source)
+        let mut statics: BTreeMap<String, StaticFile> = BTreeMap::new();
+        let mut strings: BTreeMap<String, UiStrings> = BTreeMap::new();
+        let mut errors = Vec::new();
+        let mut string_files: Vec<(String, PathBuf, String)> = Vec::new(); // (lang, display, text)
+
+        if builtin {
+            for (path, text) in BUILTIN_TECHNET {
+                if let Some(name) = path.strip_prefix("templates/") {
+                    templates.insert(
+                        name.to_string(),
+                        (format!("(built-in technet)/{path}"), text.to_string()),
+                    );
+                } else if let Some(name) = path.strip_prefix("static/") {
+                    statics.insert(name.to_string(), StaticFile::Builtin(text));
+                } else if let Some(lang) = path.strip_prefix("i18n/").and_then(|p| p.strip_suffix(".yaml")) {
+                    string_files.push((
+                        lang.to_string(),
+                        PathBuf::from(format!("(built-in technet)/{path}")),
+                        text.to_string(),
+                    ));
+                }
+            }
+        } else {
+            read_dir_into(
+                root,
+                &theme_dir,
+                &mut templates,
+                &mut statics,
+                &mut string_files,
+                &mut errors,
+            );
+        }
+        // Site overrides.
+        read_dir_into(
+            root,
+            root,
+            &mut templates,
+            &mut statics,
+            &mut string_files,
+            &mut errors,
+        );
+
+        for (lang, display, text) in string_files {
+            let arc: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
+            match crate::content::parse_yaml::<UiStrings>(&display, &arc, &[]) {
+                Ok(map) => strings.entry(lang).or_default().extend(map),
+                Err(d) => errors.push(*d),
+            }
+        }
+
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        register_filters(&mut tera);
+        for name in REQUIRED_TEMPLATES {
+            if !templates.contains_key(*name) {
+                errors.push(
+                    Diagnostic::error("template-missing", format!("the theme has no template `{name}`"))
+                        .help(format!("add templates/{name} to the theme or the site")),
+                );
+            }
+        }
+        let sources: Vec<(String, String)> = templates
+            .iter()
+            .map(|(name, (_, src))| (name.clone(), src.clone()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(sources) {
+            errors.push(template_error(&templates, &e));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Theme {
+            tera,
+            static_files: statics,
+            strings,
+        })
+    }
+
+    /// The UI strings of `lang`, with the default language's strings filling gaps.
+    /// Returns the merged map and the keys that fell back.
+    pub fn strings_for(&self, lang: &str, default: &str) -> (UiStrings, Vec<String>) {
+        let mut merged = self.strings.get(default).cloned().unwrap_or_default();
+        let mut missing = Vec::new();
+        if lang != default {
+            let own = self.strings.get(lang);
+            for key in merged.keys() {
+                if own.is_none_or(|o| !o.contains_key(key)) {
+                    missing.push(key.clone());
+                }
+            }
+            if let Some(own) = own {
+                merged.extend(own.clone());
+            }
+        }
+        (merged, missing)
+    }
+}
+
+fn read_dir_into(
+    root: &Path,
+    dir: &Path,
+    templates: &mut BTreeMap<String, (String, String)>,
+    statics: &mut BTreeMap<String, StaticFile>,
+    strings: &mut Vec<(String, PathBuf, String)>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    for (sub, kind) in [("templates", 0), ("static", 1), ("i18n", 2)] {
+        let base = dir.join(sub);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&base)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.push(Diagnostic::error(
+                        "read-error",
+                        format!("cannot read {}: {e}", rel(&base).display()),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let name = entry
+                .path()
+                .strip_prefix(&base)
+                .unwrap_or(entry.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let display = rel(entry.path());
+            match kind {
+                0 => match std::fs::read_to_string(entry.path()) {
+                    Ok(src) => {
+                        templates.insert(name, (crate::diagnostics::slash_path(&display), src));
+                    }
+                    Err(e) => errors.push(
+                        Diagnostic::error("read-error", format!("cannot read template: {e}"))
+                            .at(Location::file_only(display)),
+                    ),
+                },
+                1 => {
+                    statics.insert(name, StaticFile::Disk(entry.path().to_path_buf()));
+                }
+                _ => {
+                    if let Some(lang) = name.strip_suffix(".yaml") {
+                        match std::fs::read_to_string(entry.path()) {
+                            Ok(src) => strings.push((lang.to_string(), display, src)),
+                            Err(e) => errors.push(
+                                Diagnostic::error("read-error", format!("cannot read UI strings: {e}"))
+                                    .at(Location::file_only(display)),
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Turn a Tera error into a diagnostic pointing at the template file.
+pub fn template_error(templates: &BTreeMap<String, (String, String)>, e: &tera::Error) -> Diagnostic {
+    let mut text = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        text.push_str(&format!("\n{s}"));
+        src = s.source();
+    }
+    let mut d = Diagnostic::error("template", format!("template error: {}", text.trim()));
+    let found = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    if let Some(r) = found {
+        let file = templates
+            .get(r.filename())
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| r.filename().to_string());
+        let span = r.span();
+        d = d.at(Location::new(
+            file,
+            templates
+                .get(r.filename())
+                .map(|(_, s)| std::sync::Arc::from(s.as_str())),
+            span.start_line as u32,
+            span.start_col as u32 + 1,
+        ));
+        d.message = format!("template error: {}", r.message());
+    }
+    d.help("fix the template; see the Tera 2 documentation for the syntax")
+}
+
+fn register_filters(tera: &mut tera::Tera) {
+    // `{{ count | plural(key="events_count") }}`: the right plural form of a UI string.
+    tera.register_filter(
+        "plural",
+        |n: u64, kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
+            let key: String = kwargs.must_get("key")?;
+            let lang: String = state.get::<String>("lang")?.unwrap_or_else(|| "en".into());
+            let t: Option<tera::Value> = state.get::<tera::Value>("t")?;
+            let s = t.as_ref().and_then(|t| t.as_map()).and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.as_str() == Some(key.as_str()))
+                    .map(|(_, v)| v.clone())
+            });
+            let ui: UiString = match s {
+                Some(v) => {
+                    if let Some(text) = v.as_str() {
+                        UiString::Text(text.to_string())
+                    } else if let Some(m) = v.as_map() {
+                        UiString::Plural(
+                            m.iter()
+                                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                                .collect(),
+                        )
+                    } else {
+                        UiString::Text(key.clone())
+                    }
+                }
+                None => UiString::Text(format!("{{count}} {key}")),
+            };
+            Ok(crate::i18n::format_plural(&ui, &lang, n))
+        },
+    );
+}
