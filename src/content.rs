@@ -296,14 +296,19 @@ impl Content {
             .collect();
         let mut events = Vec::with_capacity(parsed.len());
         let mut related_locs = Vec::with_capacity(parsed.len());
+        let mut keys = Vec::with_capacity(parsed.len());
         for p in parsed {
             diags.extend(p.diagnostics);
+            if let Some(k) = p.key {
+                keys.push(k);
+            }
             if let Some(ev) = p.event {
                 events.push(ev);
                 related_locs.push(p.related_locs);
             }
         }
-        check_cross_file(&mut events, &related_locs, &mut diags);
+        check_keys(&keys, &mut diags);
+        check_related(&mut events, &keys, &related_locs, &mut diags);
         events.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
         diags.sort();
         (
@@ -477,11 +482,12 @@ fn yaml_error(rel_path: &Path, text: &Arc<str>, e: &serde_saphyr::Error, fields:
         .location()
         .map(|l| Location::new(rel_path, Some(text.clone()), l.line() as u32, l.column() as u32));
     let (code, help): (&'static str, Option<String>) = match inner {
-        E::SerdeUnknownField { field, .. } => {
+        E::SerdeUnknownField { field, expected, .. } => {
             let len = field.chars().count();
-            let help = match did_you_mean(field, fields.iter().copied()) {
+            let known: &[&str] = if expected.is_empty() { fields } else { expected };
+            let help = match did_you_mean(field, known.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the known fields are: {}", fields.join(", ")),
+                None => format!("the known fields are: {}", known.join(", ")),
             };
             msg = format!("unknown field `{field}`");
             let d = Diagnostic::error("unknown-field", msg).help(help);
@@ -520,10 +526,40 @@ fn yaml_error(rel_path: &Path, text: &Arc<str>, e: &serde_saphyr::Error, fields:
             "yaml-limit",
             Some("the file exceeds eventref's safety limits (aliases, nesting or size); simplify it".into()),
         ),
-        _ => (
-            "yaml-syntax",
-            Some("check the YAML syntax near this line (indentation, quotes, colons)".into()),
-        ),
+        _ => {
+            // Type mismatches that saphyr reports as plain messages.
+            let lower = msg.to_ascii_lowercase();
+            if lower.starts_with("invalid i") || lower.starts_with("invalid u") {
+                msg = format!("{msg}: expected a whole number");
+                (
+                    "invalid-type",
+                    Some("write a plain number without quotes, e.g. 2002".into()),
+                )
+            } else if lower.contains("expected sequence") {
+                msg = format!("{msg}: expected a list");
+                (
+                    "invalid-type",
+                    Some("write a list, e.g. [Foo/1, Foo/2], or one `- item` per line".into()),
+                )
+            } else if lower.contains("expected mapping") {
+                msg = format!("{msg}: expected a map of `key: value` lines");
+                (
+                    "invalid-type",
+                    Some("indent the `key: value` lines under this field".into()),
+                )
+            } else if lower.contains("expected string") {
+                msg = format!("{msg}: expected text");
+                (
+                    "invalid-type",
+                    Some("write text here; put it in quotes if it contains `: `, `[`, `{` or `#`".into()),
+                )
+            } else {
+                (
+                    "yaml-syntax",
+                    Some("check the YAML syntax near this line (indentation, quotes, colons)".into()),
+                )
+            }
+        }
     };
     let mut d = Diagnostic::error(code, msg);
     if let Some(h) = help {
@@ -537,6 +573,9 @@ fn yaml_error(rel_path: &Path, text: &Arc<str>, e: &serde_saphyr::Error, fields:
 
 /// The result of reading one record file.
 struct Parsed {
+    /// The record's key, when source and ID could be read (even if other fields are wrong),
+    /// so that duplicates are reported in the same run as other errors.
+    key: Option<RecordKey>,
     event: Option<Event>,
     /// Where each of `event.related` was written, for dangling-reference errors.
     related_locs: Vec<Location>,
@@ -545,6 +584,7 @@ struct Parsed {
 
 fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
     let failed = |d: Box<Diagnostic>| Parsed {
+        key: None,
         event: None,
         related_locs: Vec::new(),
         diagnostics: vec![*d],
@@ -573,6 +613,9 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
 
     // source
     let source = raw.source.value.trim().to_string();
+    let raw_source = source.clone();
+    let source_loc = span_loc(rel_path, text, &raw.source).with_len(raw.source.value.chars().count());
+    let id_loc = span_loc(rel_path, text, &raw.id).with_len(raw.id.value.to_string().len());
     let source_slug = Slug::new(&source);
     if source_slug.is_none() {
         ds.push(
@@ -723,6 +766,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
     }
 
     let empty_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let raw_id = id16;
     let has_errors = ds
         .iter()
         .any(|d| d.severity == crate::diagnostics::Severity::Error);
@@ -748,7 +792,19 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         }),
         _ => None,
     };
+    let key = match (Slug::new(&raw_source), raw_id) {
+        (Some(slug), Some(id)) => Some(RecordKey {
+            file: rel_path.to_path_buf(),
+            source: raw_source,
+            slug,
+            id,
+            source_loc: source_loc.clone(),
+            id_loc: id_loc.clone(),
+        }),
+        _ => None,
+    };
     Parsed {
+        key,
         event,
         related_locs: related.into_iter().map(|(_, l)| l).collect(),
         diagnostics: ds,
@@ -781,96 +837,96 @@ fn valid_date(s: &str) -> bool {
     }
 }
 
-fn check_cross_file(events: &mut [Event], related_locs: &[Vec<Location>], diags: &mut Diagnostics) {
-    let loc_of = |e: &Event| Location::file_only(e.file.clone());
+/// The identity of one record file, known even when other fields are invalid.
+struct RecordKey {
+    file: PathBuf,
+    source: String,
+    slug: Slug,
+    id: u16,
+    source_loc: Location,
+    id_loc: Location,
+}
 
-    // Duplicate (source, id) — compare by slug so that case variants collide too.
-    let mut seen: HashMap<(Slug, u16), usize> = HashMap::new();
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by(|&a, &b| events[a].file.cmp(&events[b].file));
-    for &i in &order {
-        let e = &events[i];
-        if let Some(&j) = seen.get(&(e.source_slug.clone(), e.id)) {
-            let first = &events[j];
-            diags.push(
-                Diagnostic::error(
-                    "duplicate-event",
-                    format!("{} {} is defined twice", e.source, e.id),
-                )
-                .at(loc_of(e))
-                .note(
-                    format!("first defined in {}", first.file.display()),
-                    Some(loc_of(first)),
-                )
-                .help("each (source, id) pair must appear in exactly one record; merge the two files"),
-            );
+/// Duplicate (source, id) pairs and sources whose URL slugs collide.
+fn check_keys(keys: &[RecordKey], diags: &mut Diagnostics) {
+    // `keys` is in file order (discovery sorts by name), so "first" is stable.
+    let mut seen: HashMap<(&Slug, u16), &RecordKey> = HashMap::new();
+    let mut by_slug: HashMap<&Slug, &RecordKey> = HashMap::new();
+    let mut reported_pairs = std::collections::HashSet::new();
+    for k in keys {
+        if let Some(first) = seen.get(&(&k.slug, k.id)) {
+            if first.source == k.source {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-event",
+                        format!("{} {} is defined twice", k.source, k.id),
+                    )
+                    .at(k.id_loc.clone())
+                    .note("first defined here", Some(first.id_loc.clone()))
+                    .help("each (source, id) pair must appear in exactly one record; merge the two files"),
+                );
+            }
         } else {
-            seen.insert((e.source_slug.clone(), e.id), i);
+            seen.insert((&k.slug, k.id), k);
         }
-    }
-
-    // Different sources whose slugs collide would share a URL.
-    let mut by_slug: BTreeMap<&Slug, (&str, &Path)> = BTreeMap::new();
-    let mut collisions = Vec::new();
-    for &i in &order {
-        let e = &events[i];
-        match by_slug.get(&e.source_slug) {
-            Some((name, file)) if *name != e.source => collisions.push(
-                Diagnostic::error(
-                    "slug-collision",
-                    format!(
-                        "sources `{}` and `{}` would share the URL /{}/",
-                        name, e.source, e.source_slug
-                    ),
-                )
-                .at(loc_of(e))
-                .note(
-                    format!("`{name}` is used in {}", file.display()),
-                    Some(Location::file_only(file)),
-                )
-                .help(
-                    "spell the source exactly as in the other records (sources are matched case-sensitively)",
-                ),
-            ),
+        match by_slug.get(&k.slug) {
+            Some(other) if other.source != k.source => {
+                if reported_pairs.insert((other.source.clone(), k.source.clone(), k.file.clone())) {
+                    diags.push(
+                        Diagnostic::error(
+                            "slug-collision",
+                            format!(
+                                "sources `{}` and `{}` would share the URL /{}/",
+                                other.source, k.source, k.slug
+                            ),
+                        )
+                        .at(k.source_loc.clone())
+                        .note(
+                            format!("`{}` is used here", other.source),
+                            Some(other.source_loc.clone()),
+                        )
+                        .help("spell the source exactly as in the other records, or rename one of them"),
+                    );
+                }
+            }
             Some(_) => {}
             None => {
-                by_slug.insert(&e.source_slug, (&e.source, &e.file));
+                by_slug.insert(&k.slug, k);
             }
         }
     }
-    // Report each colliding pair once per file.
-    collisions.dedup_by(|a, b| a.message == b.message);
-    diags.extend(collisions);
+}
 
-    // Dangling related references.
-    let known: HashMap<(String, u16), String> = events
+/// Resolve `related` references; report the ones that point nowhere.
+fn check_related(
+    events: &mut [Event],
+    keys: &[RecordKey],
+    related_locs: &[Vec<Location>],
+    diags: &mut Diagnostics,
+) {
+    let known: HashMap<(&str, u16), &str> = keys
         .iter()
-        .map(|e| ((e.source_slug.to_string(), e.id), e.source.clone()))
+        .map(|k| ((k.slug.as_str(), k.id), k.source.as_str()))
         .collect();
+    let known_sources: std::collections::HashSet<&str> = keys.iter().map(|k| k.slug.as_str()).collect();
     for (e, locs) in events.iter_mut().zip(related_locs) {
         let mut resolved = Vec::new();
         for (k, loc) in e.related.iter().zip(locs.iter().cloned()) {
-            let slug = Slug::new(&k.source).map(|s| s.to_string()).unwrap_or_default();
-            match known.get(&(slug, k.id)) {
+            let slug = Slug::new(&k.source);
+            let slug_str = slug.as_ref().map(Slug::as_str).unwrap_or("");
+            match known.get(&(slug_str, k.id)) {
                 Some(src) => resolved.push(EventKey {
-                    source: src.clone(),
+                    source: (*src).to_string(),
                     id: k.id,
                 }),
                 None => {
-                    let same_source: Vec<String> = known
-                        .keys()
-                        .filter(|(s, _)| {
-                            Some(s.as_str()) == Slug::new(&k.source).as_ref().map(|x| x.as_str())
-                        })
-                        .map(|(_, id)| id.to_string())
-                        .collect();
-                    let help = if same_source.is_empty() {
+                    let help = if known_sources.contains(slug_str) {
+                        format!("{} has no event {}; add it, or fix the ID", k.source, k.id)
+                    } else {
                         format!(
                             "there is no source `{}`; check the spelling or add the event",
                             k.source
                         )
-                    } else {
-                        format!("{} has no event {}; add it, or fix the ID", k.source, k.id)
                     };
                     diags.push(
                         Diagnostic::error(

@@ -303,7 +303,7 @@ impl Diagnostics {
                     let label = position(loc);
                     let span = loc.byte_span();
                     if let (Some((start, len)), Some(src)) = (span, loc.source.clone()) {
-                        md = md.with_label(miette::LabeledSpan::at(start..start + len, label));
+                        md = md.with_label(miette::LabeledSpan::underline(start..start + len));
                         let report = miette::Report::new(md).with_source_code(miette::NamedSource::new(
                             loc.file.display().to_string(),
                             src.to_string(),

@@ -164,12 +164,14 @@ fn main() -> ExitCode {
                                 eprint!("{}", r.diagnostics.render(format, color()));
                             }
                             if !quiet {
+                                let s = |n: usize| if n == 1 { "" } else { "s" };
                                 eprintln!(
-                                    "Built {} events, {} pages, {} language{} in {:.2} s ({} written, {} unchanged, {} removed) → {}",
+                                    "Built {} event{}, {} pages, {} language{} in {:.2} s ({} written, {} unchanged, {} removed) → {}",
                                     r.events,
+                                    s(r.events),
                                     r.pages,
                                     r.languages,
-                                    if r.languages == 1 { "" } else { "s" },
+                                    s(r.languages),
                                     r.elapsed.as_secs_f64(),
                                     r.write.written,
                                     r.write.unchanged,

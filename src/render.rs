@@ -405,12 +405,8 @@ fn render_language(
         });
     }
 
-    let render = |template: &str, ctx: &tera::Context| -> Result<String, Diagnostic> {
-        theme
-            .tera
-            .render(template, ctx)
-            .map_err(|e| crate::theme::template_error(&BTreeMap::new(), &e))
-    };
+    let render =
+        |template: &str, ctx: &tera::Context| -> Result<String, Diagnostic> { theme.render(template, ctx) };
     let put = |path: &str, html: String| -> Result<(), Diagnostic> {
         progress.tick();
         sink.put(path, html.as_bytes())
@@ -651,10 +647,7 @@ fn render_404(
     // A 404 page is served at any URL, so it links from the site's absolute base path.
     ctx.insert("root", &config.base_path());
     ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
-    theme
-        .tera
-        .render("404.html", &ctx)
-        .map_err(|e| crate::theme::template_error(&BTreeMap::new(), &e))
+    theme.render("404.html", &ctx)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -79,6 +79,8 @@ pub struct Theme {
     pub static_files: BTreeMap<String, StaticFile>,
     /// UI strings per language.
     pub strings: BTreeMap<String, UiStrings>,
+    /// Template name → (path shown to users, source text), for error reports.
+    templates: BTreeMap<String, (String, String)>,
 }
 
 /// A static file to copy into the site.
@@ -186,7 +188,7 @@ impl Theme {
             .map(|(name, (_, src))| (name.clone(), src.clone()))
             .collect();
         if let Err(e) = tera.add_raw_templates(sources) {
-            errors.push(template_error(&templates, &e));
+            errors.extend(template_errors(&templates, &e));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -195,6 +197,17 @@ impl Theme {
             tera,
             static_files: statics,
             strings,
+            templates,
+        })
+    }
+
+    /// Render `template` with `ctx`, turning errors into diagnostics that point at the template file.
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(template, ctx).map_err(|e| {
+            template_errors(&self.templates, &e)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::error("template", e.to_string()))
         })
     }
 
@@ -287,36 +300,55 @@ fn read_dir_into(
     }
 }
 
-/// Turn a Tera error into a diagnostic pointing at the template file.
-pub fn template_error(templates: &BTreeMap<String, (String, String)>, e: &tera::Error) -> Diagnostic {
+/// Turn a Tera error into diagnostics pointing at the template files.
+///
+/// Tera reports syntax and rendering errors with a span, and load-time reference
+/// checks (unknown filters, tests, functions) as a list of reports whose text
+/// carries `--> name:line:col`; both become one diagnostic per problem.
+pub fn template_errors(templates: &BTreeMap<String, (String, String)>, e: &tera::Error) -> Vec<Diagnostic> {
+    let help = "fix the template; eventref uses Tera 2 (see its documentation for the syntax)";
+    let locate = |name: &str, line: u32, col: u32| {
+        let (file, src) = match templates.get(name) {
+            Some((p, s)) => (p.clone(), Some(std::sync::Arc::from(s.as_str()))),
+            None => (name.to_string(), None),
+        };
+        Location::new(file, src, line, col)
+    };
+    if let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = e.kind() {
+        let span = r.span();
+        return vec![
+            Diagnostic::error("template", format!("template error: {}", r.message()))
+                .at(locate(
+                    r.filename(),
+                    span.start_line as u32,
+                    span.start_col as u32 + 1,
+                ))
+                .help(help),
+        ];
+    }
     let mut text = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
         text.push_str(&format!("\n{s}"));
         src = s.source();
     }
-    let mut d = Diagnostic::error("template", format!("template error: {}", text.trim()));
-    let found = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
-        _ => None,
-    };
-    if let Some(r) = found {
-        let file = templates
-            .get(r.filename())
-            .map(|(p, _)| p.clone())
-            .unwrap_or_else(|| r.filename().to_string());
-        let span = r.span();
-        d = d.at(Location::new(
-            file,
-            templates
-                .get(r.filename())
-                .map(|(_, s)| std::sync::Arc::from(s.as_str())),
-            span.start_line as u32,
-            span.start_col as u32 + 1,
-        ));
-        d.message = format!("template error: {}", r.message());
+    let mut out = Vec::new();
+    for block in text.split("error: ").map(str::trim).filter(|b| !b.is_empty()) {
+        let message = block.lines().next().unwrap_or(block).trim().to_string();
+        let mut d = Diagnostic::error("template", format!("template error: {message}")).help(help);
+        let arrow = block.lines().find_map(|l| l.trim().strip_prefix("--> "));
+        if let Some((name, rest)) = arrow.and_then(|a| a.split_once(':')) {
+            let mut nums = rest.split(':').map(|n| n.trim().parse::<u32>().unwrap_or(1));
+            let line = nums.next().unwrap_or(1);
+            let col = nums.next().unwrap_or(1);
+            d = d.at(locate(name, line, col));
+        }
+        out.push(d);
     }
-    d.help("fix the template; see the Tera 2 documentation for the syntax")
+    if out.is_empty() {
+        out.push(Diagnostic::error("template", format!("template error: {}", text.trim())).help(help));
+    }
+    out
 }
 
 fn register_filters(tera: &mut tera::Tera) {

@@ -1,0 +1,124 @@
+//! Helpers shared by the integration tests: fixture copies, builds, HTML parsing.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use scraper::{Html, Selector};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copy `tests/fixtures/<name>` into a fresh temporary directory and return it.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+/// A temporary site with only `site.toml` and the given records.
+pub fn site_with(records: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    for (name, text) in records {
+        let p = dir.path().join("content").join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Build the site at `root` into `root/public` with the library API.
+pub fn build(root: &Path) -> Result<eventref::BuildReport, eventref::Failure> {
+    let site = eventref::Site::load(root)?;
+    site.build(&eventref::BuildOptions::default())
+}
+
+/// Build and panic with the rendered diagnostics on failure.
+pub fn build_ok(root: &Path) -> eventref::BuildReport {
+    match build(root) {
+        Ok(r) => r,
+        Err(f) => panic!("build failed:\n{f}"),
+    }
+}
+
+/// Load a site and run `check`, returning the diagnostics either way.
+pub fn check(root: &Path) -> (bool, eventref::diagnostics::Diagnostics) {
+    let site = eventref::Site::load(root).expect("config loads");
+    match site.check(false) {
+        Ok(d) => (true, d),
+        Err(f) => (false, f.diagnostics),
+    }
+}
+
+/// Parse an output file as HTML.
+pub fn page(root: &Path, path: &str) -> Html {
+    let file = root.join("public").join(path);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    Html::parse_document(&text)
+}
+
+pub fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+/// The trimmed text of every element matching `selector`.
+pub fn texts(doc: &Html, selector: &str) -> Vec<String> {
+    doc.select(&sel(selector))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The value of `attr` on every element matching `selector`.
+pub fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
+    doc.select(&sel(selector))
+        .filter_map(|e| e.value().attr(attr).map(String::from))
+        .collect()
+}
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The codes of all diagnostics.
+pub fn codes(d: &eventref::diagnostics::Diagnostics) -> Vec<&'static str> {
+    d.iter().map(|d| d.code).collect()
+}
