@@ -553,6 +553,20 @@ fn yaml_error(rel_path: &Path, text: &Arc<str>, e: &serde_saphyr::Error, fields:
                     "invalid-type",
                     Some("write text here; put it in quotes if it contains `: `, `[`, `{` or `#`".into()),
                 )
+            } else if [
+                "recursion limit",
+                "depth",
+                "budget",
+                "limits breached",
+                "too complex",
+            ]
+            .iter()
+            .any(|k| lower.contains(k))
+            {
+                (
+                    "yaml-limit",
+                    Some("the file is too large, nests too deeply or expands too many aliases for eventref's safety limits; simplify it".into()),
+                )
             } else {
                 (
                     "yaml-syntax",
@@ -871,7 +885,7 @@ fn check_keys(keys: &[RecordKey], diags: &mut Diagnostics) {
         }
         match by_slug.get(&k.slug) {
             Some(other) if other.source != k.source => {
-                if reported_pairs.insert((other.source.clone(), k.source.clone(), k.file.clone())) {
+                if reported_pairs.insert((other.source.clone(), k.source.clone())) {
                     diags.push(
                         Diagnostic::error(
                             "slug-collision",
