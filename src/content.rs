@@ -808,7 +808,6 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
     };
     let key = match (Slug::new(&raw_source), raw_id) {
         (Some(slug), Some(id)) => Some(RecordKey {
-            file: rel_path.to_path_buf(),
             source: raw_source,
             slug,
             id,
@@ -853,7 +852,6 @@ fn valid_date(s: &str) -> bool {
 
 /// The identity of one record file, known even when other fields are invalid.
 struct RecordKey {
-    file: PathBuf,
     source: String,
     slug: Slug,
     id: u16,
