@@ -67,6 +67,9 @@ enum Command {
         /// Languages per site.
         #[arg(long, default_value_t = 1)]
         languages: usize,
+        /// Keep the generated sites (to inspect or profile them).
+        #[arg(long)]
+        keep: bool,
     },
 }
 
@@ -214,7 +217,8 @@ fn main() -> ExitCode {
             events,
             dir,
             languages,
-        } => match eventref::synth::bench(&events, dir.as_deref(), languages) {
+            keep,
+        } => match eventref::synth::bench(&events, dir.as_deref(), languages, keep) {
             Ok(table) => {
                 print!("{table}");
                 ExitCode::SUCCESS

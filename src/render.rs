@@ -405,8 +405,8 @@ fn render_language(
         });
     }
 
-    let render =
-        |template: &str, ctx: &tera::Context| -> Result<String, Diagnostic> { theme.render(template, ctx) };
+    let pages = PageRenderer::new(theme);
+    let render = |template: &str, ctx: &mut tera::Context| pages.render(template, ctx);
     let put = |path: &str, html: String| -> Result<(), Diagnostic> {
         progress.tick();
         sink.put(path, html.as_bytes())
@@ -466,7 +466,7 @@ fn render_language(
             );
             ctx.insert("event", &view);
             ctx.insert("current_source", e.source_slug.as_str());
-            render("event.html", &ctx)
+            render("event.html", &mut ctx)
                 .and_then(|html| put(&format!("{lang}/{rest}index.html"), html))
                 .err()
         })
@@ -530,7 +530,7 @@ fn render_language(
             ctx.insert("groups", &groups);
             ctx.insert("current_source", slug.as_str());
             if let Err(d) =
-                render("source.html", &ctx).and_then(|h| put(&format!("{lang}/{rest}index.html"), h))
+                render("source.html", &mut ctx).and_then(|h| put(&format!("{lang}/{rest}index.html"), h))
             {
                 out.push(d);
             }
@@ -565,8 +565,8 @@ fn render_language(
                 );
                 ctx.insert("current_source", slug.as_str());
                 ctx.insert("events", &evs.iter().map(|e| link(e)).collect::<Vec<_>>());
-                if let Err(d) =
-                    render("category.html", &ctx).and_then(|h| put(&format!("{lang}/{crest}index.html"), h))
+                if let Err(d) = render("category.html", &mut ctx)
+                    .and_then(|h| put(&format!("{lang}/{crest}index.html"), h))
                 {
                     out.push(d);
                 }
@@ -591,7 +591,7 @@ fn render_language(
     ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
     put(
         &format!("{lang}/index.html"),
-        render("index.html", &ctx).map_err(|d| vec![d])?,
+        render("index.html", &mut ctx).map_err(|d| vec![d])?,
     )
     .map_err(|d| vec![d])?;
 
@@ -617,7 +617,7 @@ fn render_language(
     ctx.insert("events", &content.events.iter().map(link).collect::<Vec<_>>());
     put(
         &format!("{lang}/events/index.html"),
-        render("events.html", &ctx).map_err(|d| vec![d])?,
+        render("events.html", &mut ctx).map_err(|d| vec![d])?,
     )
     .map_err(|d| vec![d])?;
 
@@ -647,7 +647,47 @@ fn render_404(
     // A 404 page is served at any URL, so it links from the site's absolute base path.
     ctx.insert("root", &config.base_path());
     ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
-    theme.render("404.html", &ctx)
+    PageRenderer::new(theme).render("404.html", &mut ctx)
+}
+
+/// Renders pages, rendering the sidebar (the same on thousands of pages) only
+/// once per page depth and current source, and passing it in as `sidebar_html`.
+struct PageRenderer<'a> {
+    theme: &'a Theme,
+    sidebars: std::sync::Mutex<std::collections::HashMap<(String, String), tera::Value>>,
+}
+
+impl<'a> PageRenderer<'a> {
+    fn new(theme: &'a Theme) -> Self {
+        PageRenderer {
+            theme,
+            sidebars: Default::default(),
+        }
+    }
+
+    fn render(&self, template: &str, ctx: &mut tera::Context) -> Result<String, Diagnostic> {
+        let text = |k: &str| ctx.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let key = (text("root"), text("current_source"));
+        let cached = self
+            .sidebars
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        let sidebar = match cached {
+            Some(v) => v,
+            None => {
+                let v = tera::Value::safe_string(&self.theme.render("sidebar.html", ctx)?);
+                self.sidebars
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, v.clone());
+                v
+            }
+        };
+        ctx.insert_value("sidebar_html", sidebar);
+        self.theme.render(template, ctx)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

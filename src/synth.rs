@@ -122,7 +122,9 @@ pub fn generate(dir: &Path, events: usize, languages: usize) -> std::io::Result<
         let s = i % sources;
         let source = format!("Bench-{}-Provider{s}", WORDS[s % WORDS.len()]);
         let id = 1000 + (i / sources) as u32;
-        let category = format!("{}{}", WORDS[rng.below(12)], WORDS[12 + rng.below(12)]);
+        // About eight task categories per source, as in real providers.
+        let c = rng.below(8);
+        let category = format!("{}{}", WORDS[(s + c) % 12], WORDS[12 + c]);
         let mut y = String::with_capacity(2048);
         let _ = writeln!(y, "source: {source}\nid: {id}");
         let _ = writeln!(
@@ -206,7 +208,7 @@ fn run_build(exe: &Path, site: &Path, out: &Path) -> Result<Run, String> {
 
 /// Generate sites of each size, build them as child processes, and return a
 /// Markdown table of the results.
-pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize) -> Result<String, String> {
+pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let base: PathBuf = dir
         .map(Path::to_path_buf)
@@ -272,7 +274,10 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize) -> Result<St
             floor,
             full.seconds / floor.max(1e-9),
         );
-        let _ = std::fs::remove_dir_all(&site);
+        let _ = std::fs::remove_dir_all(&copy);
+        if !keep {
+            let _ = std::fs::remove_dir_all(&site);
+        }
     }
     Ok(table)
 }

@@ -17,6 +17,7 @@ use crate::i18n::{UiString, UiStrings};
 /// The templates a theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
     "base.html",
+    "sidebar.html",
     "event.html",
     "index.html",
     "source.html",
@@ -30,6 +31,10 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
     (
         "templates/base.html",
         include_str!("../themes/technet/templates/base.html"),
+    ),
+    (
+        "templates/sidebar.html",
+        include_str!("../themes/technet/templates/sidebar.html"),
     ),
     (
         "templates/event.html",

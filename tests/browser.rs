@@ -11,12 +11,18 @@ use common::*;
 use std::process::Command;
 
 fn have(cmd: &str) -> bool {
-    Command::new(cmd).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new(cmd)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 #[test]
 fn flagship_site_in_a_real_browser() {
-    let in_ci = std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false);
+    let in_ci = std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false);
     let chromium = std::path::Path::new("/usr/bin/chromium").exists();
     if !(chromium && have("node") && have("npm")) {
         let msg = "browser tests need /usr/bin/chromium, node and npm (apt-get install chromium nodejs npm)";
@@ -36,14 +42,24 @@ fn flagship_site_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     let site = eventref::Site::load(&repo()).unwrap();
-    site.build(&eventref::BuildOptions { output: Some(out.clone()), ..Default::default() })
-        .unwrap_or_else(|f| panic!("{f}"));
-    let o = Command::new("node").arg(suite.join("run.mjs")).arg(&out).output().expect("node runs");
+    site.build(&eventref::BuildOptions {
+        output: Some(out.clone()),
+        ..Default::default()
+    })
+    .unwrap_or_else(|f| panic!("{f}"));
+    let o = Command::new("node")
+        .arg(suite.join("run.mjs"))
+        .arg(&out)
+        .output()
+        .expect("node runs");
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stdout}");
     eprintln!("{stderr}");
     assert!(o.status.success(), "browser suite failed:\n{stdout}\n{stderr}");
     let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-    assert!(last.ends_with(" 0 failed") && !last.starts_with("0 passed"), "unexpected summary: {last}");
+    assert!(
+        last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
+        "unexpected summary: {last}"
+    );
 }
