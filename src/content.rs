@@ -245,6 +245,8 @@ pub struct Event {
     pub links: Vec<Link>,
     /// `YYYY-MM-DD`.
     pub last_modified: Option<String>,
+    /// Translations by language code (from overlay files).
+    pub translations: BTreeMap<String, crate::translation::Translation>,
 }
 
 impl Event {
@@ -309,6 +311,7 @@ impl Content {
         }
         check_keys(&keys, &mut diags);
         check_related(&mut events, &keys, &related_locs, &mut diags);
+        crate::translation::attach(config, &mut events, &files.overlays, &mut diags);
         events.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
         diags.sort();
         (
@@ -803,6 +806,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
             related: related.iter().map(|(k, _)| k.clone()).collect(),
             links,
             last_modified,
+            translations: BTreeMap::new(),
         }),
         _ => None,
     };

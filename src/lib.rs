@@ -7,7 +7,8 @@
 //! The pipeline is a chain of stages, each in its own module, and data flows one
 //! way:
 //!
-//! [`config`] → [`content`] (load + validate) → [`i18n`] → [`render`] → [`output`]
+//! [`config`] → [`content`] (load + validate, with [`translation`] overlays) → [`i18n`]
+//! (resolve per language) → [`render`] → [`output`]
 //!
 //! ```no_run
 //! let site = eventref::Site::load(std::path::Path::new("."))?;
@@ -32,5 +33,6 @@ pub mod site;
 pub mod slug;
 pub mod synth;
 pub mod theme;
+pub mod translation;
 
 pub use site::{BuildOptions, BuildReport, Failure, FailureKind, Site};

@@ -56,6 +56,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Translations: what is missing or stale, and marking translations as current.
+    I18n {
+        #[command(subcommand)]
+        command: I18nCommand,
+    },
     /// Generate synthetic sites and measure builds (events/s, peak memory).
     Bench {
         /// Site sizes to measure, comma-separated.
@@ -70,6 +75,32 @@ enum Command {
         /// Keep the generated sites (to inspect or profile them).
         #[arg(long)]
         keep: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum I18nCommand {
+    /// Per language: how many events are translated, stale, partial or missing, and which.
+    Status {
+        #[command(flatten)]
+        common: Common,
+        /// Only this language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Output format: human or json.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) when a translation is stale.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// After updating translations: mark them as translated from the current originals.
+    Refresh {
+        #[command(flatten)]
+        common: Common,
+        /// Only this language.
+        #[arg(long)]
+        lang: Option<String>,
     },
 }
 
@@ -213,6 +244,7 @@ fn main() -> ExitCode {
                 Err(f) => report_failure(&f, format),
             }
         }
+        Command::I18n { command } => i18n_command(command),
         Command::Bench {
             events,
             dir,
@@ -238,4 +270,73 @@ fn peak_rss_kb() -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn i18n_command(command: I18nCommand) -> ExitCode {
+    let (common, lang) = match &command {
+        I18nCommand::Status { common, lang, .. } | I18nCommand::Refresh { common, lang } => {
+            (common, lang.clone())
+        }
+    };
+    let site = match Site::load(&common.root) {
+        Ok(s) => s,
+        Err(f) => return report_failure(&f, Format::Human),
+    };
+    if site.diagnostics.error_count() > 0 {
+        let f = Failure {
+            kind: eventref::FailureKind::Content,
+            diagnostics: site.diagnostics.clone(),
+        };
+        return report_failure(&f, Format::Human);
+    }
+    if let Some(l) = &lang
+        && !site.config.languages.iter().skip(1).any(|(c, _)| c == l)
+    {
+        eprintln!("error: `{l}` is not a translated language of this site (see [languages] in site.toml)");
+        return ExitCode::from(2);
+    }
+    match command {
+        I18nCommand::Status { format, strict, .. } => {
+            let report = eventref::i18n::status(&site.config, &site.content.events, lang.as_deref());
+            let stale: usize = report.iter().map(|r| r.stale).sum();
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+                _ => print!(
+                    "{}",
+                    eventref::i18n::status_text(&report, site.content.events.len())
+                ),
+            }
+            if strict && stale > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        I18nCommand::Refresh { .. } => {
+            match eventref::translation::refresh(&site.config.root, &site.content.events, lang.as_deref()) {
+                Ok(files) => {
+                    for f in &files {
+                        eprintln!("refreshed {}", f.display());
+                    }
+                    eprintln!(
+                        "{} translation file{} refreshed",
+                        files.len(),
+                        if files.len() == 1 { "" } else { "s" }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    let mut ds = eventref::diagnostics::Diagnostics::new();
+                    ds.push(*d);
+                    report_failure(
+                        &Failure {
+                            kind: eventref::FailureKind::Content,
+                            diagnostics: ds,
+                        },
+                        Format::Human,
+                    )
+                }
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::{Content, Event, Level, UserAction};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::i18n::{self, UiString, UiStrings};
+use crate::i18n::{self, ArticleState, FieldState, Localized, LocalizedEvent, UiString, UiStrings};
 use crate::markdown;
 use crate::message::{self, Segment};
 use crate::slug::Slug;
@@ -116,6 +116,25 @@ enum SegmentView<'a> {
 struct ParamView<'a> {
     name: &'a str,
     description: Option<&'a str>,
+    /// Set when the description is shown in the default language on a translated page.
+    lang: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LinkView<'a> {
+    url: &'a str,
+    title: &'a str,
+    lang: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TranslationView<'a> {
+    /// `original`, `translated`, `partial`, `stale` or `missing`.
+    state: ArticleState,
+    /// The localized notice to show at the top of the article, if any.
+    notice: Option<String>,
+    /// The language parts of the page fall back to, if any.
+    fallback_lang: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -123,6 +142,8 @@ struct EventLink {
     title: String,
     url: String,
     message: Option<String>,
+    /// Set when the message is shown in the default language on a translated page.
+    message_lang: Option<String>,
     level: Option<&'static str>,
     level_label: Option<String>,
 }
@@ -142,10 +163,15 @@ struct EventView<'a> {
     id: u16,
     url: String,
     message: &'a str,
+    message_lang: Option<&'a str>,
+    message_stale: bool,
+    message_original: Option<&'a str>,
     segments: Vec<SegmentView<'a>>,
     parameters: Vec<ParamView<'a>>,
+    parameters_stale: bool,
     symbolic_name: Option<&'a str>,
     category: Option<&'a str>,
+    category_lang: Option<&'a str>,
     category_url: Option<String>,
     level: Option<&'static str>,
     level_label: Option<String>,
@@ -153,13 +179,21 @@ struct EventView<'a> {
     product_version: Option<&'a str>,
     channel: Option<&'a str>,
     explanation_html: Option<String>,
+    explanation_lang: Option<&'a str>,
+    explanation_stale: bool,
+    explanation_original_html: Option<String>,
     user_action: Option<UserActionView>,
+    user_action_lang: Option<&'a str>,
+    user_action_stale: bool,
+    user_action_original: Option<UserActionView>,
     intro_html: String,
     more_info_html: Option<String>,
-    links: Vec<&'a crate::content::Link>,
+    links: Vec<LinkView<'a>>,
     related: Vec<EventLink>,
     last_modified: Option<&'a str>,
+    last_modified_display: Option<String>,
     is_stub: bool,
+    translation: TranslationView<'a>,
     prev: Option<EventLink>,
     next: Option<EventLink>,
 }
@@ -412,12 +446,21 @@ fn render_language(
         sink.put(path, html.as_bytes())
             .map_err(|e| Diagnostic::error("write-error", format!("cannot write {path}: {e}")))
     };
-    let link = |e: &Event| EventLink {
-        title: format!("{} {}", e.source, e.id),
-        url: format!("{}/{}/", e.source_slug, e.id),
-        message: Some(e.message.clone()),
-        level: e.level.map(Level::as_str),
-        level_label: e.level.map(|l| level_label(&t, l)),
+    let default = config.default_language.as_str();
+    let link = |e: &Event| {
+        let (message, message_lang) = match e.translations.get(lang).and_then(|t| t.message.as_ref()) {
+            Some(m) if lang != default => (m.clone(), None),
+            _ if lang != default => (e.message.clone(), Some(default.to_string())),
+            _ => (e.message.clone(), None),
+        };
+        EventLink {
+            title: format!("{} {}", e.source, e.id),
+            url: format!("{}/{}/", e.source_slug, e.id),
+            message: Some(message),
+            message_lang,
+            level: e.level.map(Level::as_str),
+            level_label: e.level.map(|l| level_label(&t, l)),
+        }
     };
 
     // Event pages, in parallel.
@@ -444,7 +487,17 @@ fn render_language(
             let rest = format!("{}/{}/", e.source_slug, e.id);
             let product = e.product.as_deref().or(config.defaults.product.as_deref());
             let texts = &products[&product];
-            let view = event_view(e, &t, texts, config, *prev, *next, &by_key, &link);
+            let loc = i18n::localize(e, lang, default);
+            let view = event_view(EventPage {
+                loc: &loc,
+                t: &t,
+                texts,
+                config,
+                prev: *prev,
+                next: *next,
+                by_key: &by_key,
+                link: &link,
+            });
             let mut ctx = base_ctx.clone();
             ctx.insert(
                 "page",
@@ -690,37 +743,13 @@ impl<'a> PageRenderer<'a> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn event_view<'a>(
-    e: &'a Event,
-    t: &UiStrings,
-    texts: &ProductTexts,
-    config: &'a Config,
-    prev: Option<&Event>,
-    next: Option<&Event>,
-    by_key: &std::collections::HashMap<(&str, u16), &Event>,
-    link: &dyn Fn(&Event) -> EventLink,
-) -> EventView<'a> {
-    let segments = message::parse(&e.message)
-        .into_iter()
-        .map(|s| match s {
-            Segment::Text { text } => SegmentView::Text { text },
-            Segment::Insert { name, .. } => {
-                let description = e.parameters.get(&name).map(String::as_str);
-                SegmentView::Insert { name, description }
-            }
-        })
-        .collect();
-    let inserts = message::inserts(&e.message);
-    let parameters = inserts
-        .iter()
-        .filter_map(|n| e.parameters.get_key_value(n))
-        .map(|(k, v)| ParamView {
-            name: k,
-            description: Some(v),
-        })
-        .collect();
-    let user_action = e.user_action.as_ref().map(|ua| match ua {
+/// `lang` attribute value for a part shown in another language than the page.
+fn fallback_lang<'a, T>(l: &Localized<T>, default: &'a str) -> Option<&'a str> {
+    (l.state == FieldState::Fallback).then_some(default)
+}
+
+fn user_action_view(ua: &UserAction) -> UserActionView {
+    match ua {
         UserAction::Text(md) => UserActionView {
             intro_html: None,
             steps_html: Vec::new(),
@@ -731,52 +760,160 @@ fn event_view<'a>(
             steps_html: steps.iter().map(|s| markdown::to_inline_html(s)).collect(),
             text_html: None,
         },
-    });
+    }
+}
+
+/// What the templates need to render one event page.
+struct EventPage<'a, 'b> {
+    loc: &'b LocalizedEvent<'a>,
+    t: &'b UiStrings,
+    texts: &'b ProductTexts,
+    config: &'a Config,
+    prev: Option<&'b Event>,
+    next: Option<&'b Event>,
+    by_key: &'b std::collections::HashMap<(&'b str, u16), &'b Event>,
+    link: &'b dyn Fn(&Event) -> EventLink,
+}
+
+fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
+    let loc = p.loc;
+    let e = loc.event;
+    let default = p.config.default_language.as_str();
+    let params = &loc.parameters;
+    let segments = message::parse(loc.message.value)
+        .into_iter()
+        .map(|s| match s {
+            Segment::Text { text } => SegmentView::Text { text },
+            Segment::Insert { name, .. } => {
+                let description = params.get(name.as_str()).map(|l| l.value);
+                SegmentView::Insert { name, description }
+            }
+        })
+        .collect();
+    let parameters = message::inserts(&e.message)
+        .iter()
+        .filter_map(|n| params.get_key_value(n.as_str()))
+        .map(|(k, v)| ParamView {
+            name: k,
+            description: Some(v.value),
+            lang: fallback_lang(v, default),
+        })
+        .collect();
+    let stale = |state: FieldState| state == FieldState::Stale;
     let category_slug = e.category.as_deref().and_then(Slug::new);
+    let fallback_name = language_name(p.t, p.config, default);
+    let notice = match loc.state {
+        ArticleState::Missing => Some(ui(p.t, "notice_untranslated").replace("{fallback}", &fallback_name)),
+        ArticleState::Partial => Some(ui(p.t, "notice_partial").replace("{fallback}", &fallback_name)),
+        ArticleState::Stale if !loc.fallback.is_empty() => {
+            Some(ui(p.t, "notice_partial").replace("{fallback}", &fallback_name))
+        }
+        _ => None,
+    };
     EventView {
         title: format!("{} {}", e.source, e.id),
         source: &e.source,
         source_url: format!("{}/", e.source_slug),
         id: e.id,
         url: format!("{}/{}/", e.source_slug, e.id),
-        message: &e.message,
+        message: loc.message.value,
+        message_lang: fallback_lang(&loc.message, default),
+        message_stale: stale(loc.message.state),
+        message_original: stale(loc.message.state).then_some(e.message.as_str()),
         segments,
         parameters,
+        parameters_stale: loc.parameters.values().any(|v| stale(v.state)),
         symbolic_name: e.symbolic_name.as_deref(),
-        category: e.category.as_deref(),
+        category: loc.category.map(|c| c.value),
+        category_lang: loc.category.as_ref().and_then(|c| fallback_lang(c, default)),
         category_url: category_slug.map(|c| format!("{}/category/{c}/", e.source_slug)),
         level: e.level.map(Level::as_str),
-        level_label: e.level.map(|l| level_label(t, l)),
-        product: e.product.as_deref().or(config.defaults.product.as_deref()),
+        level_label: e.level.map(|l| level_label(p.t, l)),
+        product: e.product.as_deref().or(p.config.defaults.product.as_deref()),
         product_version: e
             .product_version
             .as_deref()
-            .or(config.defaults.product_version.as_deref()),
+            .or(p.config.defaults.product_version.as_deref()),
         channel: e.channel.as_deref(),
-        explanation_html: e.explanation.as_deref().map(markdown::to_html),
-        user_action,
-        intro_html: texts.intro_html.clone(),
-        more_info_html: texts.more_info_html.clone(),
-        links: e.links.iter().collect(),
+        explanation_html: loc.explanation.map(|x| markdown::to_html(x.value)),
+        explanation_lang: loc.explanation.as_ref().and_then(|x| fallback_lang(x, default)),
+        explanation_stale: loc.explanation.is_some_and(|x| stale(x.state)),
+        explanation_original_html: loc
+            .explanation
+            .filter(|x| stale(x.state))
+            .and(e.explanation.as_deref())
+            .map(markdown::to_html),
+        user_action: loc.user_action.map(|u| user_action_view(u.value)),
+        user_action_lang: loc.user_action.as_ref().and_then(|u| fallback_lang(u, default)),
+        user_action_stale: loc.user_action.is_some_and(|u| stale(u.state)),
+        user_action_original: loc
+            .user_action
+            .filter(|u| stale(u.state))
+            .and(e.user_action.as_ref())
+            .map(user_action_view),
+        intro_html: p.texts.intro_html.clone(),
+        more_info_html: p.texts.more_info_html.clone(),
+        links: loc
+            .links
+            .iter()
+            .map(|(l, title)| LinkView {
+                url: &l.url,
+                title: title.value,
+                lang: fallback_lang(title, default),
+            })
+            .collect(),
         related: e
             .related
             .iter()
-            .filter_map(|k| by_key.get(&(k.source.as_str(), k.id)))
-            .map(|r| link(r))
+            .filter_map(|k| p.by_key.get(&(k.source.as_str(), k.id)))
+            .map(|r| (p.link)(r))
             .collect(),
         last_modified: e.last_modified.as_deref(),
+        last_modified_display: e.last_modified.as_deref().map(|d| i18n::format_date(d, p.t)),
         is_stub: e.is_stub(),
-        prev: prev.map(link),
-        next: next.map(link),
+        translation: TranslationView {
+            state: loc.state,
+            notice,
+            fallback_lang: (!loc.fallback.is_empty() || loc.state == ArticleState::Missing)
+                .then_some(default),
+        },
+        prev: p.prev.map(p.link),
+        next: p.next.map(p.link),
+    }
+}
+
+/// The name of language `code`, in the page's language.
+fn language_name(t: &UiStrings, config: &Config, code: &str) -> String {
+    match t.get(&format!("language_name_{code}")) {
+        Some(UiString::Text(s)) => s.clone(),
+        _ => config
+            .languages
+            .iter()
+            .find(|(c, _)| c == code)
+            .and_then(|(_, l)| l.name.clone())
+            .unwrap_or_else(|| code.to_string()),
     }
 }
 
 fn root_redirect(config: &Config) -> String {
     let lang = &config.default_language;
     let title = escape_html(&config.title);
+    // Send readers to their browser's language when the site has it; without
+    // JavaScript the meta refresh leads to the default language.
+    let codes: Vec<String> = config.languages.iter().map(|(c, _)| format!("\"{c}\"")).collect();
+    let script = if config.languages.len() > 1 {
+        format!(
+            "<script>(function(){{var s=[{}],p=navigator.languages||[navigator.language||\"\"];\
+             for(var i=0;i<p.length;i++){{var c=String(p[i]).toLowerCase();for(var j=0;j<s.length;j++){{\
+             var l=s[j].toLowerCase();if(c===l||c.split(\"-\")[0]===l){{location.replace(s[j]+\"/\");return;}}}}}}}})();</script>\n",
+            codes.join(",")
+        )
+    } else {
+        String::new()
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-         <meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={lang}/\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n{script}<meta http-equiv=\"refresh\" content=\"0; url={lang}/\">\n\
          <link rel=\"canonical\" href=\"{lang}/\">\n</head>\n<body>\n<p><a href=\"{lang}/\">{title}</a></p>\n</body>\n</html>\n"
     )
 }

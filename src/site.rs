@@ -127,8 +127,9 @@ impl Site {
     /// Check everything a build checks (content and theme) without writing anything.
     pub fn check(&self, strict: bool) -> Result<Diagnostics, Failure> {
         let mut diags = self.diagnostics.clone();
-        if let Err(ds) = Theme::load(&self.config) {
-            diags.extend(ds);
+        match Theme::load(&self.config) {
+            Ok(theme) => diags.extend(theme.missing_string_warnings(&self.config)),
+            Err(ds) => diags.extend(ds),
         }
         finish(diags, strict)
     }
@@ -138,7 +139,10 @@ impl Site {
         let start = Instant::now();
         let mut diags = self.diagnostics.clone();
         let theme = match Theme::load(&self.config) {
-            Ok(t) => Some(t),
+            Ok(t) => {
+                diags.extend(t.missing_string_warnings(&self.config));
+                Some(t)
+            }
             Err(ds) => {
                 diags.extend(ds);
                 None

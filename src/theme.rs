@@ -65,6 +65,9 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         include_str!("../themes/technet/static/technet.css"),
     ),
     ("i18n/en.yaml", include_str!("../themes/technet/i18n/en.yaml")),
+    ("i18n/de.yaml", include_str!("../themes/technet/i18n/de.yaml")),
+    ("i18n/ja.yaml", include_str!("../themes/technet/i18n/ja.yaml")),
+    ("i18n/ar.yaml", include_str!("../themes/technet/i18n/ar.yaml")),
 ];
 
 /// Where a theme file came from.
@@ -214,6 +217,43 @@ impl Theme {
                 .next()
                 .unwrap_or_else(|| Diagnostic::error("template", e.to_string()))
         })
+    }
+
+    /// Warnings for UI strings a language lacks (they fall back to the default
+    /// language; `--strict` makes them errors).
+    pub fn missing_string_warnings(&self, config: &Config) -> Vec<Diagnostic> {
+        let default = &config.default_language;
+        let mut out = Vec::new();
+        for (lang, _) in config.languages.iter().skip(1) {
+            let file = format!("i18n/{lang}.yaml");
+            if !self.strings.contains_key(lang) {
+                out.push(
+                    Diagnostic::warning("ui-strings-missing", format!("the theme has no UI strings for `{lang}`"))
+                        .at(Location::file_only(&file))
+                        .help(format!("pages in `{lang}` use the `{default}` strings; add {file} to the site (or theme) with the keys of the `{default}` file")),
+                );
+                continue;
+            }
+            let (_, missing) = self.strings_for(lang, default);
+            if !missing.is_empty() {
+                out.push(
+                    Diagnostic::warning(
+                        "ui-string-missing",
+                        format!(
+                            "{} UI string{} missing for `{lang}`: {}",
+                            missing.len(),
+                            if missing.len() == 1 { " is" } else { "s are" },
+                            missing.join(", ")
+                        ),
+                    )
+                    .at(Location::file_only(&file))
+                    .help(format!(
+                        "these show in `{default}` on `{lang}` pages; add them to {file}"
+                    )),
+                );
+            }
+        }
+        out
     }
 
     /// The UI strings of `lang`, with the default language's strings filling gaps.

@@ -14,7 +14,8 @@ fn hostile_content_is_escaped_and_sanitized() {
     // Look at every page that shows the hostile record.
     let mut checked = 0;
     for (path, bytes) in tree(&root.join("public")) {
-        if !path.ends_with(".html") {
+        // The root page is eventref's own language redirect (it has a small inline script).
+        if !path.ends_with(".html") || path == "index.html" {
             continue;
         }
         let html = String::from_utf8(bytes).unwrap();

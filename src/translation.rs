@@ -1,0 +1,679 @@
+//! Translations: loading and checking the overlay files (`2002.de.yaml`) that
+//! translate a record, and the source hashes that tell when a translation has
+//! gone stale.
+//!
+//! An overlay sits next to its record and translates any subset of the
+//! translatable [`Field`]s. It records, per field, a short hash of the original
+//! text it was translated from (`translated_from`); when the original changes,
+//! the hash no longer matches and the field is stale. Everything is addressed
+//! by field name (and parameter name), so the model maps one-to-one onto PO or
+//! XLIFF units for a future export to translation platforms.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::config::Config;
+use crate::content::{Event, Link, OverlayFile, UserAction, parse_yaml, read_text};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
+use crate::message;
+
+/// A translatable part of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// The message template.
+    Message,
+    /// The meaning of each insertion string.
+    Parameters,
+    /// The explanation.
+    Explanation,
+    /// The user action.
+    UserAction,
+    /// The titles of the "For More Information" links.
+    Links,
+    /// The category's display name.
+    Category,
+}
+
+impl Field {
+    /// Every translatable field, in page order.
+    pub const ALL: [Field; 6] = [
+        Field::Message,
+        Field::Parameters,
+        Field::Explanation,
+        Field::UserAction,
+        Field::Links,
+        Field::Category,
+    ];
+
+    /// The field's name in records and overlays.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Message => "message",
+            Field::Parameters => "parameters",
+            Field::Explanation => "explanation",
+            Field::UserAction => "user_action",
+            Field::Links => "links",
+            Field::Category => "category",
+        }
+    }
+
+    /// Parse a field name.
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether the original record has something to translate in this field.
+    /// Category display names are optional, so they never count as missing.
+    pub fn expected(self, e: &Event) -> bool {
+        match self {
+            Field::Message => true,
+            Field::Parameters => !e.parameters.is_empty(),
+            Field::Explanation => e.explanation.is_some(),
+            Field::UserAction => e.user_action.is_some(),
+            Field::Links => !e.links.is_empty(),
+            Field::Category => false,
+        }
+    }
+
+    /// Whether the overlay translates this field (completely).
+    pub fn translated_in(self, e: &Event, t: &Translation) -> bool {
+        match self {
+            Field::Message => t.message.is_some(),
+            Field::Parameters => {
+                !t.parameters.is_empty() && e.parameters.keys().all(|k| t.parameters.contains_key(k))
+            }
+            Field::Explanation => t.explanation.is_some(),
+            Field::UserAction => t.user_action.is_some(),
+            Field::Links => !t.links.is_empty() && e.links.iter().all(|l| t.links.contains_key(&l.url)),
+            Field::Category => t.category.is_some(),
+        }
+    }
+
+    /// Whether the overlay translates any part of this field.
+    pub fn touched_in(self, t: &Translation) -> bool {
+        match self {
+            Field::Parameters => !t.parameters.is_empty(),
+            Field::Links => !t.links.is_empty(),
+            _ => self.translated_in_any(t),
+        }
+    }
+
+    fn translated_in_any(self, t: &Translation) -> bool {
+        match self {
+            Field::Message => t.message.is_some(),
+            Field::Explanation => t.explanation.is_some(),
+            Field::UserAction => t.user_action.is_some(),
+            Field::Category => t.category.is_some(),
+            Field::Parameters => !t.parameters.is_empty(),
+            Field::Links => !t.links.is_empty(),
+        }
+    }
+
+    /// A short hash of the original's text of this field.
+    pub fn source_hash(self, e: &Event) -> String {
+        let mut text = String::new();
+        match self {
+            Field::Message => text.push_str(e.message.trim()),
+            Field::Parameters => {
+                for (k, v) in &e.parameters {
+                    text.push_str(&format!("{k}\u{1f}{}\n", v.trim()));
+                }
+            }
+            Field::Explanation => text.push_str(e.explanation.as_deref().unwrap_or("").trim()),
+            Field::UserAction => match &e.user_action {
+                Some(UserAction::Text(t)) => text.push_str(t.trim()),
+                Some(UserAction::Steps { intro, steps }) => {
+                    text.push_str(intro.as_deref().unwrap_or("").trim());
+                    for s in steps {
+                        text.push('\u{1e}');
+                        text.push_str(s.trim());
+                    }
+                }
+                None => {}
+            },
+            Field::Links => {
+                for l in &e.links {
+                    text.push_str(&format!("{}\u{1f}{}\n", l.url.trim(), l.title.trim()));
+                }
+            }
+            Field::Category => text.push_str(e.category.as_deref().unwrap_or("").trim()),
+        }
+        short_hash(&text)
+    }
+}
+
+/// FNV-1a (32 bit) as 8 hex digits: stable across platforms and versions.
+pub fn short_hash(text: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.as_bytes() {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+/// One language's translation of one record.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Translation {
+    /// Language code.
+    pub lang: String,
+    /// The overlay file, relative to the site root.
+    pub file: PathBuf,
+    /// Translated message template.
+    pub message: Option<String>,
+    /// Translated parameter meanings, by insertion string.
+    pub parameters: BTreeMap<String, String>,
+    /// Translated explanation.
+    pub explanation: Option<String>,
+    /// Translated user action.
+    pub user_action: Option<UserAction>,
+    /// Translated link titles, by URL.
+    pub links: BTreeMap<String, String>,
+    /// Translated category display name.
+    pub category: Option<String>,
+    /// Per field: the hash of the original it was translated from.
+    pub translated_from: BTreeMap<String, String>,
+}
+
+impl Translation {
+    /// Whether `field` is translated but its original has changed since.
+    pub fn is_stale(&self, e: &Event, field: Field) -> bool {
+        field.touched_in(self) && self.translated_from.get(field.name()) != Some(&field.source_hash(e))
+    }
+}
+
+/// The fields an overlay may have.
+pub const OVERLAY_FIELDS: &[&str] = &[
+    "message",
+    "parameters",
+    "explanation",
+    "user_action",
+    "links",
+    "category",
+    "translated_from",
+];
+
+const IDENTIFYING: &[&str] = &["source", "id", "symbolic_name", "level"];
+const NOT_TRANSLATABLE: &[&str] = &[
+    "product",
+    "product_version",
+    "channel",
+    "related",
+    "last_modified",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkTitle {
+    url: String,
+    title: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverlay {
+    message: Option<Spanned<String>>,
+    #[serde(default)]
+    parameters: Option<Spanned<BTreeMap<String, String>>>,
+    explanation: Option<String>,
+    user_action: Option<Spanned<UserAction>>,
+    #[serde(default)]
+    links: Vec<Spanned<LinkTitle>>,
+    category: Option<String>,
+    #[serde(default)]
+    translated_from: BTreeMap<String, String>,
+    // Fields that exist in records but not in overlays, for a precise error.
+    source: Option<Spanned<serde::de::IgnoredAny>>,
+    id: Option<Spanned<serde::de::IgnoredAny>>,
+    symbolic_name: Option<Spanned<serde::de::IgnoredAny>>,
+    level: Option<Spanned<serde::de::IgnoredAny>>,
+    product: Option<Spanned<serde::de::IgnoredAny>>,
+    product_version: Option<Spanned<serde::de::IgnoredAny>>,
+    channel: Option<Spanned<serde::de::IgnoredAny>>,
+    related: Option<Spanned<serde::de::IgnoredAny>>,
+    last_modified: Option<Spanned<serde::de::IgnoredAny>>,
+}
+
+/// The record file an overlay belongs to: `dir/2002.de.yaml` → `dir/2002.yaml` (or `.yml`).
+pub fn record_path_for(overlay: &Path) -> Vec<PathBuf> {
+    let name = overlay
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(&name);
+    let base = stem.rsplit_once('.').map(|(b, _)| b).unwrap_or(stem);
+    ["yaml", "yml"]
+        .iter()
+        .map(|ext| overlay.with_file_name(format!("{base}.{ext}")))
+        .collect()
+}
+
+/// Parse every overlay, check it against its record, and attach it to the event.
+pub fn attach(config: &Config, events: &mut [Event], overlays: &[OverlayFile], diags: &mut Diagnostics) {
+    let by_file: BTreeMap<PathBuf, usize> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.file.clone(), i))
+        .collect();
+    // For each overlay: the event it translates (index) and its translation, plus diagnostics.
+    type Attached = (Option<(usize, Translation)>, Vec<Diagnostic>);
+    let parsed: Vec<Attached> = overlays
+        .par_iter()
+        .map(|o| {
+            let mut ds = Vec::new();
+            let target = record_path_for(&o.file)
+                .into_iter()
+                .find_map(|p| by_file.get(&p).copied());
+            let t = load_one(config, o, target.map(|i| &events[i]), &mut ds);
+            (target.zip(t), ds)
+        })
+        .collect();
+    for (t, ds) in parsed {
+        diags.extend(ds);
+        if let Some((i, t)) = t {
+            events[i].translations.insert(t.lang.clone(), t);
+        }
+    }
+}
+
+fn load_one(
+    config: &Config,
+    o: &OverlayFile,
+    event: Option<&Event>,
+    ds: &mut Vec<Diagnostic>,
+) -> Option<Translation> {
+    let text = match read_text(&config.root, &o.file) {
+        Ok(t) => t,
+        Err(d) => {
+            ds.push(*d);
+            return None;
+        }
+    };
+    let raw: RawOverlay = match parse_yaml(&o.file, &text, OVERLAY_FIELDS) {
+        Ok(r) => r,
+        Err(d) => {
+            ds.push(*d);
+            return None;
+        }
+    };
+    let at = |line: u64, col: u64, len: usize| {
+        Location::new(&o.file, Some(text.clone()), line as u32, col as u32).with_len(len)
+    };
+    let loc = |s: &serde_saphyr::Location, len: usize| at(s.line(), s.column(), len);
+
+    let Some(event) = event else {
+        let expected = record_path_for(&o.file).into_iter().next().unwrap_or_default();
+        ds.push(
+            Diagnostic::error(
+                "overlay-orphan",
+                format!("this translation has no record: {} does not exist or has errors", expected.display()),
+            )
+            .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+            .help("a translation overlay sits next to its record, with the record's name plus .<lang>: 2002.yaml → 2002.de.yaml"),
+        );
+        return None;
+    };
+    let mut errors = false;
+
+    // Identifying and non-translatable fields.
+    let forbidden: [(&str, &Option<Spanned<serde::de::IgnoredAny>>); 9] = [
+        ("source", &raw.source),
+        ("id", &raw.id),
+        ("symbolic_name", &raw.symbolic_name),
+        ("level", &raw.level),
+        ("product", &raw.product),
+        ("product_version", &raw.product_version),
+        ("channel", &raw.channel),
+        ("related", &raw.related),
+        ("last_modified", &raw.last_modified),
+    ];
+    for (name, value) in forbidden {
+        if let Some(v) = value {
+            let (code, msg, help) = if IDENTIFYING.contains(&name) {
+                (
+                    "overlay-identity",
+                    format!("a translation may not change `{name}`"),
+                    format!(
+                        "remove `{name}`: source, id, symbolic_name and level identify the event and come from the record"
+                    ),
+                )
+            } else {
+                debug_assert!(NOT_TRANSLATABLE.contains(&name));
+                (
+                    "overlay-field",
+                    format!("`{name}` is not translatable"),
+                    format!(
+                        "remove `{name}`; translatable fields are: message, parameters, explanation, user_action, links, category"
+                    ),
+                )
+            };
+            // The span points at the value; the key starts at the line's first character.
+            let line = v.referenced.line();
+            let col = text
+                .lines()
+                .nth(line as usize - 1)
+                .map(|l| l.len() - l.trim_start().len() + 1)
+                .unwrap_or(1);
+            ds.push(
+                Diagnostic::error(code, msg)
+                    .at(at(line, col as u64, name.len()))
+                    .help(help),
+            );
+            errors = true;
+        }
+    }
+
+    // Language.
+    let configured = config.languages.iter().any(|(c, _)| *c == o.lang);
+    if o.lang == config.default_language {
+        ds.push(
+            Diagnostic::warning(
+                "overlay-language",
+                format!("this file translates into the default language `{}`", o.lang),
+            )
+            .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+            .help("edit the record itself instead, or rename the file for another language"),
+        );
+        return None;
+    } else if !configured {
+        ds.push(
+            Diagnostic::warning(
+                "overlay-language",
+                format!(
+                    "language `{}` is not configured, so this translation is not published",
+                    o.lang
+                ),
+            )
+            .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+            .help(format!(
+                "add [languages.{}] to site.toml, or remove the file",
+                o.lang
+            )),
+        );
+    }
+
+    // Message: the same insertion strings.
+    if let Some(m) = &raw.message {
+        let mut want = message::inserts(&event.message);
+        let mut got = message::inserts(&m.value);
+        want.sort();
+        got.sort();
+        if want != got {
+            let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+            let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
+            let mut what = Vec::new();
+            if !missing.is_empty() {
+                what.push(format!("lacks {}", join(&missing)));
+            }
+            if !extra.is_empty() {
+                what.push(format!("adds {}", join(&extra)));
+            }
+            let original = if want.is_empty() {
+                "none".to_string()
+            } else {
+                join(&want.iter().collect::<Vec<_>>())
+            };
+            ds.push(
+                Diagnostic::error("insert-mismatch", format!("the translated message {}", what.join(" and ")))
+                    .at(loc(&m.referenced, m.value.chars().count().min(200)))
+                    .help(format!(
+                        "a translation must keep exactly the insertion strings of the original ({original}); their order may change"
+                    )),
+            );
+            errors = true;
+        }
+        if m.value.trim().is_empty() {
+            ds.push(
+                Diagnostic::error("empty-message", "the translated message is empty")
+                    .at(loc(&m.referenced, 1))
+                    .help("translate the message, or remove the `message` line to fall back to the original"),
+            );
+            errors = true;
+        }
+    }
+
+    // Parameters: only the original's.
+    let mut parameters = BTreeMap::new();
+    if let Some(p) = &raw.parameters {
+        for (k, v) in &p.value {
+            if !event.parameters.contains_key(k) {
+                let known: Vec<&str> = event.parameters.keys().map(String::as_str).collect();
+                let help = match did_you_mean(k, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if known.is_empty() => {
+                        "the original record explains no insertion strings".to_string()
+                    }
+                    None => format!("the original explains: {}", known.join(", ")),
+                };
+                ds.push(
+                    Diagnostic::error(
+                        "overlay-parameter",
+                        format!("the original has no parameter `{k}`"),
+                    )
+                    .at(loc(&p.referenced, 10))
+                    .help(help),
+                );
+                errors = true;
+            } else {
+                parameters.insert(k.clone(), v.clone());
+            }
+        }
+    }
+
+    // User action: the same shape.
+    if let (Some(ua), Some(orig)) = (&raw.user_action, &event.user_action) {
+        let mismatch = match (&ua.value, orig) {
+            (UserAction::Text(_), UserAction::Text(_)) => None,
+            (UserAction::Steps { steps: a, .. }, UserAction::Steps { steps: b, .. })
+                if a.len() != b.len() =>
+            {
+                Some(format!(
+                    "the translation has {} steps; the original has {}",
+                    a.len(),
+                    b.len()
+                ))
+            }
+            (UserAction::Steps { .. }, UserAction::Steps { .. }) => None,
+            (UserAction::Text(_), UserAction::Steps { .. }) => {
+                Some("the original has an intro and steps; the translation is one text".to_string())
+            }
+            (UserAction::Steps { .. }, UserAction::Text(_)) => {
+                Some("the original is one text; the translation has steps".to_string())
+            }
+        };
+        if let Some(m) = mismatch {
+            ds.push(
+                Diagnostic::error(
+                    "overlay-shape",
+                    format!("user_action does not match the original: {m}"),
+                )
+                .at(loc(&ua.referenced, 11))
+                .help("translate each step of the original, in the same order"),
+            );
+            errors = true;
+        }
+    } else if let (Some(ua), None) = (&raw.user_action, &event.user_action) {
+        ds.push(
+            Diagnostic::error("overlay-field", "the original has no user_action to translate")
+                .at(loc(&ua.referenced, 11))
+                .help("remove `user_action`, or add it to the record first"),
+        );
+        errors = true;
+    }
+
+    // Links: by URL.
+    let mut links = BTreeMap::new();
+    for l in &raw.links {
+        if event.links.iter().any(|o: &Link| o.url == l.value.url) {
+            links.insert(l.value.url.clone(), l.value.title.clone());
+        } else {
+            ds.push(
+                Diagnostic::error("overlay-link", format!("the original has no link to {}", l.value.url))
+                    .at(loc(&l.referenced, 1))
+                    .help("translate a link by repeating its url with a translated title: - { url: \"…\", title: \"…\" }"),
+            );
+            errors = true;
+        }
+    }
+
+    // translated_from: known fields, hex hashes.
+    for (k, v) in &raw.translated_from {
+        if Field::parse(k).is_none() || v.len() != 8 || !v.chars().all(|c| c.is_ascii_hexdigit()) {
+            ds.push(
+                Diagnostic::error(
+                    "overlay-hash",
+                    format!("`translated_from: {k}: {v}` is not a field hash"),
+                )
+                .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+                .help("let `eventref i18n refresh` write translated_from; don't edit it by hand"),
+            );
+            errors = true;
+        }
+    }
+
+    let t = Translation {
+        lang: o.lang.clone(),
+        file: o.file.clone(),
+        message: raw.message.map(|m| m.value.trim_end().to_string()),
+        parameters,
+        explanation: raw
+            .explanation
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        user_action: raw.user_action.map(|u| u.value),
+        links,
+        category: raw
+            .category
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        translated_from: raw.translated_from,
+    };
+    if !Field::ALL.iter().any(|f| f.touched_in(&t)) {
+        ds.push(
+            Diagnostic::warning("overlay-empty", "this translation translates nothing")
+                .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+                .help("add translated fields (message, explanation, …) or remove the file"),
+        );
+    }
+    if errors || !configured { None } else { Some(t) }
+}
+
+fn join(items: &[&String]) -> String {
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Rewrite the `translated_from` block of an overlay so that every field it
+/// translates is marked as translated from the record's current text.
+/// Returns the new text, or `None` if nothing changes.
+pub fn refreshed_text(text: &str, event: &Event, t: &Translation) -> Option<String> {
+    let mut hashes = BTreeMap::new();
+    for f in Field::ALL {
+        if f.touched_in(t) {
+            hashes.insert(f.name(), f.source_hash(event));
+        }
+    }
+    // Drop the existing top-level `translated_from:` block.
+    let mut out = String::with_capacity(text.len() + 200);
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        let top_level = !line.starts_with([' ', '\t', '#']) && !line.trim().is_empty();
+        if top_level {
+            skipping = line.starts_with("translated_from:");
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !hashes.is_empty() {
+        out.push_str(
+            "translated_from: # written by `eventref i18n refresh`: the originals these translations match\n",
+        );
+        for (k, v) in hashes {
+            out.push_str(&format!("  {k}: \"{v}\"\n"));
+        }
+    }
+    if out == text { None } else { Some(out) }
+}
+
+/// The overlay file for `record` in `lang`: `dir/2002.yaml` → `dir/2002.de.yaml`.
+pub fn overlay_path_for(record: &Path, lang: &str) -> PathBuf {
+    let name = record
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "yaml"));
+    record.with_file_name(format!("{stem}.{lang}.{ext}"))
+}
+
+/// Mark every translation of `events` (or only those in `lang`) as made from
+/// the current originals: rewrite each overlay's `translated_from` block.
+/// Returns the overlay files that changed. Writes go through a temporary file
+/// and a rename, so an interrupted refresh leaves every file whole.
+pub fn refresh(root: &Path, events: &[Event], lang: Option<&str>) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    let mut changed = Vec::new();
+    for e in events {
+        for (l, t) in &e.translations {
+            if lang.is_some_and(|only| only != l) {
+                continue;
+            }
+            let text = read_text(root, &t.file)?;
+            if let Some(new) = refreshed_text(&text, e, t) {
+                let path = root.join(&t.file);
+                let tmp = path.with_extension("yaml.eventref-tmp");
+                std::fs::write(&tmp, new.as_bytes())
+                    .and_then(|_| std::fs::rename(&tmp, &path))
+                    .map_err(|err| {
+                        Box::new(
+                            Diagnostic::error(
+                                "write-error",
+                                format!("cannot write {}: {err}", t.file.display()),
+                            )
+                            .at(Location::file_only(&t.file)),
+                        )
+                    })?;
+                changed.push(t.file.clone());
+            }
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(short_hash(""), "811c9dc5");
+        assert_eq!(short_hash("a"), "e40c292c");
+    }
+
+    #[test]
+    fn record_paths() {
+        assert_eq!(
+            record_path_for(Path::new("content/x/2002.de.yaml")),
+            [
+                PathBuf::from("content/x/2002.yaml"),
+                PathBuf::from("content/x/2002.yml")
+            ]
+        );
+        assert_eq!(
+            record_path_for(Path::new("a/b.c.pt-BR.yml"))[0],
+            PathBuf::from("a/b.c.yaml")
+        );
+    }
+}
