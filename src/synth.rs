@@ -165,6 +165,20 @@ pub fn generate(dir: &Path, events: usize, languages: usize) -> std::io::Result<
             std::fs::create_dir_all(&folder)?;
         }
         std::fs::write(folder.join(format!("{id}.yaml")), y)?;
+        // Translation overlays: every other language translates the message and
+        // explanation of three events in four (the rest fall back).
+        for l in langs.iter().take(languages.max(1)).skip(1) {
+            if i % 4 == 3 {
+                continue;
+            }
+            let mut o = String::with_capacity(1024);
+            let _ = writeln!(o, "message: \"[{l}] {} %1 {} %2 {}.\"", rng.words(3), rng.words(3), rng.words(4));
+            o.push_str("explanation: |\n");
+            for _ in 0..3 {
+                let _ = writeln!(o, "  [{l}] {} {} {}\n", rng.sentence(), rng.sentence(), rng.sentence());
+            }
+            std::fs::write(folder.join(format!("{id}.{l}.yaml")), o)?;
+        }
     }
     Ok(())
 }
