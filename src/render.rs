@@ -201,6 +201,8 @@ struct EventView<'a> {
 #[derive(Serialize)]
 struct CategoryGroup<'a> {
     name: String,
+    /// Set when the name is shown in the default language on a translated page.
+    lang: Option<&'a str>,
     url: Option<String>,
     events: Vec<EventLink>,
     #[serde(skip)]
@@ -542,11 +544,15 @@ fn render_language(
             let mut groups: Vec<CategoryGroup> = g
                 .categories
                 .iter()
-                .map(|(cslug, (name, evs))| CategoryGroup {
-                    name: name.clone(),
-                    url: Some(format!("{slug}/category/{cslug}/")),
-                    events: evs.iter().map(|e| link(e)).collect(),
-                    _p: std::marker::PhantomData,
+                .map(|(cslug, (name, evs))| {
+                    let (name, name_lang) = category_name(name, evs, lang, default);
+                    CategoryGroup {
+                        name,
+                        lang: name_lang,
+                        url: Some(format!("{slug}/category/{cslug}/")),
+                        events: evs.iter().map(|e| link(e)).collect(),
+                        _p: std::marker::PhantomData,
+                    }
                 })
                 .collect();
             let uncategorized: Vec<EventLink> = g
@@ -558,6 +564,7 @@ fn render_language(
             if !uncategorized.is_empty() {
                 groups.push(CategoryGroup {
                     name: ui(&t, "uncategorized").to_string(),
+                    lang: None,
                     url: None,
                     events: uncategorized,
                     _p: std::marker::PhantomData,
@@ -588,6 +595,8 @@ fn render_language(
                 out.push(d);
             }
             for (cslug, (name, evs)) in &g.categories {
+                let (name, name_lang) = category_name(name, evs, lang, default);
+                let name = &name;
                 let crest = format!("{slug}/category/{cslug}/");
                 let mut ctx = base_ctx.clone();
                 ctx.insert(
@@ -614,7 +623,7 @@ fn render_language(
                 );
                 ctx.insert(
                     "category",
-                    &serde_json::json!({ "name": name, "count": evs.len() }),
+                    &serde_json::json!({ "name": name, "lang": name_lang, "count": evs.len() }),
                 );
                 ctx.insert("current_source", slug.as_str());
                 ctx.insert("events", &evs.iter().map(|e| link(e)).collect::<Vec<_>>());
@@ -695,7 +704,10 @@ fn render_404(
         lang,
         "404.html",
     );
-    page.translations.clear();
+    // The switcher leads to the other languages' 404 pages.
+    for tr in &mut page.translations {
+        tr.permalink = None;
+    }
     ctx.insert("page", &page);
     // A 404 page is served at any URL, so it links from the site's absolute base path.
     ctx.insert("root", &config.base_path());
@@ -741,6 +753,24 @@ impl<'a> PageRenderer<'a> {
         ctx.insert_value("sidebar_html", sidebar);
         self.theme.render(template, ctx)
     }
+}
+
+/// The display name of a category in `lang`: the first translation any of its
+/// events gives, else the original (with the default language to mark it).
+fn category_name<'a>(
+    original: &str,
+    events: &[&Event],
+    lang: &str,
+    default: &'a str,
+) -> (String, Option<&'a str>) {
+    if lang == default {
+        return (original.to_string(), None);
+    }
+    events
+        .iter()
+        .find_map(|e| e.translations.get(lang).and_then(|t| t.category.clone()))
+        .map(|n| (n, None))
+        .unwrap_or_else(|| (original.to_string(), Some(default)))
 }
 
 /// `lang` attribute value for a part shown in another language than the page.

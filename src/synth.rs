@@ -172,10 +172,22 @@ pub fn generate(dir: &Path, events: usize, languages: usize) -> std::io::Result<
                 continue;
             }
             let mut o = String::with_capacity(1024);
-            let _ = writeln!(o, "message: \"[{l}] {} %1 {} %2 {}.\"", rng.words(3), rng.words(3), rng.words(4));
+            let _ = writeln!(
+                o,
+                "message: \"[{l}] {} %1 {} %2 {}.\"",
+                rng.words(3),
+                rng.words(3),
+                rng.words(4)
+            );
             o.push_str("explanation: |\n");
             for _ in 0..3 {
-                let _ = writeln!(o, "  [{l}] {} {} {}\n", rng.sentence(), rng.sentence(), rng.sentence());
+                let _ = writeln!(
+                    o,
+                    "  [{l}] {} {} {}\n",
+                    rng.sentence(),
+                    rng.sentence(),
+                    rng.sentence()
+                );
             }
             std::fs::write(folder.join(format!("{id}.{l}.yaml")), o)?;
         }

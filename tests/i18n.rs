@@ -62,9 +62,28 @@ fn a_full_translation_shows_german_everywhere() {
     assert_eq!(texts(&doc, "ul.steps li"), ["Überprüfen Sie das Netzwerk."]);
     assert_eq!(texts(&doc, "ul.links a"), ["Connector-Dokumentation"]);
     assert!(texts(&doc, ".notice").is_empty(), "{:?}", texts(&doc, ".notice"));
-    // Only the untranslatable category identifier falls back.
-    assert_eq!(attrs(&doc, "article [lang]", "lang"), ["en"]);
-    assert_eq!(texts(&doc, "article [lang]"), ["SmtpSend"]);
+    // The category has a German display name too: nothing falls back.
+    assert_eq!(
+        texts(&doc, "table.details a[href$='/category/smtpsend/']"),
+        ["SMTP-Senden"]
+    );
+    assert!(attrs(&doc, "article [lang]", "lang").is_empty());
+    // Source and category pages use the translated category name; English keeps the original.
+    assert_eq!(
+        texts(&page(dir.path(), "de/contoso/index.html"), ".category-group h2"),
+        ["SMTP-Senden", "Sonstige Ereignisse"]
+    );
+    assert_eq!(
+        texts(&page(dir.path(), "de/contoso/category/smtpsend/index.html"), "h1"),
+        ["SMTP-Senden"]
+    );
+    assert_eq!(
+        texts(&page(dir.path(), "en/contoso/category/smtpsend/index.html"), "h1"),
+        ["SmtpSend"]
+    );
+    // Without a translation the original name is marked as English.
+    let ja = page(dir.path(), "ja/contoso/category/smtpsend/index.html");
+    assert_eq!(attrs(&ja, "h1", "lang"), ["en"]);
 }
 
 #[test]

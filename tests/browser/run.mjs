@@ -728,6 +728,33 @@ async function main() {
 
     sessions.push(await pageSuite(browser, srv, `${SEED_SOURCE} (source)`, srv.url(SEED_SOURCE), { bodyClass: 'page-source' }));
     sessions.push(await pageSuite(browser, srv, 'en/events/ (all events)', srv.url('en/events/'), { bodyClass: 'page-events' }));
+    // German pages: a full translation, and a stale one with its notice and the original in a <details>.
+    sessions.push(await pageSuite(browser, srv, 'de/msexchangetransport/2002/ (German seed)', srv.url('de/msexchangetransport/2002/'), {
+      bodyClass: 'page-event',
+      extra: async (s, need) => {
+        await test('de seed: German chrome and content', async () => {
+          need();
+          const hs = (await s.page.locator('article h2').allInnerTexts()).map((h) => h.trim());
+          const want = ['Details', 'Erklärung', 'Benutzeraktion', 'Weitere Informationen'];
+          if (JSON.stringify(hs) !== JSON.stringify(want)) fail(`headings are [${hs.join(', ')}]`);
+          const lang = await s.page.evaluate(() => document.documentElement.lang);
+          if (lang !== 'de') fail(`html lang is ${lang}`);
+        });
+      },
+    }));
+    sessions.push(await pageSuite(browser, srv, 'de/microsoft-windows-dhcp-client/1001/ (stale translation)', srv.url('de/microsoft-windows-dhcp-client/1001/'), {
+      bodyClass: 'page-event',
+      extra: async (s, need) => {
+        await test('de stale: notice opens the current original', async () => {
+          need();
+          const summary = s.page.locator('.notice-stale summary').first();
+          if ((await summary.count()) !== 1) fail('no stale notice');
+          await summary.click();
+          const original = s.page.locator('.notice-stale details [lang="en"]').first();
+          if (!(await original.isVisible())) fail('the original is not shown after opening the notice');
+        });
+      },
+    }));
     if (categoryUrl) {
       const rel = categoryUrl.slice(srv.url().length);
       sessions.push(await pageSuite(browser, srv, `${rel} (category)`, categoryUrl, { bodyClass: 'page-category' }));
