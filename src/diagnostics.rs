@@ -273,7 +273,9 @@ impl Diagnostics {
         } else {
             miette::GraphicalTheme::unicode_nocolor()
         };
-        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+        let handler = miette::GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_links(false);
         let mut out = String::new();
         for d in &self.items {
             let severity = match d.severity {
@@ -310,7 +312,7 @@ impl Diagnostics {
                         ));
                         let _ = handler.render_report(&mut rendered, report.as_ref());
                     } else {
-                        let report = miette::Report::new(md.with_url(String::new()));
+                        let report = miette::Report::new(md);
                         let _ = handler.render_report(&mut rendered, report.as_ref());
                         rendered = format!("{rendered}  at {label}\n");
                     }

@@ -21,14 +21,19 @@
 // Diagnostics are rich (file, snippet, help, notes) and only built on the error path.
 #![allow(clippy::result_large_err)]
 
+pub mod authoring;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod i18n;
+pub mod import;
+pub mod lookup;
 pub mod markdown;
 pub mod message;
 pub mod output;
 pub mod render;
+pub mod schema;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod synth;

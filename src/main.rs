@@ -41,6 +41,9 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Skip the full-text index (faster previews; ID, name and paste lookup still work).
+        #[arg(long)]
+        no_search: bool,
         /// Format of diagnostics and of the summary.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -56,10 +59,63 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Find the event for a pasted message, Event Viewer text block or event XML.
+    Lookup {
+        #[command(flatten)]
+        common: Common,
+        /// Language of the message templates to match [default: the site's default language].
+        #[arg(long)]
+        lang: Option<String>,
+        /// Output: human or json (an array, best first).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Read the text from this file.
+        #[arg(long, short, conflicts_with = "text")]
+        file: Option<PathBuf>,
+        /// The pasted text; `-` (or nothing) reads standard input.
+        text: Vec<String>,
+    },
     /// Translations: what is missing or stale, and marking translations as current.
     I18n {
         #[command(subcommand)]
         command: I18nCommand,
+    },
+    /// Write a new record from a template (or, with --lang, a translation of an existing record).
+    New {
+        #[command(flatten)]
+        common: Common,
+        /// The event source, as Event Viewer shows it (e.g. MSExchangeTransport).
+        source: String,
+        /// The event ID, 0–65535 (decimal, or hex with 0x).
+        id: String,
+        /// Instead, write the translation overlay of the existing record into this language.
+        #[arg(long, conflicts_with_all = ["from_message", "level", "category"])]
+        lang: Option<String>,
+        /// The message text as Event Viewer shows it; its insertion strings (%1, {Name}) become parameters.
+        #[arg(long, value_name = "TEXT")]
+        from_message: Option<String>,
+        /// The level: critical, error, warning, information, verbose, audit-success or audit-failure.
+        #[arg(long)]
+        level: Option<String>,
+        /// The task category.
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Print the JSON Schema of records (or of translation overlays), or write both under schemas/.
+    Schema {
+        #[command(flatten)]
+        common: Common,
+        /// The schema of translation overlays instead of records.
+        #[arg(long)]
+        overlay: bool,
+        /// Write schemas/record.schema.json and schemas/overlay.schema.json under the root.
+        #[arg(long, conflicts_with = "overlay")]
+        write: bool,
+    },
+    /// Import records from provider CSVs or Message Compiler (.mc) files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
     },
     /// Generate synthetic sites and measure builds (events/s, peak memory).
     Bench {
@@ -75,6 +131,41 @@ enum Command {
         /// Keep the generated sites (to inspect or profile them).
         #[arg(long)]
         keep: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Provider CSVs (Provider, Level, Event ID, Version, Channel, Task, Opcode, Keyword, Message; | or , separated).
+    Csv {
+        #[command(flatten)]
+        common: Common,
+        /// CSV files, or folders of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = eventref::import::ReportFormat::Human)]
+        format: eventref::import::ReportFormat,
+        /// Report what would change, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Message Compiler (.mc) files: a record per message, an overlay per other language.
+    Mc {
+        #[command(flatten)]
+        common: Common,
+        /// The event source the messages belong to (.mc files do not name it).
+        #[arg(long)]
+        source: String,
+        /// .mc files, or folders of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = eventref::import::ReportFormat::Human)]
+        format: eventref::import::ReportFormat,
+        /// Report what would change, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -104,6 +195,12 @@ enum I18nCommand {
     },
 }
 
+/// Write to standard output, ignoring a closed pipe (`eventref … | head`).
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -112,7 +209,7 @@ fn report_failure(f: &Failure, format: Format) -> ExitCode {
     let text = f.diagnostics.render(format, color());
     match format {
         Format::Human => eprint!("{text}"),
-        _ => print!("{text}"),
+        _ => emit(&text),
     }
     ExitCode::from(f.exit_code() as u8)
 }
@@ -136,6 +233,7 @@ fn main() -> ExitCode {
             base_url,
             strict,
             quiet,
+            no_search,
             format,
         } => {
             let mut site = match Site::load(&common.root) {
@@ -169,6 +267,7 @@ fn main() -> ExitCode {
             let opts = BuildOptions {
                 output,
                 strict,
+                search: !no_search,
                 progress: &progress,
             };
             let result = site.build(&opts);
@@ -188,11 +287,15 @@ fn main() -> ExitCode {
                                 "removed": r.write.removed,
                                 "elapsed_ms": r.elapsed.as_secs_f64() * 1000.0,
                                 "peak_rss_kb": peak_rss_kb(),
+                                "search_records": r.search.as_ref().map(|s| s.records),
+                                "search_files": r.search.as_ref().map(|s| s.files),
+                                "search_bytes": r.search.as_ref().map(|s| s.bytes),
+                                "search_ms": r.search.as_ref().map(|s| s.elapsed.as_secs_f64() * 1000.0),
                                 "warnings": r.diagnostics.warning_count(),
                             });
-                            println!("{summary}");
+                            emit(&format!("{summary}\n"));
                         }
-                        Format::Github => print!("{}", r.diagnostics.render(format, false)),
+                        Format::Github => emit(&r.diagnostics.render(format, false)),
                         Format::Human => {
                             if !r.diagnostics.is_empty() {
                                 eprint!("{}", r.diagnostics.render(format, color()));
@@ -237,7 +340,7 @@ fn main() -> ExitCode {
                             eprint!("{text}");
                             eprintln!("{} events checked: no errors", site.content.events.len());
                         }
-                        _ => print!("{text}"),
+                        _ => emit(&text),
                     }
                     ExitCode::SUCCESS
                 }
@@ -245,6 +348,93 @@ fn main() -> ExitCode {
             }
         }
         Command::I18n { command } => i18n_command(command),
+        Command::New {
+            common,
+            source,
+            id,
+            lang,
+            from_message,
+            level,
+            category,
+        } => {
+            let opts = eventref::authoring::NewOptions {
+                root: common.root,
+                source,
+                id,
+                lang,
+                from_message,
+                level,
+                category,
+            };
+            match eventref::authoring::new(&opts) {
+                Ok(r) => {
+                    eprint!("{}", r.diagnostics.render(Format::Human, color()));
+                    emit(&format!("{}\n", r.path(&opts.root).display()));
+                    for h in &r.hints {
+                        eprintln!("next: {h}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(f) => report_failure(&f, Format::Human),
+            }
+        }
+        Command::Schema {
+            common,
+            overlay,
+            write,
+        } => match eventref::schema::command(&common.root, overlay, write) {
+            Ok((out, err)) => {
+                eprint!("{err}");
+                emit(&out);
+                ExitCode::SUCCESS
+            }
+            Err(f) => report_failure(&f, Format::Human),
+        },
+        Command::Import { command } => {
+            use eventref::import::ReportFormat;
+            let (result, format) = match command {
+                ImportCommand::Csv {
+                    common,
+                    files,
+                    format,
+                    dry_run,
+                } => (
+                    eventref::import::csv::import(&common.root, &files, dry_run),
+                    format,
+                ),
+                ImportCommand::Mc {
+                    common,
+                    source,
+                    files,
+                    format,
+                    dry_run,
+                } => (
+                    eventref::import::mc::import(&common.root, &source, &files, dry_run),
+                    format,
+                ),
+            };
+            let diag_format = match format {
+                ReportFormat::Json => Format::Json,
+                ReportFormat::Human => Format::Human,
+            };
+            match result {
+                Ok(report) => {
+                    if format == ReportFormat::Human {
+                        eprint!("{}", report.diagnostics.render(Format::Human, color()));
+                    }
+                    emit(&report.render(format));
+                    ExitCode::SUCCESS
+                }
+                Err(f) => report_failure(&f, diag_format),
+            }
+        }
+        Command::Lookup {
+            common,
+            lang,
+            format,
+            file,
+            text,
+        } => lookup_command(&common, lang, format, file, text),
         Command::Bench {
             events,
             dir,
@@ -252,7 +442,7 @@ fn main() -> ExitCode {
             keep,
         } => match eventref::synth::bench(&events, dir.as_deref(), languages, keep) {
             Ok(table) => {
-                print!("{table}");
+                emit(&table);
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -300,11 +490,11 @@ fn i18n_command(command: I18nCommand) -> ExitCode {
             let report = eventref::i18n::status(&site.config, &site.content.events, lang.as_deref());
             let stale: usize = report.iter().map(|r| r.stale).sum();
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
-                _ => print!(
-                    "{}",
-                    eventref::i18n::status_text(&report, site.content.events.len())
-                ),
+                Format::Json => emit(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                )),
+                _ => emit(&eventref::i18n::status_text(&report, site.content.events.len())),
             }
             if strict && stale > 0 {
                 ExitCode::from(1)
@@ -338,5 +528,61 @@ fn i18n_command(command: I18nCommand) -> ExitCode {
                 }
             }
         }
+    }
+}
+
+fn lookup_command(
+    common: &Common,
+    lang: Option<String>,
+    format: Format,
+    file: Option<PathBuf>,
+    text: Vec<String>,
+) -> ExitCode {
+    use std::io::Read;
+    let site = match Site::load(&common.root) {
+        Ok(s) => s,
+        Err(f) => return report_failure(&f, Format::Human),
+    };
+    let lang = lang.unwrap_or_else(|| site.config.default_language.clone());
+    if !site.config.languages.iter().any(|(c, _)| *c == lang) {
+        eprintln!("error: `{lang}` is not a language of this site (see [languages] in site.toml)");
+        return ExitCode::from(2);
+    }
+    let input = match (file, text.as_slice()) {
+        (Some(f), _) => match std::fs::read_to_string(&f) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                return ExitCode::from(2);
+            }
+        },
+        (None, []) => {
+            let mut s = String::new();
+            let _ = std::io::stdin().read_to_string(&mut s);
+            s
+        }
+        (None, [dash]) if dash == "-" => {
+            let mut s = String::new();
+            let _ = std::io::stdin().read_to_string(&mut s);
+            s
+        }
+        (None, words) => words.join(" "),
+    };
+    if input.trim().is_empty() {
+        eprintln!("error: nothing to look up: pass the text, --file F, or pipe it in");
+        return ExitCode::from(2);
+    }
+    let results = eventref::lookup::lookup_site(&site.config, &site.content.events, &lang, &input);
+    match format {
+        Format::Json => emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&results).unwrap_or_default()
+        )),
+        _ => emit(&eventref::lookup::results_text(&results)),
+    }
+    if results.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

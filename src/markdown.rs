@@ -80,6 +80,24 @@ fn add_link_rel(html: String) -> String {
     out
 }
 
+/// The plain text of a Markdown text (for the search index): text and code,
+/// with block boundaries as line breaks, and no markup.
+pub fn to_plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for e in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell) => {
+                out.push('\n')
+            }
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Render a short Markdown text that should not become a paragraph
 /// (a list item or an intro line): the outer `<p>` is removed when there is
 /// exactly one paragraph.

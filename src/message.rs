@@ -69,14 +69,22 @@ pub fn parse(template: &str) -> Vec<Segment> {
             }
         }
         if c == b'{' {
+            // `{Name}`, or `{Product Name}`: a letter, then letters, digits, `_`
+            // and single inner spaces.
             let rest = &template[i + 1..];
             let ident = rest
                 .char_indices()
-                .take_while(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_')
+                .take_while(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == ' ')
                 .last()
                 .map(|(k, ch)| k + ch.len_utf8())
                 .unwrap_or(0);
-            if ident > 0 && rest[ident..].starts_with('}') && rest.as_bytes()[0].is_ascii_alphabetic() {
+            let name = &rest[..ident];
+            if ident > 0
+                && rest[ident..].starts_with('}')
+                && rest.as_bytes()[0].is_ascii_alphabetic()
+                && !name.ends_with(' ')
+                && !name.contains("  ")
+            {
                 let name = template[i..i + 1 + ident + 1].to_string();
                 flush(&mut out, &mut text);
                 out.push(Segment::Insert {
@@ -136,7 +144,14 @@ mod tests {
         );
         assert_eq!(names("%1!d! items, %12 and %1"), ["%1", "%12"]);
         assert_eq!(names("100%% done %n next %0"), Vec::<String>::new());
-        assert_eq!(names("{not an insert} {9x} {}"), Vec::<String>::new());
+        assert_eq!(
+            names("{not  an insert} {9x} {} {trailing }"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            names("{Product Name} and {Threat_ID}"),
+            ["{Product Name}", "{Threat_ID}"]
+        );
         assert_eq!(names("{DeviceInstanceId}0"), ["{DeviceInstanceId}"]);
     }
 

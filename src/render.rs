@@ -222,7 +222,7 @@ pub fn render_site(
     let per_lang_pages = content.events.len()
         + sources.len()
         + sources.values().map(|s| s.categories.len()).sum::<usize>()
-        + 3;
+        + 4;
     progress.start((per_lang_pages * langs.len() + 3) as u64);
 
     let mut diags = Diagnostics::new();
@@ -685,7 +685,33 @@ fn render_language(
 
     let html = render_404(config, theme, &base_ctx, lang).map_err(|d| vec![d])?;
     put(&format!("{lang}/404.html"), html).map_err(|d| vec![d])?;
-    count += 3;
+
+    // The search page: direct hits, pasted-event lookup and full-text search.
+    let mut ctx = base_ctx.clone();
+    ctx.insert(
+        "page",
+        &page_view(
+            config,
+            "search",
+            ui(&t, "search_title").to_string(),
+            lang,
+            "search/",
+        ),
+    );
+    ctx.insert("root", &root_prefix(&format!("{lang}/search/")));
+    ctx.insert(
+        "breadcrumbs",
+        &[Crumb {
+            title: ui(&t, "search_title").to_string(),
+            url: "search/".into(),
+        }],
+    );
+    put(
+        &format!("{lang}/search/index.html"),
+        render("search.html", &mut ctx).map_err(|d| vec![d])?,
+    )
+    .map_err(|d| vec![d])?;
+    count += 4;
     Ok(count)
 }
 

@@ -73,6 +73,8 @@ pub struct BuildOptions<'a> {
     pub output: Option<PathBuf>,
     /// Fail on warnings too.
     pub strict: bool,
+    /// Build the full-text index (Pagefind). Lookup tables are always written.
+    pub search: bool,
     /// Progress reporting.
     pub progress: &'a dyn Progress,
 }
@@ -82,6 +84,7 @@ impl Default for BuildOptions<'_> {
         BuildOptions {
             output: None,
             strict: false,
+            search: true,
             progress: &NoProgress,
         }
     }
@@ -94,6 +97,8 @@ pub struct BuildReport {
     pub events: usize,
     /// Pages rendered (all languages).
     pub pages: usize,
+    /// What the full-text indexing did (`None` with `--no-search`).
+    pub search: Option<crate::search::SearchStats>,
     /// Languages.
     pub languages: usize,
     /// What was written.
@@ -170,6 +175,21 @@ impl Site {
                 });
             }
         };
+        let search = match crate::search::write(&self.config, &self.content, &theme, &output, opts.search) {
+            Ok(s) => s,
+            Err(msg) => {
+                output.abort();
+                let mut d = Diagnostics::new();
+                d.push(
+                    Diagnostic::error("search", msg)
+                        .help("run with --no-search to build without the full-text index"),
+                );
+                return Err(Failure {
+                    kind: FailureKind::Content,
+                    diagnostics: d,
+                });
+            }
+        };
         let dir = output.dir().to_path_buf();
         let write = output.commit().map_err(|e| {
             let mut d = Diagnostics::new();
@@ -185,6 +205,7 @@ impl Site {
         Ok(BuildReport {
             events: self.content.events.len(),
             pages: stats.pages,
+            search,
             languages: self.config.languages.len(),
             write,
             elapsed: start.elapsed(),

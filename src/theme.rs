@@ -24,6 +24,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "category.html",
     "events.html",
     "404.html",
+    "search.html",
 ];
 
 /// Files of the built-in `technet` theme, relative to `themes/technet/`.
@@ -61,8 +62,24 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         include_str!("../themes/technet/templates/404.html"),
     ),
     (
+        "templates/search.html",
+        include_str!("../themes/technet/templates/search.html"),
+    ),
+    (
         "static/technet.css",
         include_str!("../themes/technet/static/technet.css"),
+    ),
+    (
+        "static/favicon.svg",
+        include_str!("../themes/technet/static/favicon.svg"),
+    ),
+    (
+        "static/lookup.js",
+        include_str!("../themes/technet/static/lookup.js"),
+    ),
+    (
+        "static/search.js",
+        include_str!("../themes/technet/static/search.js"),
     ),
     ("i18n/en.yaml", include_str!("../themes/technet/i18n/en.yaml")),
     ("i18n/de.yaml", include_str!("../themes/technet/i18n/de.yaml")),

@@ -1,0 +1,842 @@
+//! Authoring tools: `eventref new` writes a record (or a translation overlay of
+//! an existing record) from a template, and the helpers it shares with the
+//! importers in [`crate::import`]: an index of the records already under
+//! `content/`, the conventional path of a new record, and YAML writing.
+//!
+//! A new record goes to `content/<source-slug>/<id>.yaml`, or next to the
+//! source's existing records when the source already has some (so that
+//! `new MSExchangeTransport 2003` lands in `content/exchange/msexchangetransport/`
+//! when 2002 is there). Nothing is ever overwritten: a record whose
+//! `(source, id)` exists anywhere under `content/` is refused, naming the file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::config::Config;
+use crate::content::{Event, Level, RECORD_FIELDS, UserAction};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity, did_you_mean};
+use crate::site::{Failure, FailureKind, Site};
+use crate::slug::Slug;
+
+/// A record found under `content/`: where it is and which event it describes.
+#[derive(Debug, Clone)]
+pub struct IndexedRecord {
+    /// The file, relative to the site root.
+    pub file: PathBuf,
+    /// The source as written in the record.
+    pub source: String,
+    /// The source's slug (records are matched by slug, as `check` does).
+    pub slug: Slug,
+    /// The event ID.
+    pub id: u16,
+    /// Where the `id` is written, for "already exists" errors.
+    pub id_loc: Location,
+}
+
+/// The `(source, id)` of every record under `content/`, read without the full checks.
+#[derive(Debug, Default)]
+pub struct ContentIndex {
+    /// Every record whose source and ID could be read, in file order.
+    pub records: Vec<IndexedRecord>,
+    /// Files that could not be read; they may hold records the index does not know.
+    pub problems: Vec<Diagnostic>,
+    by_key: HashMap<(Slug, u16), usize>,
+    /// Per source slug: how many records each folder holds.
+    folders: HashMap<Slug, BTreeMap<PathBuf, usize>>,
+    /// Per source slug: the first spelling seen.
+    spellings: HashMap<Slug, String>,
+}
+
+#[derive(Deserialize)]
+struct KeyOnly {
+    source: Option<Spanned<String>>,
+    id: Option<Spanned<i64>>,
+}
+
+impl ContentIndex {
+    /// Read the source and ID of every record under `root/content/` (overlays are skipped).
+    pub fn scan(root: &Path) -> ContentIndex {
+        let mut index = ContentIndex::default();
+        let dir = root.join("content");
+        if !dir.is_dir() {
+            return index;
+        }
+        let walker = walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err
+                        .path()
+                        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+                        .unwrap_or_else(|| PathBuf::from("content"));
+                    index.problems.push(
+                        Diagnostic::error("read-error", format!("cannot read {}: {err}", path.display()))
+                            .at(Location::file_only(path)),
+                    );
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            let Some(stem) = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")) else {
+                continue;
+            };
+            if stem
+                .rsplit_once('.')
+                .is_some_and(|(_, lang)| crate::config::valid_lang_code(lang))
+            {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            let text = match crate::content::read_text(root, &rel) {
+                Ok(t) => t,
+                Err(d) => {
+                    index.problems.push(*d);
+                    continue;
+                }
+            };
+            let key: KeyOnly = match crate::content::parse_yaml(&rel, &text, RECORD_FIELDS) {
+                Ok(k) => k,
+                Err(d) => {
+                    index.problems.push(*d);
+                    continue;
+                }
+            };
+            let (Some(source), Some(id)) = (key.source, key.id) else {
+                continue;
+            };
+            let source_text = source.value.trim().to_string();
+            let (Some(slug), Ok(id16)) = (Slug::new(&source_text), u16::try_from(id.value)) else {
+                continue;
+            };
+            let id_loc = Location::new(
+                &rel,
+                Some(text.clone()),
+                id.referenced.line() as u32,
+                id.referenced.column() as u32,
+            )
+            .with_len(id.value.to_string().len());
+            index.add(IndexedRecord {
+                file: rel,
+                source: source_text,
+                slug,
+                id: id16,
+                id_loc,
+            });
+        }
+        index
+    }
+
+    /// Add a record (one just written, for instance).
+    pub fn add(&mut self, r: IndexedRecord) {
+        let folder = r.file.parent().map(Path::to_path_buf).unwrap_or_default();
+        *self
+            .folders
+            .entry(r.slug.clone())
+            .or_default()
+            .entry(folder)
+            .or_default() += 1;
+        self.spellings
+            .entry(r.slug.clone())
+            .or_insert_with(|| r.source.clone());
+        self.by_key
+            .entry((r.slug.clone(), r.id))
+            .or_insert(self.records.len());
+        self.records.push(r);
+    }
+
+    /// The record of `source` (matched by slug) and `id`, if there is one.
+    pub fn find(&self, source: &str, id: u16) -> Option<&IndexedRecord> {
+        let slug = Slug::new(source)?;
+        self.by_key.get(&(slug, id)).map(|&i| &self.records[i])
+    }
+
+    /// How the records already spell `source`, when they spell it differently
+    /// (`msexchangetransport` vs `MSExchangeTransport`): the two would share a URL.
+    pub fn other_spelling(&self, source: &str) -> Option<&str> {
+        let slug = Slug::new(source)?;
+        self.spellings
+            .get(&slug)
+            .map(String::as_str)
+            .filter(|s| *s != source)
+    }
+
+    /// The folder for new records of `source`, relative to the site root: the
+    /// folder holding most of the source's records, or `content/<source-slug>`.
+    pub fn folder_for(&self, source: &str) -> PathBuf {
+        let Some(slug) = Slug::new(source) else {
+            return PathBuf::from("content");
+        };
+        self.folders
+            .get(&slug)
+            .and_then(|f| {
+                // Most records first; among equals, the first path.
+                f.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map(|(p, _)| p.clone())
+            })
+            .unwrap_or_else(|| Path::new("content").join(slug.as_str()))
+    }
+
+    /// The path for a new record of `source` and `id`, relative to the site root.
+    pub fn path_for(&self, source: &str, id: u16) -> PathBuf {
+        self.folder_for(source).join(format!("{id}.yaml"))
+    }
+}
+
+/// A YAML double-quoted scalar holding exactly `s` (every control character escaped).
+pub fn yaml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{a0}' => out.push_str("\\_"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            '\u{feff}' => out.push_str("\\uFEFF"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || (0x80..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `key: value` for Markdown text: a literal block (`|`) indented by `indent + 2`
+/// spaces when the text has several lines and a block can hold it exactly
+/// (up to trailing whitespace, which eventref trims), else a quoted string.
+pub fn yaml_text(key: &str, text: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let text = text.trim_end();
+    let block_ok = text.contains('\n')
+        && !text.starts_with([' ', '\t'])
+        && !text.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+        });
+    if !block_ok {
+        return format!("{pad}{key}: {}\n", yaml_string(text));
+    }
+    let mut out = format!("{pad}{key}: |\n");
+    for line in text.split('\n') {
+        if line.trim().is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&pad);
+            out.push_str("  ");
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Parse an event ID as typed on the command line: decimal, or hex with `0x`.
+/// IDs above 65535 are refused with their low 16 bits as a hint.
+pub fn parse_id(text: &str) -> Result<u16, Box<Diagnostic>> {
+    let t = text.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => t.parse::<u64>().ok(),
+    };
+    match parsed {
+        Some(n) if n <= 65535 => Ok(n as u16),
+        Some(n) if n <= u32::MAX as u64 => Err(Box::new(
+            Diagnostic::error("invalid-id", format!("event ID {t} is outside 0–65535"))
+                .help(format!(
+                    "{n} = 0x{n:08X} looks like a 32-bit message ID with severity bits; the event ID is its low 16 bits: {}",
+                    n & 0xFFFF
+                )),
+        )),
+        _ => Err(Box::new(
+            Diagnostic::error("invalid-id", format!("`{t}` is not an event ID"))
+                .help("event IDs are whole numbers from 0 to 65535, e.g. 2002 (or 0x7D2)"),
+        )),
+    }
+}
+
+/// Check a source name given on the command line.
+pub fn check_source(source: &str) -> Result<(), Box<Diagnostic>> {
+    if Slug::new(source).is_none() {
+        return Err(Box::new(
+            Diagnostic::error(
+                "invalid-source",
+                format!("source `{source}` has no letters or digits to build a URL from"),
+            )
+            .help("write the event source as Event Viewer shows it, e.g. MSExchangeTransport"),
+        ));
+    }
+    if source.contains(['/', '\\']) || source.contains("..") || source.trim() != source {
+        return Err(Box::new(
+            Diagnostic::error(
+                "invalid-source",
+                format!("source `{source}` contains a path separator, `..` or surrounding spaces"),
+            )
+            .help("event sources are names, not paths: write it as Event Viewer shows it"),
+        ));
+    }
+    Ok(())
+}
+
+/// Parse a level given on the command line.
+pub fn parse_level(text: &str) -> Result<Level, Box<Diagnostic>> {
+    Level::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        let lower = text.trim().to_ascii_lowercase();
+        let prefixed = names
+            .iter()
+            .copied()
+            .find(|n| !lower.is_empty() && n.starts_with(&lower));
+        let help = match prefixed.or_else(|| did_you_mean(text, names.iter().copied())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", names.join(", ")),
+        };
+        Box::new(Diagnostic::error("invalid-level", format!("unknown level `{text}`")).help(help))
+    })
+}
+
+/// What `eventref new` should write.
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The event source.
+    pub source: String,
+    /// The event ID as typed.
+    pub id: String,
+    /// Write a translation overlay of the existing record in this language instead.
+    pub lang: Option<String>,
+    /// The message text, with its insertion strings.
+    pub from_message: Option<String>,
+    /// The level.
+    pub level: Option<String>,
+    /// The task category.
+    pub category: Option<String>,
+}
+
+/// What `eventref new` did.
+#[derive(Debug)]
+pub struct NewReport {
+    /// The file written, relative to the site root.
+    pub file: PathBuf,
+    /// Warnings (files that could not be read while looking for duplicates).
+    pub diagnostics: Diagnostics,
+    /// Next steps to print.
+    pub hints: Vec<String>,
+}
+
+impl NewReport {
+    /// The file written, as a path from the current folder (`root` joined with the file).
+    pub fn path(&self, root: &Path) -> PathBuf {
+        if root == Path::new(".") || root.as_os_str().is_empty() {
+            self.file.clone()
+        } else {
+            root.join(&self.file)
+        }
+    }
+}
+
+fn failure(kind: FailureKind, d: Diagnostic) -> Failure {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.push(d);
+    Failure { kind, diagnostics }
+}
+
+fn usage(d: Diagnostic) -> Failure {
+    failure(FailureKind::Config, d)
+}
+
+/// The placeholder message of a record written without `--from-message`.
+pub const TODO_MESSAGE: &str =
+    "TODO: the message text as Event Viewer shows it, with %1, %2 … where values go";
+
+/// `eventref new`: write a record template, or with `lang` a translation overlay
+/// of an existing record. Never overwrites anything.
+pub fn new(opts: &NewOptions) -> Result<NewReport, Failure> {
+    let config = Config::load(&opts.root).map_err(|d| usage(*d))?;
+    check_source(&opts.source).map_err(|d| usage(*d))?;
+    let id = parse_id(&opts.id).map_err(|d| usage(*d))?;
+    match &opts.lang {
+        Some(lang) => new_translation(config, &opts.source, id, lang),
+        None => new_record(&config, opts, id),
+    }
+}
+
+fn write_new(root: &Path, rel: &Path, text: &str) -> Result<(), Failure> {
+    let path = root.join(rel);
+    let result = (|| {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        std::io::Write::write_all(&mut f, text.as_bytes())
+    })();
+    result.map_err(|e| {
+        let (code, help) = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            (
+                "file-exists",
+                "eventref never overwrites a file; move it away or edit it",
+            )
+        } else {
+            ("write-error", "check that the content folder is writable")
+        };
+        failure(
+            FailureKind::Content,
+            Diagnostic::error(code, format!("cannot write {}: {e}", rel.display()))
+                .at(Location::file_only(rel))
+                .help(help),
+        )
+    })
+}
+
+fn index_warnings(index: &ContentIndex) -> Diagnostics {
+    let mut ds = Diagnostics::new();
+    for p in &index.problems {
+        let mut d = p.clone();
+        d.severity = Severity::Warning;
+        d.message = format!("{} (so it was not searched for this event)", d.message);
+        ds.push(d);
+    }
+    ds
+}
+
+fn new_record(config: &Config, opts: &NewOptions, id: u16) -> Result<NewReport, Failure> {
+    let level = opts
+        .level
+        .as_deref()
+        .map(parse_level)
+        .transpose()
+        .map_err(|d| usage(*d))?;
+    let index = ContentIndex::scan(&config.root);
+    if let Some(existing) = index.find(&opts.source, id) {
+        return Err(failure(
+            FailureKind::Content,
+            Diagnostic::error(
+                "record-exists",
+                format!(
+                    "{} {} already exists: {}",
+                    existing.source,
+                    id,
+                    crate::diagnostics::slash_path(&existing.file)
+                ),
+            )
+            .at(existing.id_loc.clone())
+            .help(format!(
+                "edit that file, or pick another ID; to translate it, run `eventref new {} {} --lang <code>`",
+                shell_word(&existing.source),
+                id
+            )),
+        ));
+    }
+    if let Some(spelled) = index.other_spelling(&opts.source) {
+        return Err(usage(
+            Diagnostic::error(
+                "source-spelling",
+                format!(
+                    "the content already spells this source `{spelled}`; `{}` would share its URL",
+                    opts.source
+                ),
+            )
+            .help(format!("write it as `{spelled}`")),
+        ));
+    }
+    let file = index.path_for(&opts.source, id);
+    let text = record_template(config, &file, &opts.source, id, opts, level);
+    write_new(&config.root, &file, &text)?;
+    let mut hints = vec![format!(
+        "fill in the fields (lines starting with # are hints), then run `eventref check`"
+    )];
+    if !config.root.join(crate::schema::RECORD_SCHEMA_FILE).is_file() {
+        hints.push(format!(
+            "{} does not exist yet: run `eventref schema --write` so that editors can check the file while you type",
+            crate::schema::RECORD_SCHEMA_FILE
+        ));
+    }
+    Ok(NewReport {
+        file,
+        diagnostics: index_warnings(&index),
+        hints,
+    })
+}
+
+/// Quote a word for a shell command line when it needs it.
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\\\""))
+    }
+}
+
+/// `field: value` padded so that trailing comments line up.
+fn hinted(line: &str, comment: &str) -> String {
+    format!("{line:<44}# {comment}\n")
+}
+
+fn record_template(
+    config: &Config,
+    file: &Path,
+    source: &str,
+    id: u16,
+    opts: &NewOptions,
+    level: Option<Level>,
+) -> String {
+    let mut t = String::new();
+    t.push_str(&crate::schema::header_line(file, false));
+    t.push('\n');
+    t.push_str(&format!(
+        "# {source} {id}, written by `eventref new`. Lines that start with # are hints: remove the # to use one.\n"
+    ));
+    t.push_str(&format!("source: {}\n", yaml_string(source)));
+    t.push_str(&format!("id: {id}\n"));
+    let message = opts
+        .from_message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    t.push_str(&format!(
+        "message: {}\n",
+        yaml_string(message.unwrap_or(TODO_MESSAGE))
+    ));
+    t.push_str(&hinted(
+        "# symbolic_name: SmtpSendConnectionError",
+        "the name in the provider's message file",
+    ));
+    match opts.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => t.push_str(&hinted(&format!("category: {}", yaml_string(c)), "task category")),
+        None => t.push_str(&hinted("# category: SmtpSend", "task category")),
+    }
+    let levels: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+    match level {
+        Some(l) => t.push_str(&hinted(&format!("level: {}", l.as_str()), &levels.join(" | "))),
+        None => t.push_str(&hinted("# level: warning", &levels.join(" | "))),
+    }
+    let default_of = |v: &Option<String>| match v {
+        Some(v) => format!("default: {v} ([defaults] in site.toml)"),
+        None => "[defaults] in site.toml sets the default".to_string(),
+    };
+    t.push_str(&hinted(
+        "# product: Exchange",
+        &default_of(&config.defaults.product),
+    ));
+    t.push_str(&hinted(
+        "# product_version: \"14.0\"",
+        &format!(
+            "{}; keep the quotes",
+            default_of(&config.defaults.product_version)
+        ),
+    ));
+    t.push_str(&hinted("# channel: Application", "the log it is written to"));
+    let inserts = message.map(crate::message::inserts).unwrap_or_default();
+    if inserts.is_empty() {
+        t.push_str(&hinted("# parameters:", "what each insertion string means"));
+        t.push_str("#   \"%1\": Name of the Send connector\n");
+    } else {
+        t.push_str(&hinted("parameters:", "what each insertion string means"));
+        for i in &inserts {
+            t.push_str(&format!(
+                "  {}: {}\n",
+                yaml_string(i),
+                yaml_string(&format!("TODO: what {i} stands for"))
+            ));
+        }
+    }
+    t.push_str(&hinted(
+        "# explanation: |",
+        "Markdown: what the event means, typical causes",
+    ));
+    t.push_str("#   This warning event indicates that …\n");
+    t.push_str(&hinted("# user_action:", "Markdown text, or an intro and steps"));
+    t.push_str("#   intro: \"To resolve this warning, do one or more of the following:\"\n");
+    t.push_str("#   steps:\n");
+    t.push_str("#     - Make sure that …\n");
+    t.push_str(&hinted(
+        &format!("# related: [\"{source}/{}\"]", id.wrapping_add(1)),
+        "related events, \"Source/ID\"",
+    ));
+    t.push_str(&hinted("# links:", "extra \"For More Information\" links"));
+    t.push_str("#   - { title: \"Troubleshooting …\", url: \"https://…\" }\n");
+    t.push_str(&hinted("# last_modified: 2011-03-19", "YYYY-MM-DD"));
+    t
+}
+
+/// The comment that marks each text of a new translation.
+pub const TODO_TRANSLATE: &str = "# TODO translate";
+
+fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<NewReport, Failure> {
+    let translated: Vec<&str> = config.language_codes().skip(1).collect();
+    let listed = if translated.is_empty() {
+        "the site has no other language yet: add one as [languages.<code>] in site.toml".to_string()
+    } else {
+        format!("the site's other languages are: {}", translated.join(", "))
+    };
+    if lang == config.default_language {
+        return Err(usage(
+            Diagnostic::error(
+                "overlay-language",
+                format!("`{lang}` is the site's default language: the record itself is in {lang}"),
+            )
+            .help(format!("edit the record instead; {listed}")),
+        ));
+    }
+    if !translated.contains(&lang) {
+        let help = match translated.iter().find(|c| c.eq_ignore_ascii_case(lang)) {
+            Some(s) => format!("did you mean `{s}`? language codes are case-sensitive"),
+            None => format!("add [languages.{lang}] to site.toml first; {listed}"),
+        };
+        return Err(usage(
+            Diagnostic::error(
+                "overlay-language",
+                format!("language `{lang}` is not configured in site.toml"),
+            )
+            .help(help),
+        ));
+    }
+    let root = config.root.clone();
+    let site = Site::from_config(config);
+    let slug = Slug::new(source);
+    let Some(event) = site
+        .content
+        .events
+        .iter()
+        .find(|e| Some(&e.source_slug) == slug.as_ref() && e.id == id)
+    else {
+        let index = ContentIndex::scan(&root);
+        let d = match index.find(source, id) {
+            Some(r) => Diagnostic::error(
+                "record-invalid",
+                format!("{} {id} has errors, so it cannot be translated yet", r.source),
+            )
+            .at(r.id_loc.clone())
+            .help("run `eventref check` and fix the record first"),
+            None => {
+                Diagnostic::error("no-record", format!("there is no record for {source} {id}")).help(format!(
+                    "create it first with `eventref new {} {id}`, then translate it",
+                    shell_word(source)
+                ))
+            }
+        };
+        return Err(failure(FailureKind::Content, d));
+    };
+    let file = crate::translation::overlay_path_for(&event.file, lang);
+    if root.join(&file).exists() {
+        return Err(failure(
+            FailureKind::Content,
+            Diagnostic::error(
+                "overlay-exists",
+                format!(
+                    "the {lang} translation of {} {id} already exists: {}",
+                    event.source,
+                    crate::diagnostics::slash_path(&file)
+                ),
+            )
+            .help("edit that file; after translating, run `eventref i18n refresh`"),
+        ));
+    }
+    let lang_name = site
+        .config
+        .languages
+        .iter()
+        .find(|(c, _)| c == lang)
+        .and_then(|(_, l)| l.name.clone())
+        .unwrap_or_else(|| lang.to_string());
+    let text = overlay_template(&file, event, lang, &lang_name);
+    write_new(&root, &file, &text)?;
+    Ok(NewReport {
+        file,
+        diagnostics: Diagnostics::new(),
+        hints: vec![
+            "translate every text marked `# TODO translate` (delete what you leave untranslated: it then falls back to the original)".into(),
+            format!("then run `eventref i18n refresh --lang {lang}` and `eventref check`"),
+        ],
+    })
+}
+
+fn overlay_template(file: &Path, e: &Event, lang: &str, lang_name: &str) -> String {
+    let record_name = e
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut t = String::new();
+    t.push_str(&crate::schema::header_line(file, true));
+    t.push('\n');
+    t.push_str(&format!(
+        "# {lang_name} ({lang}) translation of {} {} ({record_name}), written by `eventref new --lang {lang}`.\n",
+        e.source, e.id
+    ));
+    t.push_str("# Each text below is still the original: translate it. Keep insertion strings such as %1 or {Name}.\n");
+    t.push_str("# Delete what you leave untranslated; after translating, run `eventref i18n refresh`.\n");
+    t.push_str(TODO_TRANSLATE);
+    t.push('\n');
+    t.push_str(&format!("message: {}\n", yaml_string(&e.message)));
+    if !e.parameters.is_empty() {
+        t.push_str("parameters:\n");
+        for (k, v) in &e.parameters {
+            t.push_str(&format!("  {TODO_TRANSLATE}\n"));
+            t.push_str(&format!("  {}: {}\n", yaml_string(k), yaml_string(v)));
+        }
+    }
+    if let Some(x) = &e.explanation {
+        t.push_str(TODO_TRANSLATE);
+        t.push('\n');
+        t.push_str(&yaml_text("explanation", x, 0));
+    }
+    match &e.user_action {
+        Some(UserAction::Text(x)) => {
+            t.push_str(TODO_TRANSLATE);
+            t.push('\n');
+            t.push_str(&yaml_text("user_action", x, 0));
+        }
+        Some(UserAction::Steps { intro, steps }) => {
+            t.push_str("user_action:\n");
+            if let Some(i) = intro {
+                t.push_str(&format!("  {TODO_TRANSLATE}\n"));
+                t.push_str(&format!("  intro: {}\n", yaml_string(i)));
+            }
+            t.push_str("  steps:\n");
+            for s in steps {
+                t.push_str(&format!("    {TODO_TRANSLATE}\n"));
+                t.push_str(&format!("    - {}\n", yaml_string(s)));
+            }
+        }
+        None => {}
+    }
+    if !e.links.is_empty() {
+        t.push_str("links:\n");
+        for l in &e.links {
+            t.push_str(&format!("  - url: {}\n", yaml_string(&l.url)));
+            t.push_str(&format!("    {TODO_TRANSLATE}\n"));
+            t.push_str(&format!("    title: {}\n", yaml_string(&l.title)));
+        }
+    }
+    if let Some(c) = &e.category {
+        t.push_str(&format!(
+            "# category: {}   # optional: the category's name in {lang_name}\n",
+            yaml_string(c)
+        ));
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(s: &str) -> String {
+        #[derive(Deserialize)]
+        struct V {
+            v: String,
+        }
+        let text = format!("v: {}\n", yaml_string(s));
+        let v: V = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        v.v
+    }
+
+    #[test]
+    fn quoted_strings_round_trip() {
+        for s in [
+            "",
+            "plain",
+            "Send connector %1: an error",
+            "quote \" and \\ backslash",
+            "tab\there\nnew line\r\n",
+            "  leading and trailing  ",
+            "yes",
+            "# not a comment",
+            "{Name} [x] &a *b !c |d >e",
+            "ctrl \u{1} \u{7f} \u{85} \u{a0} \u{2028} \u{feff}",
+            "äöü 日本語 العربية",
+        ] {
+            assert_eq!(round_trip(s), s);
+        }
+    }
+
+    #[test]
+    fn text_blocks_round_trip_up_to_trailing_space() {
+        #[derive(Deserialize)]
+        struct V {
+            v: String,
+        }
+        for s in [
+            "one line",
+            "two\nlines",
+            "para one\n\npara two\n- item\n  - nested\n",
+            " leading space\nsecond",
+            "# heading\ntext: with colon",
+        ] {
+            let text = yaml_text("v", s, 0);
+            let v: V = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(v.v.trim_end(), s.trim_end(), "{text}");
+        }
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(*parse_id("2002").as_ref().unwrap(), 2002);
+        assert_eq!(*parse_id("0x7D2").as_ref().unwrap(), 2002);
+        let e = parse_id("3221226487").unwrap_err();
+        assert!(e.help.as_deref().unwrap().contains("1015"), "{:?}", e.help);
+        assert!(parse_id("-1").is_err());
+        assert!(parse_id("abc").is_err());
+    }
+
+    #[test]
+    fn sources() {
+        assert!(check_source("MSExchangeTransport").is_ok());
+        assert!(check_source("Application Popup").is_ok());
+        assert!(check_source("../x").is_err());
+        assert!(check_source("日本").is_err());
+    }
+
+    #[test]
+    fn folders() {
+        let mut index = ContentIndex::default();
+        let rec = |file: &str, id| IndexedRecord {
+            file: PathBuf::from(file),
+            source: "MSExchangeTransport".into(),
+            slug: Slug::new("MSExchangeTransport").unwrap(),
+            id,
+            id_loc: Location::file_only(file),
+        };
+        assert_eq!(
+            index.path_for("MSExchangeTransport", 1),
+            PathBuf::from("content/msexchangetransport/1.yaml")
+        );
+        index.add(rec("content/exchange/msexchangetransport/2002.yaml", 2002));
+        assert_eq!(
+            index.path_for("MSExchangeTransport", 2003),
+            PathBuf::from("content/exchange/msexchangetransport/2003.yaml")
+        );
+        assert!(index.find("msexchangetransport", 2002).is_some());
+        assert_eq!(
+            index.other_spelling("msexchangetransport"),
+            Some("MSExchangeTransport")
+        );
+        assert_eq!(index.other_spelling("MSExchangeTransport"), None);
+    }
+}

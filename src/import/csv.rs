@@ -1,0 +1,396 @@
+//! `eventref import csv`: records from provider CSVs.
+//!
+//! The format is the one of the per-provider CSVs in nasbench/EVTX-ETW-Resources
+//! (`ETW Events List/CSV/<build>/<Provider>.csv`): a header line
+//! `Provider, Level, Event ID, Version, Channel, Task, Opcode, Keyword, Message`
+//! separated by `|` or by `,` (the header tells which), one row per event
+//! version, no quoting. Messages are the last column, so a delimiter inside a
+//! message stays part of it.
+//!
+//! How rows become records:
+//!
+//! - Provider → `source`, Event ID → `id`, Message → `message`, Level → `level`
+//!   (`Error`, `Warning`, `Information`, `Critical`, `Verbose`; another name is
+//!   left out with a note), Channel → `channel`, Task → `category`. Empty
+//!   columns write nothing. Version, Opcode and Keyword have no record field.
+//! - An Event ID above 65535 is a 32-bit legacy message ID: the event ID is its
+//!   low 16 bits; the high 16 bits (severity and facility, Event Viewer's
+//!   "qualifiers") are kept in an `# import-note:`.
+//! - Rows with the same provider and event ID are versions of one event: the
+//!   record gets the newest version that has a message; its notes list the
+//!   other versions, which are counted as skipped ("older version"). A row
+//!   without a message is skipped ("no message"): a record needs one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::content::Level;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::site::{Failure, FailureKind};
+
+use super::{ImportedRecord, Importer, Report, expand_inputs, origin_of, read_input};
+
+/// The columns of a provider CSV, in order.
+pub const COLUMNS: [&str; 9] = [
+    "Provider", "Level", "Event ID", "Version", "Channel", "Task", "Opcode", "Keyword", "Message",
+];
+
+/// Skip reason: the row has no message.
+pub const NO_MESSAGE: &str = "no message";
+/// Skip reason: a newer version of the event was imported.
+pub const OLDER_VERSION: &str = "older version";
+/// Skip reason: another row with the same event ID and version was imported.
+pub const DUPLICATE: &str = "duplicate of an imported row (same event ID and version)";
+/// Skip reason: the row could not be read.
+pub const MALFORMED: &str = "malformed row";
+
+/// One data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The file it comes from.
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: u32,
+    /// Provider (the event source).
+    pub provider: String,
+    /// Level name, possibly empty.
+    pub level: String,
+    /// The event ID as written, possibly a 32-bit message ID.
+    pub id: u32,
+    /// Event version.
+    pub version: u32,
+    /// Channel, possibly empty.
+    pub channel: String,
+    /// Task, possibly empty.
+    pub task: String,
+    /// Message template, possibly empty.
+    pub message: String,
+}
+
+/// A parsed CSV file: its rows, and warnings for the rows that could not be read.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Rows read.
+    pub rows: Vec<Row>,
+    /// One warning per malformed row.
+    pub malformed: Vec<Diagnostic>,
+}
+
+/// Parse one provider CSV. A wrong header is an error (the file is not a provider CSV).
+pub fn parse(file: &Path, text: &str) -> Result<Parsed, Box<Diagnostic>> {
+    let source: Arc<str> = Arc::from(text);
+    let at =
+        |line: u32, col: u32, len: usize| Location::new(file, Some(source.clone()), line, col).with_len(len);
+    let mut lines = text.split('\n').enumerate();
+    let header = lines.next().map(|(_, l)| l.trim_end_matches('\r')).unwrap_or("");
+    let delimiter = if header.contains('|') { '|' } else { ',' };
+    let names: Vec<&str> = header.split(delimiter).map(str::trim).collect();
+    if names != COLUMNS {
+        return Err(Box::new(
+            Diagnostic::error(
+                "csv-header",
+                format!("{} is not a provider CSV: unexpected header", file.display()),
+            )
+            .at(at(1, 1, header.chars().count()))
+            .help(format!(
+                "the first line must name the columns {}, separated by | or ,",
+                COLUMNS.join(", ")
+            )),
+        ));
+    }
+    let mut out = Parsed::default();
+    for (i, line) in lines {
+        let line = line.trim_end_matches('\r');
+        let n = i as u32 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.splitn(COLUMNS.len(), delimiter).collect();
+        if f.len() < COLUMNS.len() {
+            out.malformed.push(
+                Diagnostic::warning(
+                    "csv-row",
+                    format!(
+                        "row has {} columns instead of {}; skipped",
+                        f.len(),
+                        COLUMNS.len()
+                    ),
+                )
+                .at(at(n, 1, line.chars().count()))
+                .help(format!(
+                    "every row needs the {} columns of the header",
+                    COLUMNS.len()
+                )),
+            );
+            continue;
+        }
+        let number = |s: &str| -> Option<u32> {
+            let s = s.trim();
+            if s.is_empty() { Some(0) } else { s.parse().ok() }
+        };
+        let (Some(id), Some(version)) = (number(f[2]).filter(|_| !f[2].trim().is_empty()), number(f[3]))
+        else {
+            let col = f[0].chars().count() + f[1].chars().count() + 3;
+            out.malformed.push(
+                Diagnostic::warning(
+                    "csv-row",
+                    format!(
+                        "`{}` / `{}` is not an event ID / version; row skipped",
+                        f[2], f[3]
+                    ),
+                )
+                .at(at(n, col as u32, f[2].chars().count()))
+                .help("Event ID and Version are whole numbers"),
+            );
+            continue;
+        };
+        let provider = f[0].trim();
+        if provider.is_empty() {
+            out.malformed.push(
+                Diagnostic::warning("csv-row", "row has no provider; skipped")
+                    .at(at(n, 1, 1))
+                    .help("the first column names the event source"),
+            );
+            continue;
+        }
+        out.rows.push(Row {
+            file: file.to_path_buf(),
+            line: n,
+            provider: provider.to_string(),
+            level: f[1].trim().to_string(),
+            id,
+            version,
+            channel: f[4].trim().to_string(),
+            task: f[5].trim().to_string(),
+            message: f[8].trim_end().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// What to do with the rows of one event (same provider and event ID).
+#[derive(Debug)]
+pub struct Plan<'a> {
+    /// The row whose values make the record, if any row has a message.
+    pub chosen: Option<&'a Row>,
+    /// Every other row, with its skip reason.
+    pub skipped: Vec<(&'a Row, &'static str)>,
+}
+
+/// Choose the row of one event: the newest version with a message (among
+/// equal versions, the first in file order).
+pub fn plan<'a>(rows: &[&'a Row]) -> Plan<'a> {
+    let mut with_message: Vec<&Row> = rows
+        .iter()
+        .copied()
+        .filter(|r| !r.message.trim().is_empty())
+        .collect();
+    with_message.sort_by(|a, b| {
+        b.version
+            .cmp(&a.version)
+            .then_with(|| a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
+    let chosen = with_message.first().copied();
+    let skipped = rows
+        .iter()
+        .copied()
+        .filter(|r| !chosen.is_some_and(|c| std::ptr::eq(c, *r)))
+        .map(|r| {
+            let reason = match chosen {
+                _ if r.message.trim().is_empty() => NO_MESSAGE,
+                Some(c) if r.version < c.version => OLDER_VERSION,
+                _ => DUPLICATE,
+            };
+            (r, reason)
+        })
+        .collect();
+    Plan { chosen, skipped }
+}
+
+/// The record one event's chosen row makes.
+pub fn record_for(chosen: &Row, all: &[&Row]) -> ImportedRecord {
+    let mut notes = Vec::new();
+    let mut versions: Vec<u32> = all.iter().map(|r| r.version).collect();
+    versions.sort_unstable();
+    versions.dedup();
+    if versions.len() > 1 {
+        let list: Vec<String> = versions.iter().map(u32::to_string).collect();
+        notes.push(format!(
+            "versions {} in the source; this record has version {}, the newest with a message",
+            list.join(", "),
+            chosen.version
+        ));
+    }
+    if chosen.id > 0xFFFF {
+        notes.push(format!(
+            "message ID {} = 0x{:08X}: event ID {} (low 16 bits), qualifiers 0x{:04X} (high 16 bits)",
+            chosen.id,
+            chosen.id,
+            chosen.id & 0xFFFF,
+            chosen.id >> 16
+        ));
+    }
+    let level = if chosen.level.is_empty() {
+        None
+    } else {
+        match Level::parse(&chosen.level) {
+            Some(l) => Some(l.as_str().to_string()),
+            None => {
+                notes.push(format!(
+                    "level \"{}\" in the source is not an eventref level, so the record has none",
+                    chosen.level
+                ));
+                None
+            }
+        }
+    };
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    ImportedRecord {
+        source: chosen.provider.clone(),
+        id: (chosen.id & 0xFFFF) as u16,
+        fields: vec![
+            ("message", Some(chosen.message.clone())),
+            ("category", non_empty(&chosen.task)),
+            ("level", level),
+            ("channel", non_empty(&chosen.channel)),
+        ],
+        notes,
+        origin: origin_of(&chosen.file),
+    }
+}
+
+/// `eventref import csv`: import every row of `inputs` (files, or folders of
+/// `.csv` files) into the site at `root`.
+pub fn import(root: &Path, inputs: &[PathBuf], dry_run: bool) -> Result<Report, Failure> {
+    let files = expand_inputs(inputs, "csv")?;
+    let mut errors = Diagnostics::new();
+    let mut parsed = Vec::new();
+    for f in &files {
+        match read_input(f).and_then(|text| parse(f, &text)) {
+            Ok(p) => parsed.push(p),
+            Err(d) => errors.push(*d),
+        }
+    }
+    if errors.error_count() > 0 {
+        return Err(Failure {
+            kind: FailureKind::Content,
+            diagnostics: errors,
+        });
+    }
+    let mut importer = Importer::new(root, "csv", "rows", dry_run)?;
+    let mut groups: BTreeMap<(String, u16), Vec<&Row>> = BTreeMap::new();
+    let mut malformed = 0;
+    for p in &parsed {
+        for d in &p.malformed {
+            importer.warn(d.clone());
+        }
+        malformed += p.malformed.len();
+        for r in &p.rows {
+            groups
+                .entry((r.provider.clone(), (r.id & 0xFFFF) as u16))
+                .or_default()
+                .push(r);
+        }
+    }
+    let rows: usize = parsed.iter().map(|p| p.rows.len()).sum();
+    importer.count_inputs(files.len(), rows + malformed);
+    importer.skip(MALFORMED, malformed);
+    for rows in groups.values() {
+        let plan = plan(rows);
+        for (_, reason) in &plan.skipped {
+            importer.skip(reason, 1);
+        }
+        if let Some(chosen) = plan.chosen {
+            importer.record(record_for(chosen, rows))?;
+        }
+    }
+    Ok(importer.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PIPE: &str = "Provider|Level|Event ID|Version|Channel|Task|Opcode|Keyword|Message\n\
+        Contoso-Backup|Information|1|0|System|||Time|Backup of {Volume} started.\n\
+        Contoso-Backup|Information|1|1|System|Backup||Time|Backup of {Volume} started by {User}.\n\
+        Contoso-Backup|Error|2|0|Contoso-Backup/Operational||||Backup failed | code {Code}.\n\
+        Contoso-Backup||3|0|||||\n\
+        Contoso-Backup|Warning|3221226487|0|System||||Legacy message.\n";
+
+    #[test]
+    fn pipe_files() {
+        let p = parse(Path::new("x.csv"), PIPE).unwrap();
+        assert!(p.malformed.is_empty());
+        assert_eq!(p.rows.len(), 5);
+        assert_eq!(p.rows[1].task, "Backup");
+        assert_eq!(p.rows[1].line, 3);
+        // A delimiter inside the message stays in the message.
+        assert_eq!(p.rows[2].message, "Backup failed | code {Code}.");
+        assert_eq!(p.rows[3].message, "");
+        assert_eq!(p.rows[4].id, 3221226487);
+    }
+
+    #[test]
+    fn comma_files_and_bad_rows() {
+        let text = "Provider,Level,Event ID,Version,Channel,Task,Opcode,Keyword,Message\r\n\
+            Schannel,Error,36887,0,System,,,,A fatal alert was received; code {AlertDesc}.\r\n\
+            Schannel,Error,x,0,System,,,,Bad id\r\n\
+            Schannel,Error\r\n\r\n";
+        let p = parse(Path::new("s.csv"), text).unwrap();
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].message, "A fatal alert was received; code {AlertDesc}.");
+        assert_eq!(p.malformed.len(), 2);
+        assert_eq!(p.malformed[0].location.as_ref().unwrap().line, 3);
+    }
+
+    #[test]
+    fn wrong_header() {
+        let e = parse(Path::new("w.csv"), "Name,Id\nx,1\n").unwrap_err();
+        assert_eq!(e.code, "csv-header");
+    }
+
+    #[test]
+    fn versions_and_legacy_ids() {
+        let p = parse(Path::new("W2022_21H2/Contoso-Backup.csv"), PIPE).unwrap();
+        let group: Vec<&Row> = p.rows.iter().filter(|r| r.id == 1).collect();
+        let p1 = plan(&group);
+        assert_eq!(p1.chosen.unwrap().version, 1);
+        assert_eq!(p1.skipped.len(), 1);
+        assert_eq!(p1.skipped[0].1, OLDER_VERSION);
+        let rec = record_for(p1.chosen.unwrap(), &group);
+        assert_eq!(rec.origin, "W2022_21H2/Contoso-Backup.csv");
+        assert_eq!(
+            rec.fields[0].1.as_deref(),
+            Some("Backup of {Volume} started by {User}.")
+        );
+        assert_eq!(rec.fields[1], ("category", Some("Backup".into())));
+        assert_eq!(rec.fields[2], ("level", Some("information".into())));
+        assert!(rec.notes[0].starts_with("versions 0, 1"), "{:?}", rec.notes);
+
+        let empty: Vec<&Row> = p.rows.iter().filter(|r| r.id == 3).collect();
+        let plan3 = plan(&empty);
+        assert!(plan3.chosen.is_none());
+        assert_eq!(plan3.skipped[0].1, NO_MESSAGE);
+
+        let legacy: Vec<&Row> = p.rows.iter().filter(|r| r.id == 3221226487).collect();
+        let rec = record_for(legacy[0], &legacy);
+        assert_eq!(rec.id, 1015);
+        assert!(
+            rec.notes[0].contains("0xC00003F7") && rec.notes[0].contains("0xC000"),
+            "{:?}",
+            rec.notes
+        );
+    }
+
+    #[test]
+    fn unknown_levels_are_noted() {
+        let text = "Provider|Level|Event ID|Version|Channel|Task|Opcode|Keyword|Message\nOpenSSH|Debug|6|0|OpenSSH/Debug||||{process}: {payload}\n";
+        let p = parse(Path::new("OpenSSH.csv"), text).unwrap();
+        let rec = record_for(&p.rows[0], &[&p.rows[0]]);
+        assert_eq!(rec.fields[2], ("level", None));
+        assert!(rec.notes[0].contains("\"Debug\""));
+    }
+}

@@ -1,0 +1,1191 @@
+//! `eventref import mc`: records and translations from Windows Message Compiler
+//! (`.mc`) files.
+//!
+//! The parser follows the documented message text file syntax:
+//!
+//! - `keyword = value` statements, keywords case-insensitive, values
+//!   separated by white space (line breaks included); `;` starts a comment that
+//!   runs to the end of the line (outside message texts).
+//! - Header: `MessageIdTypedef`, `SeverityNames`, `FacilityNames`,
+//!   `LanguageNames` (`(name=number[:name] …)` lists; later lists add to and
+//!   override the defaults `Success=0x0 Informational=0x1 Warning=0x2 Error=0x3`,
+//!   `System=0x0FF Application=0xFFF` and `English=0x409:MSG00409`) and `OutputBase`.
+//! - Messages: `MessageId=[number|+number]` (C syntax: `0x` hex, leading `0`
+//!   octal; `+n` and an empty value count from the last ID of the message's
+//!   facility, which starts at 0), `Severity`, `Facility` (both default to the
+//!   value last specified), `SymbolicName`, then one `Language=name` block per
+//!   language, ended by a line holding only `.`.
+//! - Escapes in message texts ([`unescape`]): `%1`…`%99` with an optional
+//!   `!printf!` format (kept as `%1`, the format dropped), `%n` (line break),
+//!   `%t` (tab), `%b` (space), `%r` (carriage return: dropped), `%0` (the text
+//!   ends here), `%.` `%!` `%%` (a literal `.` `!` `%`), `%%1234` (a parameter
+//!   insert, kept as written); `%` before any other character stands for that
+//!   character. The line breaks of the text are kept, the final one dropped.
+//!
+//! A message becomes the record `--source`/MessageId: the text in the site's
+//! default language is the `message`, `SymbolicName` the `symbolic_name`,
+//! `Severity` the `level` (by name: Success and Informational → information,
+//! Warning → warning, Error → error, Critical or Fatal → critical, Verbose,
+//! Trace or Debug → verbose; other names by value, 0–1 information, 2 warning,
+//! 3 error; no level when the file never states a severity), an explicitly
+//! stated `Facility` the `category`. The texts in other languages become
+//! translation overlays (`<id>.<lang>.yaml`), the language found from the LCID
+//! of `LanguageNames` ([`lcid_language`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
+use crate::site::{Failure, FailureKind};
+
+use super::{ImportedRecord, ImportedTranslation, Importer, Report, expand_inputs, origin_of, read_input};
+
+/// A name defined by `SeverityNames`, `FacilityNames` or `LanguageNames`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The name as written.
+    pub name: String,
+    /// Its number.
+    pub value: u32,
+}
+
+/// One language's text of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The language name (`English`).
+    pub language: String,
+    /// Its LCID (`0x409`).
+    pub lcid: u32,
+    /// The text with the escapes resolved.
+    pub text: String,
+    /// The line of `Language=`.
+    pub line: u32,
+}
+
+/// One message definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The message ID (16 bits).
+    pub id: u16,
+    /// The line of `MessageId`.
+    pub line: u32,
+    /// The severity, when the file states one (for this or an earlier message).
+    pub severity: Option<Named>,
+    /// The facility, when the file states one (for this or an earlier message).
+    pub facility: Option<Named>,
+    /// `SymbolicName`.
+    pub symbolic_name: Option<String>,
+    /// The texts, one per `Language=` block.
+    pub texts: Vec<Text>,
+}
+
+impl Message {
+    /// The full 32-bit message code: severity, customer bit 0, facility, ID.
+    pub fn code(&self) -> u32 {
+        let sev = self.severity.as_ref().map_or(0, |s| s.value & 0x3);
+        let fac = self.facility.as_ref().map_or(0xFFF, |f| f.value & 0xFFF);
+        (sev << 30) | (fac << 16) | u32::from(self.id)
+    }
+}
+
+/// A parsed `.mc` file.
+#[derive(Debug, Clone, Default)]
+pub struct McFile {
+    /// The messages, in file order.
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Ident(String),
+    Number(u64),
+    Eq,
+    LParen,
+    RParen,
+    Colon,
+    Plus,
+    Other(char),
+    Eof,
+}
+
+#[derive(Clone, Copy)]
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'a> Lexer<'a> {
+    fn bump(&mut self) -> Option<char> {
+        let c = self.src[self.pos..].chars().next()?;
+        self.pos += c.len_utf8();
+        if c == '\n' {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+
+    fn peek_char(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    fn skip_trivia(&mut self) {
+        while let Some(c) = self.peek_char() {
+            if c.is_whitespace() {
+                self.bump();
+            } else if c == ';' {
+                while let Some(c) = self.peek_char() {
+                    if c == '\n' {
+                        break;
+                    }
+                    self.bump();
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The next token and where it starts (line, column, length in characters).
+    fn next(&mut self) -> (Tok, u32, u32, usize) {
+        self.skip_trivia();
+        let (line, col, start) = (self.line, self.col, self.pos);
+        let Some(c) = self.bump() else {
+            return (Tok::Eof, line, col, 1);
+        };
+        let tok = match c {
+            '=' => Tok::Eq,
+            '(' => Tok::LParen,
+            ')' => Tok::RParen,
+            ':' => Tok::Colon,
+            '+' => Tok::Plus,
+            c if c.is_ascii_digit() => {
+                while self.peek_char().is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    self.bump();
+                }
+                let word = &self.src[start..self.pos];
+                match parse_c_number(word) {
+                    Some(n) => Tok::Number(n),
+                    None => Tok::Other(c),
+                }
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                while self
+                    .peek_char()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+                {
+                    self.bump();
+                }
+                Tok::Ident(self.src[start..self.pos].to_string())
+            }
+            c => Tok::Other(c),
+        };
+        let len = self.src[start..self.pos].chars().count();
+        (tok, line, col, len)
+    }
+
+    fn peek(&self) -> Tok {
+        let mut l = *self;
+        l.next().0
+    }
+
+    /// Skip the rest of the current line (after `Language=name`).
+    fn skip_line(&mut self) {
+        while let Some(c) = self.bump() {
+            if c == '\n' {
+                break;
+            }
+        }
+    }
+
+    /// Read message text lines up to a line holding only `.`. Returns the raw
+    /// text (every line followed by `\n`), or `None` at the end of the file.
+    fn message_text(&mut self) -> Option<String> {
+        let mut text = String::new();
+        loop {
+            if self.pos >= self.src.len() {
+                return None;
+            }
+            let rest = &self.src[self.pos..];
+            let end = rest.find('\n').unwrap_or(rest.len());
+            let line = &rest[..end];
+            for _ in 0..line.chars().count() {
+                self.bump();
+            }
+            self.bump(); // the newline
+            if line.trim_end_matches('\r') == "." {
+                return Some(text);
+            }
+            text.push_str(line.trim_end_matches('\r'));
+            text.push('\n');
+        }
+    }
+}
+
+/// A number in C syntax: `0x1F`, `017` (octal), `42`; `u`/`l` suffixes allowed.
+fn parse_c_number(word: &str) -> Option<u64> {
+    let w = word.trim_end_matches(['u', 'U', 'l', 'L']);
+    if let Some(hex) = w.strip_prefix("0x").or_else(|| w.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16).ok()
+    } else if w.len() > 1 && w.starts_with('0') {
+        u64::from_str_radix(&w[1..], 8).ok()
+    } else {
+        w.parse().ok()
+    }
+}
+
+/// Resolve the escapes of a message text (see the module docs). `raw` is the
+/// text as written, its lines joined with `\n`.
+pub fn unescape(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != '%' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let Some(&next) = chars.get(i + 1) else {
+            out.push('%');
+            break;
+        };
+        match next {
+            '0' => return out.trim_end_matches('\n').to_string(),
+            '1'..='9' => {
+                let mut j = i + 1;
+                while j < chars.len() && j < i + 3 && chars[j].is_ascii_digit() {
+                    j += 1;
+                }
+                out.push('%');
+                out.extend(&chars[i + 1..j]);
+                // An optional printf format: %1!d!
+                if chars.get(j) == Some(&'!')
+                    && let Some(close) = chars[j + 1..].iter().position(|&c| c == '!')
+                {
+                    j = j + 1 + close + 1;
+                }
+                i = j;
+            }
+            '%' => {
+                let mut j = i + 2;
+                while j < chars.len() && chars[j].is_ascii_digit() {
+                    j += 1;
+                }
+                if j > i + 2 {
+                    // %%1234: a parameter insert, filled from the ParameterMessageFile.
+                    out.push_str("%%");
+                    out.extend(&chars[i + 2..j]);
+                } else {
+                    out.push('%');
+                }
+                i = j;
+            }
+            'n' => {
+                out.push('\n');
+                i += 2;
+            }
+            't' => {
+                out.push('\t');
+                i += 2;
+            }
+            'b' => {
+                out.push(' ');
+                i += 2;
+            }
+            'r' => i += 2,
+            other => {
+                // %. %! and any other character: the character itself.
+                out.push(other);
+                i += 2;
+            }
+        }
+    }
+    out.trim_end_matches('\n').to_string()
+}
+
+/// The language code of a Windows LCID, for the languages a site is likely to
+/// have. Unknown LCIDs give `None`.
+pub fn lcid_language(lcid: u32) -> Option<&'static str> {
+    Some(match lcid {
+        0x401 => "ar",
+        0x402 => "bg",
+        0x403 => "ca",
+        0x404 => "zh-Hant",
+        0x405 => "cs",
+        0x406 => "da",
+        0x407 => "de",
+        0x408 => "el",
+        0x409 => "en",
+        0x40A | 0xC0A => "es",
+        0x40B => "fi",
+        0x40C => "fr",
+        0x40D => "he",
+        0x40E => "hu",
+        0x40F => "is",
+        0x410 => "it",
+        0x411 => "ja",
+        0x412 => "ko",
+        0x413 => "nl",
+        0x414 => "nb",
+        0x415 => "pl",
+        0x416 => "pt-BR",
+        0x418 => "ro",
+        0x419 => "ru",
+        0x41A => "hr",
+        0x41B => "sk",
+        0x41D => "sv",
+        0x41E => "th",
+        0x41F => "tr",
+        0x422 => "uk",
+        0x424 => "sl",
+        0x425 => "et",
+        0x426 => "lv",
+        0x427 => "lt",
+        0x429 => "fa",
+        0x42A => "vi",
+        0x804 => "zh-Hans",
+        0x809 => "en-GB",
+        0x816 => "pt-PT",
+        0x81A => "sr-Latn",
+        0xC04 => "zh-HK",
+        _ => return None,
+    })
+}
+
+struct Parser<'a> {
+    file: &'a Path,
+    source: Arc<str>,
+    lex: Lexer<'a>,
+    errors: Vec<Diagnostic>,
+    severities: Vec<Named>,
+    facilities: Vec<Named>,
+    languages: Vec<Named>,
+}
+
+enum IdSpec {
+    Absolute(u64),
+    Relative(u64),
+    Next,
+}
+
+struct Pending {
+    spec: IdSpec,
+    line: u32,
+    col: u32,
+    severity: Option<Named>,
+    facility: Option<Named>,
+    symbolic_name: Option<String>,
+    texts: Vec<Text>,
+    id: Option<u16>,
+}
+
+const KEYWORDS: &[&str] = &[
+    "MessageIdTypedef",
+    "SeverityNames",
+    "FacilityNames",
+    "LanguageNames",
+    "OutputBase",
+    "MessageId",
+    "Severity",
+    "Facility",
+    "SymbolicName",
+    "Language",
+];
+
+impl<'a> Parser<'a> {
+    fn loc(&self, line: u32, col: u32, len: usize) -> Location {
+        Location::new(self.file, Some(self.source.clone()), line, col).with_len(len)
+    }
+
+    fn error(&mut self, line: u32, col: u32, len: usize, msg: String, help: &str) {
+        let d = Diagnostic::error("mc-syntax", msg)
+            .at(self.loc(line, col, len))
+            .help(help);
+        self.errors.push(d);
+    }
+
+    fn expect_eq(&mut self, keyword: &str) -> bool {
+        let (t, line, col, len) = self.lex.next();
+        if t == Tok::Eq {
+            return true;
+        }
+        self.error(
+            line,
+            col,
+            len,
+            format!("expected `=` after {keyword}"),
+            "statements are written keyword=value",
+        );
+        false
+    }
+
+    fn ident(&mut self, keyword: &str) -> Option<(String, u32, u32, usize)> {
+        let (t, line, col, len) = self.lex.next();
+        match t {
+            Tok::Ident(s) => Some((s, line, col, len)),
+            _ => {
+                self.error(
+                    line,
+                    col,
+                    len,
+                    format!("expected a name after {keyword}="),
+                    "names follow the rules of C identifiers",
+                );
+                None
+            }
+        }
+    }
+
+    /// `(name=number[:name] …)`
+    fn names(&mut self, keyword: &str, file_name_required: bool) -> Vec<Named> {
+        let mut out = Vec::new();
+        let (t, line, col, len) = self.lex.next();
+        if t != Tok::LParen {
+            self.error(
+                line,
+                col,
+                len,
+                format!("expected `(` after {keyword}="),
+                "write the list in parentheses: (Name=0x1:SYMBOL Other=0x2:SYMBOL)",
+            );
+            return out;
+        }
+        loop {
+            let (t, line, col, len) = self.lex.next();
+            match t {
+                Tok::RParen => break,
+                Tok::Ident(name) => {
+                    if !self.expect_eq(&name) {
+                        return out;
+                    }
+                    let (t, nline, ncol, nlen) = self.lex.next();
+                    let Tok::Number(value) = t else {
+                        self.error(
+                            nline,
+                            ncol,
+                            nlen,
+                            format!("expected a number for {name} in {keyword}"),
+                            "write name=number, e.g. Error=0x3",
+                        );
+                        return out;
+                    };
+                    if self.lex.peek() == Tok::Colon {
+                        self.lex.next();
+                        self.ident(keyword);
+                    } else if file_name_required {
+                        self.error(
+                            nline,
+                            ncol,
+                            nlen,
+                            format!("{keyword} entry {name} has no file name"),
+                            "write name=number:filename, e.g. English=0x409:MSG00409",
+                        );
+                    }
+                    let limit = match keyword {
+                        "SeverityNames" => 0x3,
+                        "FacilityNames" => 0xFFF,
+                        _ => 0xFFFF,
+                    };
+                    if value > limit {
+                        self.error(
+                            nline,
+                            ncol,
+                            nlen,
+                            format!("{name}={value:#x} does not fit in {keyword} (at most {limit:#x})"),
+                            "severities take 2 bits, facilities 12 bits, language IDs 16 bits",
+                        );
+                    }
+                    out.push(Named {
+                        name,
+                        value: value as u32,
+                    });
+                }
+                Tok::Eof => {
+                    self.error(
+                        line,
+                        col,
+                        len,
+                        format!("the {keyword} list is not closed"),
+                        "end the list with `)`",
+                    );
+                    break;
+                }
+                _ => {
+                    self.error(
+                        line,
+                        col,
+                        len,
+                        format!("unexpected text in the {keyword} list"),
+                        "entries are name=number[:name], separated by white space",
+                    );
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn merge(into: &mut Vec<Named>, new: Vec<Named>) {
+        for n in new {
+            match into.iter_mut().find(|o| o.name.eq_ignore_ascii_case(&n.name)) {
+                Some(o) => *o = n,
+                None => into.push(n),
+            }
+        }
+    }
+
+    fn lookup(&mut self, list: &str, name: &str, line: u32, col: u32, len: usize) -> Option<Named> {
+        let known = match list {
+            "Severity" => &self.severities,
+            "Facility" => &self.facilities,
+            _ => &self.languages,
+        };
+        if let Some(n) = known.iter().find(|n| n.name.eq_ignore_ascii_case(name)) {
+            return Some(n.clone());
+        }
+        let names: Vec<String> = known.iter().map(|n| n.name.clone()).collect();
+        let help = match did_you_mean(name, names.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "known names: {}; declare others with {list}Names=(…)",
+                names.join(", ")
+            ),
+        };
+        self.error(
+            line,
+            col,
+            len,
+            format!("unknown {} name `{name}`", list.to_ascii_lowercase()),
+            &help,
+        );
+        None
+    }
+
+    fn parse(mut self) -> Result<McFile, Vec<Diagnostic>> {
+        let mut messages = Vec::new();
+        let mut pending: Option<Pending> = None;
+        let mut severity: Option<Named> = None;
+        let mut facility: Option<Named> = None;
+        let mut last_ids: HashMap<u32, u64> = HashMap::new();
+        loop {
+            let (t, line, col, len) = self.lex.next();
+            let keyword = match t {
+                Tok::Eof => break,
+                Tok::Ident(k) => k,
+                _ => {
+                    self.error(
+                        line,
+                        col,
+                        len,
+                        "expected a keyword such as MessageId=".into(),
+                        "comment lines start with `;`",
+                    );
+                    break;
+                }
+            };
+            let canonical = KEYWORDS
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(&keyword))
+                .copied();
+            let Some(canonical) = canonical else {
+                let help = match did_you_mean(&keyword, KEYWORDS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the keywords are {}", KEYWORDS.join(", ")),
+                };
+                self.error(line, col, len, format!("unknown keyword `{keyword}`"), &help);
+                break;
+            };
+            if !self.expect_eq(canonical) {
+                break;
+            }
+            let needs_message = matches!(canonical, "Severity" | "Facility" | "SymbolicName" | "Language");
+            if needs_message && pending.is_none() {
+                self.error(
+                    line,
+                    col,
+                    len,
+                    format!("{canonical}= before the first MessageId="),
+                    "each message definition starts with MessageId=",
+                );
+                break;
+            }
+            match canonical {
+                "MessageIdTypedef" => {
+                    // The value is optional; a name followed by `=` is the next keyword.
+                    let mut l = self.lex;
+                    if let Tok::Ident(_) = l.next().0
+                        && l.peek() != Tok::Eq
+                    {
+                        self.lex.next();
+                    }
+                }
+                "OutputBase" => {
+                    self.lex.next();
+                }
+                "SeverityNames" => {
+                    let n = self.names(canonical, false);
+                    Self::merge(&mut self.severities, n);
+                }
+                "FacilityNames" => {
+                    let n = self.names(canonical, false);
+                    Self::merge(&mut self.facilities, n);
+                }
+                "LanguageNames" => {
+                    let n = self.names(canonical, true);
+                    Self::merge(&mut self.languages, n);
+                }
+                "MessageId" => {
+                    if let Some(p) = pending.take() {
+                        self.finish(p, &mut last_ids, &mut messages);
+                    }
+                    let spec = match self.lex.peek() {
+                        Tok::Number(_) => match self.lex.next().0 {
+                            Tok::Number(n) => IdSpec::Absolute(n),
+                            _ => IdSpec::Next,
+                        },
+                        Tok::Plus => {
+                            self.lex.next();
+                            let (t, l2, c2, len2) = self.lex.next();
+                            match t {
+                                Tok::Number(n) => IdSpec::Relative(n),
+                                _ => {
+                                    self.error(
+                                        l2,
+                                        c2,
+                                        len2,
+                                        "expected a number after MessageId=+".into(),
+                                        "write MessageId=+1 to count on from the previous message",
+                                    );
+                                    break;
+                                }
+                            }
+                        }
+                        _ => IdSpec::Next,
+                    };
+                    pending = Some(Pending {
+                        spec,
+                        line,
+                        col,
+                        severity: severity.clone(),
+                        facility: facility.clone(),
+                        symbolic_name: None,
+                        texts: Vec::new(),
+                        id: None,
+                    });
+                }
+                "Severity" | "Facility" => {
+                    let Some((name, l2, c2, len2)) = self.ident(canonical) else {
+                        break;
+                    };
+                    if let Some(n) = self.lookup(canonical, &name, l2, c2, len2)
+                        && let Some(p) = pending.as_mut()
+                    {
+                        if canonical == "Severity" {
+                            severity = Some(n.clone());
+                            p.severity = Some(n);
+                        } else {
+                            facility = Some(n.clone());
+                            p.facility = Some(n);
+                        }
+                    }
+                }
+                "SymbolicName" => {
+                    let Some((name, ..)) = self.ident(canonical) else {
+                        break;
+                    };
+                    if let Some(p) = pending.as_mut() {
+                        p.symbolic_name = Some(name);
+                    }
+                }
+                _ => {
+                    // Language=name, then the text up to a line holding only `.`.
+                    let Some((name, l2, c2, len2)) = self.ident(canonical) else {
+                        break;
+                    };
+                    let lang = self.lookup("Language", &name, l2, c2, len2);
+                    self.lex.skip_line();
+                    let Some(raw) = self.lex.message_text() else {
+                        self.error(
+                            line,
+                            col,
+                            len,
+                            format!("the {name} text of this message does not end"),
+                            "end every message text with a line holding only `.`",
+                        );
+                        break;
+                    };
+                    if let (Some(lang), Some(p)) = (lang, pending.as_mut()) {
+                        if p.texts.iter().any(|t| t.lcid == lang.value) {
+                            self.error(
+                                line,
+                                col,
+                                len,
+                                format!("this message already has a {name} text"),
+                                "give each language one text per message",
+                            );
+                        }
+                        p.texts.push(Text {
+                            language: lang.name,
+                            lcid: lang.value,
+                            text: unescape(&raw),
+                            line,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(p) = pending.take() {
+            self.finish(p, &mut last_ids, &mut messages);
+        }
+        if self.errors.is_empty() {
+            Ok(McFile { messages })
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    fn finish(&mut self, mut p: Pending, last_ids: &mut HashMap<u32, u64>, out: &mut Vec<Message>) {
+        let fac = p.facility.as_ref().map_or(0xFFF, |f| f.value);
+        let last = last_ids.get(&fac).copied().unwrap_or(0);
+        let id = match p.spec {
+            IdSpec::Absolute(n) => n,
+            IdSpec::Relative(n) => last + n,
+            IdSpec::Next => last + 1,
+        };
+        last_ids.insert(fac, id);
+        if id > 0xFFFF {
+            self.error(
+                p.line,
+                p.col,
+                9,
+                format!("MessageId {id} does not fit in 16 bits"),
+                "message IDs are 0–65535 (0xFFFF); severity and facility go in Severity= and Facility=",
+            );
+            return;
+        }
+        p.id = Some(id as u16);
+        if p.texts.is_empty() {
+            self.error(
+                p.line,
+                p.col,
+                9,
+                format!("message {id} has no text"),
+                "add a Language=English block with the text, ended by a line holding only `.`",
+            );
+            return;
+        }
+        out.push(Message {
+            id: id as u16,
+            line: p.line,
+            severity: p.severity,
+            facility: p.facility,
+            symbolic_name: p.symbolic_name,
+            texts: p.texts,
+        });
+    }
+}
+
+/// Parse the text of a `.mc` file. Syntax errors are returned all at once.
+pub fn parse(file: &Path, text: &str) -> Result<McFile, Vec<Diagnostic>> {
+    let named = |v: &[(&str, u32)]| -> Vec<Named> {
+        v.iter()
+            .map(|(n, v)| Named {
+                name: n.to_string(),
+                value: *v,
+            })
+            .collect()
+    };
+    Parser {
+        file,
+        source: Arc::from(text),
+        lex: Lexer {
+            src: text,
+            pos: 0,
+            line: 1,
+            col: 1,
+        },
+        errors: Vec::new(),
+        severities: named(&[("Success", 0), ("Informational", 1), ("Warning", 2), ("Error", 3)]),
+        facilities: named(&[("System", 0x0FF), ("Application", 0xFFF)]),
+        languages: named(&[("English", 0x409)]),
+    }
+    .parse()
+}
+
+/// The record level of a severity: by name first, then by value.
+pub fn level_of(severity: &Named) -> &'static str {
+    match severity.name.to_ascii_lowercase().as_str() {
+        "success" | "informational" | "information" | "info" => "information",
+        "warning" | "warn" => "warning",
+        "error" => "error",
+        "critical" | "fatal" => "critical",
+        "verbose" | "trace" | "debug" => "verbose",
+        _ => match severity.value {
+            0 | 1 => "information",
+            2 => "warning",
+            _ => "error",
+        },
+    }
+}
+
+/// Skip reason: no text in the site's default language.
+pub const NO_DEFAULT_TEXT: &str = "no text in the site's default language";
+/// Skip reason: an earlier message of the import has the same ID.
+pub const DUPLICATE_ID: &str = "duplicate message ID";
+/// Skip reason: the text is empty.
+pub const NO_MESSAGE: &str = "no message";
+/// Skip reason (translations): the LCID is not a known language.
+pub const UNKNOWN_LANGUAGE: &str = "unknown language ID";
+
+/// `eventref import mc`: import every message of `inputs` (files, or folders
+/// of `.mc` files) as records of `source`, with their translations.
+pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> Result<Report, Failure> {
+    crate::authoring::check_source(source).map_err(|d| {
+        let mut ds = Diagnostics::new();
+        ds.push(*d);
+        Failure {
+            kind: FailureKind::Config,
+            diagnostics: ds,
+        }
+    })?;
+    let files = expand_inputs(inputs, "mc")?;
+    let mut errors = Diagnostics::new();
+    let mut parsed = Vec::new();
+    for f in &files {
+        match read_input(f) {
+            Ok(text) => match parse(f, &text) {
+                Ok(mc) => parsed.push((f.clone(), Arc::<str>::from(text.as_str()), mc)),
+                Err(ds) => errors.extend(ds),
+            },
+            Err(d) => errors.push(*d),
+        }
+    }
+    if errors.error_count() > 0 {
+        errors.sort();
+        return Err(Failure {
+            kind: FailureKind::Content,
+            diagnostics: errors,
+        });
+    }
+    let mut importer = Importer::new(root, "mc", "messages", dry_run)?;
+    let default_lang = importer.config().default_language.clone();
+    let total: usize = parsed.iter().map(|(_, _, mc)| mc.messages.len()).sum();
+    importer.count_inputs(files.len(), total);
+    importer.expect_translations();
+    let mut seen: BTreeMap<u16, Location> = BTreeMap::new();
+    for (file, text, mc) in &parsed {
+        let origin = origin_of(file);
+        for m in &mc.messages {
+            let at = |line: u32| Location::new(file, Some(text.clone()), line, 1);
+            let others = m
+                .texts
+                .iter()
+                .filter(|t| lcid_language(t.lcid) != Some(default_lang.as_str()))
+                .count();
+            if let Some(first) = seen.get(&m.id) {
+                importer.warn(
+                    Diagnostic::warning(
+                        "mc-duplicate",
+                        format!("message ID {} is defined again; only the first was imported", m.id),
+                    )
+                    .at(at(m.line).with_len(9))
+                    .note("first defined here", Some(first.clone()))
+                    .help("the event ID of a record is the message ID's low 16 bits, so messages that differ only in severity or facility share one record"),
+                );
+                importer.skip(DUPLICATE_ID, 1);
+                importer.skip_translation(DUPLICATE_ID, others);
+                continue;
+            }
+            seen.insert(m.id, at(m.line));
+            let lang_of = |t: &Text| lcid_language(t.lcid);
+            let main = m.texts.iter().find(|t| lang_of(t) == Some(default_lang.as_str()));
+            let Some(main) = main else {
+                importer.skip(NO_DEFAULT_TEXT, 1);
+                importer.skip_translation(NO_DEFAULT_TEXT, others);
+                continue;
+            };
+            if main.text.trim().is_empty() {
+                importer.skip(NO_MESSAGE, 1);
+                importer.skip_translation(NO_MESSAGE, others);
+                continue;
+            }
+            let mut notes = Vec::new();
+            if m.severity.is_some() || m.facility.is_some() {
+                notes.push(format!(
+                    "message code 0x{:08X}: severity {}, facility {}, ID {}",
+                    m.code(),
+                    m.severity
+                        .as_ref()
+                        .map_or("Success (default)", |s| s.name.as_str()),
+                    m.facility
+                        .as_ref()
+                        .map_or("Application (default)", |f| f.name.as_str()),
+                    m.id
+                ));
+            }
+            importer.record(ImportedRecord {
+                source: source.to_string(),
+                id: m.id,
+                fields: vec![
+                    ("message", Some(main.text.clone())),
+                    ("symbolic_name", m.symbolic_name.clone()),
+                    ("category", m.facility.as_ref().map(|f| f.name.clone())),
+                    ("level", m.severity.as_ref().map(|s| level_of(s).to_string())),
+                ],
+                notes,
+                origin: origin.clone(),
+            })?;
+            for t in &m.texts {
+                if std::ptr::eq(t, main) {
+                    continue;
+                }
+                let Some(lang) = lang_of(t) else {
+                    importer.warn(
+                        Diagnostic::warning(
+                            "mc-language",
+                            format!(
+                                "language {} (LCID 0x{:X}) has no known language code; its text was not imported",
+                                t.language, t.lcid
+                            ),
+                        )
+                        .at(at(t.line).with_len(9))
+                        .help("check the number in LanguageNames; eventref knows the primary LCIDs such as 0x407 (de) or 0x411 (ja)"),
+                    );
+                    importer.skip_translation(UNKNOWN_LANGUAGE, 1);
+                    continue;
+                };
+                if t.text.trim().is_empty() {
+                    importer.skip_translation(NO_MESSAGE, 1);
+                    continue;
+                }
+                importer.translation(ImportedTranslation {
+                    source: source.to_string(),
+                    id: m.id,
+                    lang: lang.to_string(),
+                    message: t.text.clone(),
+                    original: main.text.clone(),
+                    origin: origin.clone(),
+                    location: Some(at(t.line).with_len(9)),
+                })?;
+            }
+        }
+    }
+    Ok(importer.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mc(text: &str) -> McFile {
+        parse(Path::new("t.mc"), text).unwrap_or_else(|e| panic!("{e:#?}"))
+    }
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        parse(Path::new("t.mc"), text).expect_err("should fail")
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(unescape("Service %1 failed: %2!d!.\n"), "Service %1 failed: %2.");
+        assert_eq!(unescape("%1!*.*s! and %99!lu! and %100\n"), "%1 and %99 and %100");
+        assert_eq!(unescape("a%nb\n"), "a\nb");
+        assert_eq!(unescape("a%bb%tc\n"), "a b\tc");
+        assert_eq!(unescape("a%r%nb\n"), "a\nb");
+        assert_eq!(unescape("100%% done\n"), "100% done");
+        assert_eq!(unescape("see %%1234 for details\n"), "see %%1234 for details");
+        assert_eq!(unescape("end%.\n"), "end.");
+        assert_eq!(unescape("wow%!\n"), "wow!");
+        assert_eq!(unescape("prompt: %0\nignored\n"), "prompt: ");
+        assert_eq!(unescape("line one\nline two\n\n"), "line one\nline two");
+        assert_eq!(unescape("%x and %\\ and 50%\n"), "x and \\ and 50");
+        assert_eq!(unescape("%1! never closed\n"), "%1! never closed");
+        assert_eq!(unescape("trailing %"), "trailing %");
+        assert_eq!(unescape("Fehler äöü %1\n"), "Fehler äöü %1");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_c_number("0x1F"), Some(31));
+        assert_eq!(parse_c_number("017"), Some(15));
+        assert_eq!(parse_c_number("42"), Some(42));
+        assert_eq!(parse_c_number("0"), Some(0));
+        assert_eq!(parse_c_number("10L"), Some(10));
+        assert_eq!(parse_c_number("0xZZ"), None);
+    }
+
+    const FULL: &str = r#"; // A header comment
+;/* block comment
+; spanning lines */
+MessageIdTypedef=DWORD
+SeverityNames=(Success=0x0:STATUS_SEVERITY_SUCCESS
+               Informational=0x1:STATUS_SEVERITY_INFORMATIONAL
+               Warning=0x2:STATUS_SEVERITY_WARNING
+               Error=0x3:STATUS_SEVERITY_ERROR
+              )
+FacilityNames=(System=0x0:FACILITY_SYSTEM
+               Runtime=0x2:FACILITY_RUNTIME
+              )
+LanguageNames=(English=0x409:MSG00409 German=0x407:MSG00407)
+LanguageNames=(Klingon=0x9999:MSG09999)
+
+MessageId=0x100
+Severity=Error
+Facility=Runtime
+SymbolicName=MSG_BAD_COMMAND
+Language=English
+You have chosen an incorrect command: %1.
+.
+Language=German
+Sie haben einen falschen Befehl gewählt: %1.
+.
+
+; // relative and empty IDs
+MessageId=+2
+SymbolicName=MSG_RELATIVE
+Language=English
+Relative.
+.
+
+messageid=
+severity = Warning
+symbolicname = MSG_NEXT
+language = english
+Next, with ; no comment here
+; and this line is text too
+.
+"#;
+
+    #[test]
+    fn a_full_file() {
+        let f = mc(FULL);
+        assert_eq!(f.messages.len(), 3);
+        let m = &f.messages[0];
+        assert_eq!(m.id, 0x100);
+        assert_eq!(m.symbolic_name.as_deref(), Some("MSG_BAD_COMMAND"));
+        assert_eq!(m.severity.as_ref().unwrap().name, "Error");
+        assert_eq!(m.facility.as_ref().unwrap().name, "Runtime");
+        assert_eq!(m.code(), 0xC002_0100);
+        assert_eq!(m.texts.len(), 2);
+        assert_eq!(m.texts[0].text, "You have chosen an incorrect command: %1.");
+        assert_eq!(m.texts[1].lcid, 0x407);
+        assert_eq!(m.texts[1].text, "Sie haben einen falschen Befehl gewählt: %1.");
+        // +2 counts from the facility's last ID; severity and facility carry over.
+        let r = &f.messages[1];
+        assert_eq!(r.id, 0x102);
+        assert_eq!(r.severity.as_ref().unwrap().name, "Error");
+        assert_eq!(r.facility.as_ref().unwrap().name, "Runtime");
+        // Empty: the last ID plus one; keywords are case-insensitive.
+        let n = &f.messages[2];
+        assert_eq!(n.id, 0x103);
+        assert_eq!(n.severity.as_ref().unwrap().name, "Warning");
+        assert_eq!(
+            n.texts[0].text,
+            "Next, with ; no comment here\n; and this line is text too"
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let f = mc("MessageId=\nLanguage=English\nFirst.\n.\nMessageId=\nLanguage=English\nSecond.\n.\n");
+        assert_eq!(f.messages[0].id, 1);
+        assert_eq!(f.messages[1].id, 2);
+        assert!(f.messages[0].severity.is_none());
+        assert!(f.messages[0].facility.is_none());
+        assert_eq!(f.messages[0].code(), 0x0FFF_0001);
+    }
+
+    #[test]
+    fn ids_count_per_facility() {
+        let f = mc(
+            "FacilityNames=(A=0x1 B=0x2)\nMessageId=10\nFacility=A\nLanguage=English\na\n.\n\
+                    MessageId=20\nFacility=B\nLanguage=English\nb\n.\n\
+                    MessageId=\nFacility=A\nLanguage=English\nc\n.\n",
+        );
+        assert_eq!(f.messages[2].id, 11);
+    }
+
+    #[test]
+    fn multi_line_texts() {
+        let f = mc(
+            "MessageId=1\nLanguage=English\nThe service %1 stopped.%n\nReason: %2\n\n  indented line\n.\n",
+        );
+        assert_eq!(
+            f.messages[0].texts[0].text,
+            "The service %1 stopped.\n\nReason: %2\n\n  indented line"
+        );
+    }
+
+    #[test]
+    fn crlf_and_period_lines() {
+        let f = mc("MessageId=1\r\nLanguage=English\r\nA line ending in a period.\r\n%.\r\n.\r\n");
+        assert_eq!(f.messages[0].texts[0].text, "A line ending in a period.\n.");
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let e = errors("MessageId=1\nSeverity=Eror\nLanguage=English\nx\n.\n");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].location.as_ref().unwrap().line, 2);
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `Error`?"));
+
+        let e = errors("MessageId=1\nLanguage=French\nx\n.\n");
+        assert!(
+            e[0].message.contains("unknown language name `French`"),
+            "{}",
+            e[0].message
+        );
+
+        let e = errors("MessageId=1\nLanguage=English\nnever ends\n");
+        assert!(e[0].message.contains("does not end"));
+
+        let e = errors("MessageID=70000\nLanguage=English\nx\n.\n");
+        assert!(e[0].message.contains("16 bits"));
+
+        let e = errors("MesageId=1\n");
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `MessageId`?"));
+
+        let e = errors("Severity=Error\n");
+        assert!(e[0].message.contains("before the first MessageId"));
+
+        let e = errors("LanguageNames=(German=0x407)\n");
+        assert!(e[0].message.contains("no file name"));
+
+        let e = errors("MessageId=1\nSymbolicName=X\n");
+        assert!(e[0].message.contains("has no text"));
+    }
+
+    #[test]
+    fn levels() {
+        let n = |name: &str, value| Named {
+            name: name.into(),
+            value,
+        };
+        assert_eq!(level_of(&n("Success", 0)), "information");
+        assert_eq!(level_of(&n("Informational", 1)), "information");
+        assert_eq!(level_of(&n("Warning", 2)), "warning");
+        assert_eq!(level_of(&n("Error", 3)), "error");
+        assert_eq!(level_of(&n("Fatal", 3)), "critical");
+        assert_eq!(level_of(&n("Trace", 0)), "verbose");
+        assert_eq!(level_of(&n("Bad", 3)), "error");
+        assert_eq!(level_of(&n("Meh", 2)), "warning");
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(lcid_language(0x409), Some("en"));
+        assert_eq!(lcid_language(0x407), Some("de"));
+        assert_eq!(lcid_language(0x411), Some("ja"));
+        assert_eq!(lcid_language(0x401), Some("ar"));
+        assert_eq!(lcid_language(0x40C), Some("fr"));
+        assert_eq!(lcid_language(0x415), Some("pl"));
+        assert_eq!(lcid_language(0x9999), None);
+    }
+}

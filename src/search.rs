@@ -1,0 +1,413 @@
+//! Search: the files that let readers find an article in the browser.
+//!
+//! For every language this stage produces
+//! - a Pagefind full-text index (one bundle at `/pagefind/`, split by language
+//!   by Pagefind itself, with stemming per language and CJK segmentation), fed
+//!   with lean custom records (title, symbolic name, message, parameters,
+//!   explanation, user action) rather than whole HTML pages, and filters for
+//!   source, category, level, product version and log;
+//! - `/{lang}/lookup/k/<shard>.json`: direct hits by event ID and symbolic
+//!   name, sharded by key so that a query fetches one small file;
+//! - `/{lang}/lookup/t/<shard>.json`: message templates for log-line lookup,
+//!   each filed under its rarest literal word, so that a pasted message fetches
+//!   only the shards of its own words.
+//!
+//! Like the render stage, it hands files to a [`PageSink`] and never touches the disk.
+
+use std::collections::{BTreeMap, HashMap};
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{Content, Event, UserAction};
+use crate::i18n::{self, LocalizedEvent};
+use crate::message::{self, Segment};
+use crate::render::PageSink;
+use crate::translation::short_hash;
+
+/// Aim for lookup shards of about this many bytes.
+const SHARD_BYTES: usize = 8 * 1024;
+/// How many frequent words the browser may skip when choosing shards.
+const SKIP_WORDS: usize = 300;
+
+/// One entry of a lookup shard.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupEntry {
+    /// Source.
+    pub s: String,
+    /// ID.
+    pub i: u16,
+    /// URL relative to the language root.
+    pub u: String,
+    /// Message template in this language.
+    pub m: String,
+    /// Symbolic name, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// Meaning of each insertion string, in this language.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub p: BTreeMap<String, String>,
+}
+
+/// What the search page needs to know about a language's lookup files.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupMeta {
+    /// Number of template shards (`t/`).
+    pub template_shards: u32,
+    /// Number of key shards (`k/`).
+    pub key_shards: u32,
+    /// Frequent words that are nobody's key word: the browser need not fetch their shards.
+    pub skip: Vec<String>,
+}
+
+/// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`.
+pub fn fnv1a(s: &str) -> u32 {
+    u32::from_str_radix(&short_hash(s), 16).unwrap_or(0)
+}
+
+fn word_regex() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"[\p{L}\p{N}]{3,}").expect("valid regex"))
+}
+
+/// The words of a template's literal text that survive in any filled-in message:
+/// words touching an insertion string are left out, since a value may extend them.
+pub fn template_words(template: &str) -> Vec<String> {
+    let norm = crate::lookup::normalize(template).to_lowercase();
+    let segs = message::parse(&norm);
+    let mut out = Vec::new();
+    for (k, seg) in segs.iter().enumerate() {
+        let Segment::Text { text } = seg else { continue };
+        let after_insert = k > 0;
+        let before_insert = k + 1 < segs.len();
+        for m in word_regex().find_iter(text) {
+            if after_insert && m.start() == 0 {
+                continue;
+            }
+            if before_insert && m.end() == text.len() {
+                continue;
+            }
+            out.push(m.as_str().to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn shard_count(total_bytes: usize) -> u32 {
+    ((total_bytes / SHARD_BYTES).max(1) as u32)
+        .next_power_of_two()
+        .min(4096)
+}
+
+/// Build the lookup shards of one language. Returns (path, bytes) pairs
+/// relative to the language root, and the meta for the search page.
+pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, LookupMeta) {
+    let entries: Vec<LookupEntry> = localized
+        .iter()
+        .map(|l| LookupEntry {
+            s: l.event.source.clone(),
+            i: l.event.id,
+            u: format!("{}/{}/", l.event.source_slug, l.event.id),
+            m: l.message.value.to_string(),
+            n: l.event.symbolic_name.clone(),
+            p: l.parameters
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.value.to_string()))
+                .collect(),
+        })
+        .collect();
+
+    // Words and their document frequency.
+    let words: Vec<Vec<String>> = entries.iter().map(|e| template_words(&e.m)).collect();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for ws in &words {
+        for w in ws {
+            *df.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    // Each template's key: its rarest word ("" when it has none).
+    let keys: Vec<String> = words
+        .iter()
+        .map(|ws| {
+            ws.iter()
+                .min_by_key(|w| (df[w.as_str()], w.as_str()))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let approx: usize = entries.iter().map(|e| e.m.len() + 120).sum();
+    let tshards = shard_count(approx);
+    let mut by_shard: BTreeMap<u32, Vec<&LookupEntry>> = BTreeMap::new();
+    for (e, k) in entries.iter().zip(&keys) {
+        by_shard.entry(fnv1a(k) % tshards).or_default().push(e);
+    }
+    let used: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let mut frequent: Vec<(&str, usize)> = df
+        .iter()
+        .map(|(w, n)| (*w, *n))
+        .filter(|(w, _)| !used.contains(w))
+        .collect();
+    frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let skip: Vec<String> = frequent
+        .iter()
+        .take(SKIP_WORDS)
+        .filter(|(_, n)| *n > 1)
+        .map(|(w, _)| w.to_string())
+        .collect();
+
+    // Direct hits: ID and symbolic name.
+    let kshards = shard_count(entries.len() * 160);
+    let mut by_key: BTreeMap<u32, BTreeMap<String, Vec<&LookupEntry>>> = BTreeMap::new();
+    for e in &entries {
+        let mut ks = vec![e.i.to_string()];
+        if let Some(n) = &e.n {
+            ks.push(n.to_lowercase());
+        }
+        for k in ks {
+            by_key
+                .entry(fnv1a(&k) % kshards)
+                .or_default()
+                .entry(k)
+                .or_default()
+                .push(e);
+        }
+    }
+
+    let mut files = Vec::new();
+    for (shard, list) in by_shard {
+        files.push((
+            format!("lookup/t/{shard}.json"),
+            serde_json::to_vec(&list).unwrap_or_default(),
+        ));
+    }
+    for (shard, map) in by_key {
+        files.push((
+            format!("lookup/k/{shard}.json"),
+            serde_json::to_vec(&map).unwrap_or_default(),
+        ));
+    }
+    (
+        files,
+        LookupMeta {
+            template_shards: tshards,
+            key_shards: kshards,
+            skip,
+        },
+    )
+}
+
+/// Plain text of a user action, for the index.
+fn user_action_text(ua: &UserAction) -> String {
+    match ua {
+        UserAction::Text(t) => crate::markdown::to_plain_text(t),
+        UserAction::Steps { intro, steps } => {
+            let mut s = intro
+                .as_deref()
+                .map(crate::markdown::to_plain_text)
+                .unwrap_or_default();
+            for st in steps {
+                s.push('\n');
+                s.push_str(&crate::markdown::to_plain_text(st));
+            }
+            s
+        }
+    }
+}
+
+/// Statistics of the search stage.
+#[derive(Debug, Clone, Default)]
+pub struct SearchStats {
+    /// Records indexed (events × languages).
+    pub records: usize,
+    /// Files of the Pagefind bundle.
+    pub files: usize,
+    /// Bytes of the Pagefind bundle.
+    pub bytes: u64,
+    /// Time spent indexing.
+    pub elapsed: std::time::Duration,
+}
+
+/// Build the full-text index of every language into `pagefind/`.
+pub fn build_index(
+    config: &Config,
+    content: &Content,
+    level_label: &dyn Fn(&str, crate::content::Level) -> String,
+    sink: &dyn PageSink,
+) -> Result<SearchStats, String> {
+    let start = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the indexing runtime: {e}"))?;
+    let default = config.default_language.as_str();
+    let mut stats = SearchStats::default();
+    let files = runtime.block_on(async {
+        let options = pagefind::options::PagefindServiceConfig::builder()
+            .keep_index_url(false)
+            .build();
+        let mut index = pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
+        for (lang, _) in &config.languages {
+            for e in &content.events {
+                let l = i18n::localize(e, lang, default);
+                let (content_text, meta, filters) = record(config, e, &l, lang, level_label);
+                index
+                    .add_custom_record(
+                        format!("{lang}/{}/{}/", e.source_slug, e.id),
+                        content_text,
+                        pagefind_language(lang),
+                        Some(meta),
+                        Some(filters),
+                        None,
+                    )
+                    .await
+                    .map_err(|err| format!("cannot index {} {}: {err}", e.source, e.id))?;
+                stats.records += 1;
+            }
+        }
+        index.get_files().await.map_err(|e| e.to_string())
+    })?;
+    for f in files {
+        let path = format!("pagefind/{}", crate::diagnostics::slash_path(&f.filename));
+        stats.files += 1;
+        stats.bytes += f.contents.len() as u64;
+        sink.put(&path, &f.contents)
+            .map_err(|e| format!("cannot write {path}: {e}"))?;
+    }
+    stats.elapsed = start.elapsed();
+    Ok(stats)
+}
+
+/// Pagefind's language code: the primary subtag (it stems by language).
+fn pagefind_language(lang: &str) -> String {
+    lang.split('-').next().unwrap_or(lang).to_string()
+}
+
+type Record = (String, BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
+
+fn record(
+    config: &Config,
+    e: &Event,
+    l: &LocalizedEvent,
+    lang: &str,
+    level_label: &dyn Fn(&str, crate::content::Level) -> String,
+) -> Record {
+    let title = format!("{} {}", e.source, e.id);
+    let mut text = String::with_capacity(2048);
+    text.push_str(&title);
+    text.push('\n');
+    if let Some(n) = &e.symbolic_name {
+        text.push_str(n);
+        text.push('\n');
+    }
+    text.push_str(l.message.value);
+    text.push('\n');
+    for p in l.parameters.values() {
+        text.push_str(p.value);
+        text.push('\n');
+    }
+    if let Some(x) = &l.explanation {
+        text.push_str(&crate::markdown::to_plain_text(x.value));
+        text.push('\n');
+    }
+    if let Some(u) = &l.user_action {
+        text.push_str(&user_action_text(u.value));
+    }
+    let mut meta = BTreeMap::new();
+    meta.insert("title".to_string(), title);
+    meta.insert("message".to_string(), l.message.value.to_string());
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    filters.insert("source".into(), vec![e.source.clone()]);
+    if let Some(c) = &l.category {
+        filters.insert("category".into(), vec![c.value.to_string()]);
+    }
+    if let Some(lv) = e.level {
+        let label = level_label(lang, lv);
+        meta.insert("level".into(), label.clone());
+        filters.insert("level".into(), vec![label]);
+    }
+    let product = e.product.as_deref().or(config.defaults.product.as_deref());
+    let version = e
+        .product_version
+        .as_deref()
+        .or(config.defaults.product_version.as_deref());
+    if let Some(v) = match (product, version) {
+        (Some(p), Some(v)) => Some(format!("{p} {v}")),
+        (Some(p), None) => Some(p.to_string()),
+        (None, Some(v)) => Some(v.to_string()),
+        (None, None) => None,
+    } {
+        filters.insert("version".into(), vec![v]);
+    }
+    if let Some(c) = &e.channel {
+        filters.insert("log".into(), vec![c.clone()]);
+    }
+    (text, meta, filters)
+}
+
+/// The search stage: lookup files for every language, and the full-text index
+/// unless `full_text` is off (`--no-search`).
+pub fn write(
+    config: &Config,
+    content: &Content,
+    theme: &crate::theme::Theme,
+    sink: &dyn PageSink,
+    full_text: bool,
+) -> Result<Option<SearchStats>, String> {
+    let default = config.default_language.as_str();
+    let mut strings = BTreeMap::new();
+    for (lang, _) in &config.languages {
+        strings.insert(lang.clone(), theme.strings_for(lang, default).0);
+    }
+    for (lang, _) in &config.languages {
+        let localized: Vec<LocalizedEvent> = content
+            .events
+            .iter()
+            .map(|e| i18n::localize(e, lang, default))
+            .collect();
+        let (files, meta) = lookup_files(&localized);
+        for (path, bytes) in files {
+            let path = format!("{lang}/{path}");
+            sink.put(&path, &bytes)
+                .map_err(|e| format!("cannot write {path}: {e}"))?;
+        }
+        let path = format!("{lang}/lookup/meta.json");
+        sink.put(&path, &serde_json::to_vec(&meta).unwrap_or_default())
+            .map_err(|e| format!("cannot write {path}: {e}"))?;
+    }
+    if !full_text {
+        return Ok(None);
+    }
+    let label = |lang: &str, level: crate::content::Level| -> String {
+        let key = format!("level_{}", level.as_str().replace('-', "_"));
+        match strings.get(lang).and_then(|t| t.get(&key)) {
+            Some(i18n::UiString::Text(s)) => s.clone(),
+            _ => level.as_str().to_string(),
+        }
+    };
+    build_index(config, content, &label, sink).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_touching_inserts_are_not_keys() {
+        assert_eq!(
+            template_words("Send connector %1: an error occurred while connecting to %2."),
+            ["connecting", "connector", "error", "occurred", "send", "while"]
+        );
+        assert_eq!(template_words("on disk%1 now"), ["now"]);
+        assert_eq!(template_words("%1"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn hash_matches_the_browser() {
+        // Same values as fnv1a() in static/lookup.js.
+        assert_eq!(fnv1a(""), 0x811c9dc5);
+        assert_eq!(fnv1a("a"), 0xe40c292c);
+    }
+}

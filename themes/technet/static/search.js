@@ -1,0 +1,226 @@
+// eventref search page: direct hits (event ID, "Source ID", symbolic name),
+// log-line lookup for pasted events, and Pagefind full-text search with filters.
+// Everything is fetched relative to the page, so the site works under any base path.
+import { parsePaste, lookup, looksLikePaste, fnv1a, normalize } from './lookup.js';
+
+const app = document.getElementById('search-app');
+const form = document.querySelector('.search-page-form');
+const box = document.getElementById('q');
+const status = document.getElementById('search-status');
+const root = app.dataset.root;
+const lang = app.dataset.lang;
+const siteRoot = new URL(root, location.href);
+const langRoot = new URL(`${lang}/`, siteRoot);
+const t = (k) => app.dataset[`s${k[0].toUpperCase()}${k.slice(1)}`] || '';
+const filterNames = ['source', 'category', 'level', 'version', 'log'];
+const filterLabel = { source: 'filterSource', category: 'filterCategory', level: 'filterLevel', version: 'filterVersion', log: 'filterLog' };
+
+async function json(url) {
+  try {
+    const r = await fetch(url);
+    return r.ok ? await r.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+let metaPromise = null;
+const meta = () => (metaPromise ??= json(new URL('lookup/meta.json', langRoot)));
+const keyShard = async (key) => {
+  const m = await meta();
+  if (!m) return {};
+  return (await json(new URL(`lookup/k/${fnv1a(key) % m.key_shards}.json`, langRoot))) || {};
+};
+
+const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+
+/** Exact event ID, "Source ID" or symbolic name. */
+async function directHits(q) {
+  const text = q.trim();
+  const idm = /^(?:(.+?)[\s/]+)?(\d{1,5})$/.exec(text);
+  if (idm && Number(idm[2]) <= 65535) {
+    const id = String(Number(idm[2]));
+    const hits = (await keyShard(id))[id] || [];
+    return idm[1] ? hits.filter((h) => slug(h.s) === slug(idm[1])) : hits;
+  }
+  if (/^[A-Za-z_][A-Za-z0-9_]{2,}$/.test(text)) {
+    const key = text.toLowerCase();
+    return (await keyShard(key))[key] || [];
+  }
+  return [];
+}
+
+/** Log-line lookup: fetch only the template shards of the paste's words. */
+async function pasteLookup(q) {
+  const m = await meta();
+  if (!m) return [];
+  const paste = parsePaste(q);
+  const found = new Map();
+  const add = (e) => found.set(`${e.s}\u0000${e.i}`, e);
+  if (paste.id !== null) for (const e of (await keyShard(String(paste.id)))[String(paste.id)] || []) add(e);
+  if (paste.message) {
+    const skip = new Set(m.skip);
+    const words = normalize(paste.message).toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) || [];
+    const shards = new Set([fnv1a('') % m.template_shards]);
+    for (const w of words) if (!skip.has(w)) shards.add(fnv1a(w) % m.template_shards);
+    const lists = await Promise.all([...shards].map((s) => json(new URL(`lookup/t/${s}.json`, langRoot))));
+    for (const list of lists) for (const e of list || []) add(e);
+  }
+  const entries = [...found.values()].sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.i - b.i));
+  const templates = entries.map((e) => ({ source: e.s, id: e.i, message: e.m }));
+  const ranked = lookup(paste, templates);
+  // Show the best matches; a far weaker match (a template that is mostly insertion strings) is noise.
+  const best = ranked.length ? ranked[0].score : 0;
+  return ranked.filter((r) => r.score >= best / 2).slice(0, 10)
+    .map((r) => ({ ...entries[r.index], score: r.score, values: r.values }));
+}
+
+let pagefind = null;
+async function loadPagefind() {
+  if (pagefind === null) {
+    try {
+      pagefind = await import(new URL('pagefind/pagefind.js', siteRoot).href);
+      await pagefind.options({ baseUrl: siteRoot.pathname });
+      await pagefind.init();
+    } catch {
+      pagefind = false;
+    }
+  }
+  return pagefind;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+function hitItem(e, extra) {
+  const li = el('li', { class: 'hit' });
+  li.append(el('a', { href: new URL(e.u, langRoot).href, text: `${e.s} ${e.i}`, class: 'hit-title' }));
+  if (e.n) li.append(' ', el('code', { text: e.n }));
+  li.append(el('p', { class: 'hit-message', text: e.m }));
+  if (extra) li.append(extra);
+  return li;
+}
+
+function valuesTable(e) {
+  if (!e.values || !e.values.length) return null;
+  const table = el('table', { class: 'values' });
+  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('insertionString') }),
+    el('th', { scope: 'col', text: t('value') }), el('th', { scope: 'col', text: t('meaning') }))));
+  const body = el('tbody');
+  for (const [name, value] of e.values) {
+    body.append(el('tr', {}, el('td', {}, el('var', { class: 'insert', text: name })),
+      el('td', {}, el('mark', { class: 'value', text: value })), el('td', { text: (e.p || {})[name] || '' })));
+  }
+  table.append(body);
+  return table;
+}
+
+function show(section, items) {
+  const s = document.getElementById(section);
+  const list = s.querySelector('.hits');
+  list.replaceChildren(...items);
+  s.hidden = items.length === 0;
+}
+
+const selectedFilters = {};
+
+async function renderFilters(pf, counts) {
+  const f = document.getElementById('filters');
+  const groups = f.querySelector('.filter-groups');
+  groups.replaceChildren();
+  for (const name of filterNames) {
+    const values = counts[name];
+    if (!values || !Object.keys(values).length) continue;
+    const fs = el('fieldset', { class: 'filter-group' }, el('legend', { text: t(filterLabel[name]) }));
+    for (const [value, n] of Object.entries(values).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const id = `f-${name}-${fnv1a(value)}`;
+      const box = el('input', { type: 'checkbox', id, name, value });
+      box.checked = (selectedFilters[name] || []).includes(value);
+      box.addEventListener('change', () => {
+        const cur = new Set(selectedFilters[name] || []);
+        if (box.checked) cur.add(value); else cur.delete(value);
+        selectedFilters[name] = [...cur];
+        run(false);
+      });
+      fs.append(el('div', { class: 'filter' }, box, el('label', { for: id, text: `${value} (${n})` })));
+    }
+    groups.append(fs);
+  }
+  f.hidden = groups.children.length === 0;
+}
+
+let generation = 0;
+async function run(updateUrl = true) {
+  const q = box.value;
+  const mine = ++generation;
+  if (updateUrl) {
+    const u = new URL(location.href);
+    if (q.trim()) u.searchParams.set('q', q); else u.searchParams.delete('q');
+    history.replaceState(null, '', u);
+  }
+  if (!q.trim()) {
+    for (const s of ['direct-hits', 'lookup-results', 'text-results']) show(s, []);
+    status.textContent = '';
+    return;
+  }
+  status.textContent = t('searching');
+  const pasted = looksLikePaste(q);
+  const [direct, looked] = await Promise.all([directHits(q), pasted ? pasteLookup(q) : Promise.resolve([])]);
+  if (mine !== generation) return;
+  show('direct-hits', direct.map((e) => hitItem(e)));
+  show('lookup-results', looked.map((e) => hitItem(e, valuesTable(e))));
+  const pf = await loadPagefind();
+  let textCount = 0;
+  if (pf) {
+    const filters = Object.fromEntries(Object.entries(selectedFilters).filter(([, v]) => v.length).map(([k, v]) => [k, { any: v }]));
+    const words = pasted ? normalize(parsePaste(q).message || q).split(' ').slice(0, 12).join(' ') : q;
+    const r = await pf.search(words, { filters });
+    if (mine !== generation) return;
+    const data = await Promise.all((r ? r.results.slice(0, 20) : []).map((x) => x.data()));
+    if (mine !== generation) return;
+    textCount = r ? r.results.length : 0;
+    show('text-results', data.map((d) => {
+      const li = el('li', { class: 'hit' });
+      li.append(el('a', { href: d.url, class: 'hit-title', text: d.meta.title || d.url }));
+      if (d.meta.level) li.append(' ', el('span', { class: 'hit-level', text: d.meta.level }));
+      const ex = el('p', { class: 'hit-excerpt' });
+      ex.innerHTML = d.excerpt; // Pagefind escapes the text; only <mark> is markup.
+      li.append(ex);
+      return li;
+    }));
+    await renderFilters(pf, (r && r.filters) || {});
+  }
+  const total = direct.length + looked.length + textCount;
+  status.textContent = total ? (pf ? '' : t('unavailable')) : (pf ? t('noResults') : `${t('noResults')} ${t('unavailable')}`);
+  document.getElementById('text-results').hidden = !pf || textCount === 0;
+}
+
+form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  run();
+});
+let timer = null;
+box.addEventListener('input', () => {
+  clearTimeout(timer);
+  timer = setTimeout(() => run(), 200);
+});
+box.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !looksLikePaste(box.value)) {
+    ev.preventDefault();
+    run();
+  }
+});
+const initial = new URL(location.href).searchParams.get('q');
+if (initial) {
+  box.value = initial;
+  run(false);
+}
+app.dataset.ready = 'true';
