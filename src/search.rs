@@ -9,8 +9,8 @@
 //! - `/{lang}/lookup/k/<shard>.json`: direct hits by event ID and symbolic
 //!   name, sharded by key so that a query fetches one small file;
 //! - `/{lang}/lookup/t/<shard>.json`: message templates for log-line lookup,
-//!   each filed under its rarest literal word, so that a pasted message fetches
-//!   only the shards of its own words.
+//!   each filed under its rarest pair of consecutive words, so that a pasted
+//!   message fetches only the shards of its own word pairs.
 //!
 //! Like the render stage, it hands files to a [`PageSink`] and never touches the disk.
 
@@ -28,8 +28,6 @@ use crate::translation::short_hash;
 
 /// Aim for lookup shards of about this many bytes.
 const SHARD_BYTES: usize = 8 * 1024;
-/// How many frequent words the browser may skip when choosing shards.
-const SKIP_WORDS: usize = 300;
 
 /// One entry of a lookup shard.
 #[derive(Debug, Clone, Serialize)]
@@ -57,8 +55,9 @@ pub struct LookupMeta {
     pub template_shards: u32,
     /// Number of key shards (`k/`).
     pub key_shards: u32,
-    /// Frequent words that are nobody's key word: the browser need not fetch their shards.
-    pub skip: Vec<String>,
+    /// The single words some template is filed under (most are filed under a
+    /// pair of words): the browser fetches a single word's shard only for these.
+    pub unigrams: Vec<String>,
 }
 
 /// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`.
@@ -71,26 +70,31 @@ fn word_regex() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"[\p{L}\p{N}]{3,}").expect("valid regex"))
 }
 
-/// The words of a template's literal text that survive in any filled-in message:
-/// words touching an insertion string are left out, since a value may extend them.
-pub fn template_words(template: &str) -> Vec<String> {
+/// The lookup keys a template can be filed under: pairs of consecutive words
+/// of its literal text ("error occurred"), or single words when it has no pair.
+/// Words touching an insertion string are left out, since a value may extend
+/// them; words are runs of 3+ letters or digits, lower-cased. The browser
+/// (`search.js`) derives the same keys from a pasted message.
+pub fn template_keys(template: &str) -> Vec<String> {
     let norm = crate::lookup::normalize(template).to_lowercase();
     let segs = message::parse(&norm);
-    let mut out = Vec::new();
+    let mut pairs = Vec::new();
+    let mut singles = Vec::new();
     for (k, seg) in segs.iter().enumerate() {
         let Segment::Text { text } = seg else { continue };
         let after_insert = k > 0;
         let before_insert = k + 1 < segs.len();
-        for m in word_regex().find_iter(text) {
-            if after_insert && m.start() == 0 {
-                continue;
-            }
-            if before_insert && m.end() == text.len() {
-                continue;
-            }
-            out.push(m.as_str().to_string());
+        let words: Vec<&str> = word_regex()
+            .find_iter(text)
+            .filter(|m| !(after_insert && m.start() == 0 || before_insert && m.end() == text.len()))
+            .map(|m| m.as_str())
+            .collect();
+        for w in words.windows(2) {
+            pairs.push(format!("{} {}", w[0], w[1]));
         }
+        singles.extend(words.iter().map(|w| w.to_string()));
     }
+    let mut out = if pairs.is_empty() { singles } else { pairs };
     out.sort();
     out.dedup();
     out
@@ -121,14 +125,14 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
         .collect();
 
     // Words and their document frequency.
-    let words: Vec<Vec<String>> = entries.iter().map(|e| template_words(&e.m)).collect();
+    let words: Vec<Vec<String>> = entries.iter().map(|e| template_keys(&e.m)).collect();
     let mut df: HashMap<&str, usize> = HashMap::new();
     for ws in &words {
         for w in ws {
             *df.entry(w.as_str()).or_default() += 1;
         }
     }
-    // Each template's key: its rarest word ("" when it has none).
+    // Each template's key: its rarest key ("" when it has none).
     let keys: Vec<String> = words
         .iter()
         .map(|ws| {
@@ -144,19 +148,14 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
     for (e, k) in entries.iter().zip(&keys) {
         by_shard.entry(fnv1a(k) % tshards).or_default().push(e);
     }
-    let used: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
-    let mut frequent: Vec<(&str, usize)> = df
+    // Single-word keys in use: the browser fetches a single word's shard only for these.
+    let mut unigrams: Vec<String> = keys
         .iter()
-        .map(|(w, n)| (*w, *n))
-        .filter(|(w, _)| !used.contains(w))
+        .filter(|k| !k.is_empty() && !k.contains(' '))
+        .cloned()
         .collect();
-    frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let skip: Vec<String> = frequent
-        .iter()
-        .take(SKIP_WORDS)
-        .filter(|(_, n)| *n > 1)
-        .map(|(w, _)| w.to_string())
-        .collect();
+    unigrams.sort();
+    unigrams.dedup();
 
     // Direct hits: ID and symbolic name.
     let kshards = shard_count(entries.len() * 160);
@@ -194,7 +193,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
         LookupMeta {
             template_shards: tshards,
             key_shards: kshards,
-            skip,
+            unigrams,
         },
     )
 }
@@ -267,7 +266,15 @@ pub fn build_index(
                 stats.records += 1;
             }
         }
-        index.get_files().await.map_err(|e| e.to_string())
+        let added = start.elapsed();
+        let files = index.get_files().await.map_err(|e| e.to_string());
+        if std::env::var_os("EVENTREF_SEARCH_TIMINGS").is_some() {
+            eprintln!(
+                "search: records added in {added:?}, index built in {:?}",
+                start.elapsed() - added
+            );
+        }
+        files
     })?;
     for f in files {
         let path = format!("pagefind/{}", crate::diagnostics::slash_path(&f.filename));
@@ -395,13 +402,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_touching_inserts_are_not_keys() {
+    fn keys_are_word_pairs_not_touching_inserts() {
         assert_eq!(
-            template_words("Send connector %1: an error occurred while connecting to %2."),
-            ["connecting", "connector", "error", "occurred", "send", "while"]
+            template_keys("Send connector %1: an error occurred while connecting to %2."),
+            [
+                "error occurred",
+                "occurred while",
+                "send connector",
+                "while connecting"
+            ]
         );
-        assert_eq!(template_words("on disk%1 now"), ["now"]);
-        assert_eq!(template_words("%1"), Vec::<String>::new());
+        assert_eq!(template_keys("on disk%1 now"), ["now"]);
+        assert_eq!(template_keys("%1"), Vec::<String>::new());
     }
 
     #[test]

@@ -202,12 +202,16 @@ struct Run {
     files: u64,
     bytes: u64,
     written: u64,
+    search_seconds: f64,
+    search_bytes: u64,
 }
 
-fn run_build(exe: &Path, site: &Path, out: &Path) -> Result<Run, String> {
+fn run_build(exe: &Path, site: &Path, out: &Path, search: bool) -> Result<Run, String> {
     let start = Instant::now();
     let o = Command::new(exe)
-        .args(["build", "--quiet", "--format", "json", "--root"])
+        .args(["build", "--quiet", "--format", "json"])
+        .args(if search { &[][..] } else { &["--no-search"][..] })
+        .arg("--root")
         .arg(site)
         .arg("--output")
         .arg(out)
@@ -229,11 +233,14 @@ fn run_build(exe: &Path, site: &Path, out: &Path) -> Result<Run, String> {
         files: num("files"),
         bytes: num("bytes"),
         written: num("written"),
+        search_seconds: v.get("search_ms").and_then(|x| x.as_f64()).unwrap_or(0.0) / 1000.0,
+        search_bytes: num("search_bytes"),
     })
 }
 
 /// Generate sites of each size, build them as child processes, and return a
-/// Markdown table of the results.
+/// Markdown table of the results: without search (full, no-change and
+/// one-change builds, with the `cp -r` floor), then a full build with search.
 pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let base: PathBuf = dir
@@ -248,8 +255,8 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
         languages,
         if languages == 1 { "" } else { "s" }
     );
-    table.push_str("| events | full build (s) | events/s | peak RSS (MB) | no-change rebuild (s) | files written | one record changed (s) | files written | output files | output MB | cp -r floor (s) | build / floor |\n");
-    table.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    table.push_str("| events | full build (s) | events/s | peak RSS (MB) | no-change rebuild (s) | files written | one record changed (s) | files written | output files | output MB | cp -r floor (s) | build / floor | with search (s) | peak RSS with search (MB) | indexing (s) | index MB |\n");
+    table.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for &n in sizes {
         let site = base.join(format!("site-{n}"));
         let out = site.join("public");
@@ -260,8 +267,8 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
         generate(&site, n, languages).map_err(|e| e.to_string())?;
         // Warm the page cache for the input, as an author's machine would be.
         let _ = Command::new(&exe).args(["check", "--root"]).arg(&site).output();
-        let full = run_build(&exe, &site, &out)?;
-        let again = run_build(&exe, &site, &out)?;
+        let full = run_build(&exe, &site, &out, false)?;
+        let again = run_build(&exe, &site, &out, false)?;
         // Change one record.
         let first = site.join("content/provider0/1000.yaml");
         let mut text = std::fs::read_to_string(&first).map_err(|e| e.to_string())?;
@@ -271,7 +278,10 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
             1,
         );
         std::fs::write(&first, text).map_err(|e| e.to_string())?;
-        let one = run_build(&exe, &site, &out)?;
+        let one = run_build(&exe, &site, &out, false)?;
+        // A full build with the full-text index, into a fresh folder.
+        let searched = run_build(&exe, &site, &site.join("public-search"), true)?;
+        let _ = std::fs::remove_dir_all(site.join("public-search"));
         // The I/O floor: copying the same output tree on the same file system.
         let copy = site.join("public-copy");
         let start = Instant::now();
@@ -287,7 +297,7 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
         }
         let _ = writeln!(
             table,
-            "| {n} | {:.2} | {:.0} | {:.0} | {:.2} | {} | {:.2} | {} | {} | {:.1} | {:.2} | {:.1}× |",
+            "| {n} | {:.2} | {:.0} | {:.0} | {:.2} | {} | {:.2} | {} | {} | {:.1} | {:.2} | {:.1}× | {:.2} | {:.0} | {:.2} | {:.1} |",
             full.seconds,
             n as f64 / full.seconds,
             full.peak_mb,
@@ -299,6 +309,10 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
             full.bytes as f64 / 1e6,
             floor,
             full.seconds / floor.max(1e-9),
+            searched.seconds,
+            searched.peak_mb,
+            searched.search_seconds,
+            searched.search_bytes as f64 / 1e6,
         );
         let _ = std::fs::remove_dir_all(&copy);
         if !keep {

@@ -209,5 +209,5 @@ fn bench_smoke_test_runs_and_reports() {
         .lines()
         .find(|l| l.starts_with("| 30 |"))
         .expect("a row for 30 events");
-    assert_eq!(row.matches('|').count(), 13, "{row}");
+    assert_eq!(row.matches('|').count(), 17, "{row}");
 }

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
 // Headless-browser tests for a built eventref site.
 //
-//   node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>]
+//   node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>]
+//   node tests/browser/run.mjs <built-site-dir> --measure [--lang en] [--query <words>] [--paste <text>]
+//
+// <built-site-dir> is the flagship site (English and German); --cjk-site is the
+// built fixture tests/fixtures/i18n (en, de, ar, ja) for the Japanese full-text
+// and right-to-left tests, which are skipped without it.
+//
+// --measure runs no tests: it serves the site, loads the search page for a word
+// query and for a pasted message (each in a fresh browser context, so nothing
+// is cached) and prints the requests and bytes each needed, by kind of file.
 //
 // Serves the built site with Node's own http module on 127.0.0.1 (ephemeral
 // port) under the base path /base/path/, drives the system Chromium through
@@ -23,6 +32,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -36,6 +46,83 @@ const SEED_DETAIL_ROWS = [
 ];
 const SEED_HEADINGS = ['Details', 'Explanation', 'User Action', 'For More Information'];
 const MISSING = 'en/does-not-exist/';
+
+// ---- search page (themes/technet/templates/search.html + static/search.js)
+const SEED_EVENT = 'msexchangetransport/2002/'; // relative to a language folder
+const DNS_EVENT = 'microsoft-windows-dns-client/1014/';
+const PASTE_VALUES = ['Internet Mail', 'mx1.contoso.com'];
+const XML_PASTE = [
+  '<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">',
+  '  <System>',
+  '    <Provider Name="Microsoft-Windows-DNS-Client" Guid="{1C95126E-7EEA-49A9-A3FE-A378B03DDB4D}" />',
+  '    <EventID>1014</EventID>',
+  '    <Version>0</Version>',
+  '    <Level>3</Level>',
+  '    <Task>1014</Task>',
+  '    <TimeCreated SystemTime="2024-01-15T09:42:07.1234567Z" />',
+  '    <Channel>System</Channel>',
+  '    <Computer>PC01.contoso.com</Computer>',
+  '    <Security UserID="S-1-5-20" />',
+  '  </System>',
+  '  <EventData>',
+  '    <Data Name="QueryName">wpad.contoso.com</Data>',
+  '    <Data Name="AddressLength">128</Data>',
+  '  </EventData>',
+  '</Event>',
+].join('\n');
+// Per language: the words, filter and pastes the search tests use on the flagship.
+const SEARCH_LANGS = {
+  en: {
+    words: 'send connector',
+    filterQuery: 'time',
+    level: 'Warning',
+    message: 'Send connector Internet Mail: an error occurred while connecting to mx1.contoso.com.',
+    textBlock: [
+      'Log Name:      Application',
+      'Source:        MSExchangeTransport',
+      'Date:          1/15/2024 10:42:07 AM',
+      'Event ID:      2002',
+      'Task Category: SmtpSend',
+      'Level:         Warning',
+      'Keywords:      Classic',
+      'User:          N/A',
+      'Computer:      EX01.contoso.com',
+      'Description:',
+      'Send connector Internet Mail: an error occurred while connecting to mx1.contoso.com.',
+    ].join('\n'),
+  },
+  de: {
+    words: 'Sendeconnector',
+    filterQuery: 'Zeit',
+    level: 'Warnung',
+    message: 'Sendeconnector Internet Mail: Beim Herstellen einer Verbindung mit mx1.contoso.com ist ein Fehler aufgetreten.',
+    textBlock: [
+      'Protokollname: Anwendung',
+      'Quelle:        MSExchangeTransport',
+      'Datum:         15.01.2024 10:42:07',
+      'Ereignis-ID:   2002',
+      'Aufgabenkategorie: SmtpSend',
+      'Ebene:         Warnung',
+      'Schlüsselwörter: Klassisch',
+      'Benutzer:      Nicht zutreffend',
+      'Computer:      EX01.contoso.com',
+      'Beschreibung:',
+      'Sendeconnector Internet Mail: Beim Herstellen einer Verbindung mit mx1.contoso.com ist ein Fehler aufgetreten.',
+    ].join('\n'),
+  },
+};
+// The i18n fixture (--cjk-site): Contoso 1 has a Japanese explanation; Arabic is right-to-left.
+const CJK_EVENT = 'contoso/1/';
+const CJK_WORDS = ['ファイアウォール', 'ネットワーク'];
+const RTL_SEARCH = {
+  direct: '1',
+  paste: 'Send connector Internet Mail: an error occurred while connecting to mx1.contoso.com.',
+  text: 'connector',
+};
+const SEARCH_TIMEOUT_MS = 10_000;
+// --measure defaults.
+const MEASURE_QUERY = 'error connecting';
+const MEASURE_PASTE = 'Send connector Internet Mail: an error occurred while connecting to mx1.contoso.com.';
 const VIEWPORTS = [
   { width: 375, height: 800 },
   { width: 1280, height: 900 },
@@ -88,27 +175,45 @@ const CONTENT_TYPES = {
 
 function usage(msg) {
   if (msg) console.error(`error: ${msg}`);
-  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>]');
+  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>]');
+  console.error('       node tests/browser/run.mjs <built-site-dir> --measure [--lang en] [--query <words>] [--paste <text>]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
+  const valued = ['--screenshot', '--cjk-site', '--lang', '--query', '--paste'];
+  const opts = {};
   let siteDir = null;
-  let screenshot = null;
+  let measure = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') usage();
-    else if (a === '--screenshot') {
-      if (i + 1 >= argv.length) usage('--screenshot needs a path');
-      screenshot = argv[++i];
-    } else if (a.startsWith('--screenshot=')) screenshot = a.slice('--screenshot='.length);
-    else if (a.startsWith('-')) usage(`unknown option ${a}`);
+    else if (a === '--measure') measure = true;
+    else if (valued.includes(a)) {
+      if (i + 1 >= argv.length) usage(`${a} needs a value`);
+      opts[a] = argv[++i];
+    } else if (valued.some((v) => a.startsWith(`${v}=`))) {
+      const at = a.indexOf('=');
+      opts[a.slice(0, at)] = a.slice(at + 1);
+    } else if (a.startsWith('-')) usage(`unknown option ${a}`);
     else if (siteDir === null) siteDir = a;
     else usage(`unexpected argument ${a}`);
   }
   if (!siteDir) usage('missing <built-site-dir>');
-  if (screenshot === '') usage('--screenshot needs a path');
-  return { siteDir: path.resolve(siteDir), screenshot: screenshot && path.resolve(screenshot) };
+  for (const v of valued) if (opts[v] === '') usage(`${v} needs a value`);
+  if (!measure && (opts['--lang'] || opts['--query'] || opts['--paste'])) usage('--lang, --query and --paste go with --measure');
+  const screenshot = opts['--screenshot'];
+  const cjkSite = opts['--cjk-site'];
+  return {
+    siteDir: path.resolve(siteDir),
+    screenshot: screenshot && path.resolve(screenshot),
+    cjkSite: cjkSite && path.resolve(cjkSite),
+    measure: measure && {
+      lang: opts['--lang'] || 'en',
+      query: opts['--query'] || MEASURE_QUERY,
+      paste: opts['--paste'] || MEASURE_PASTE,
+    },
+  };
 }
 
 // ---------------------------------------------------------------- reporting
@@ -161,6 +266,8 @@ function summaryLine() {
 function startServer(root, basePath) {
   const rootReal = fs.realpathSync(root);
   const log = [];
+  // What was sent, for --measure: { url, status, bytes } per answered request.
+  const served = [];
   const notFound = (res, method) => {
     const page = path.join(rootReal, '404.html');
     let body;
@@ -181,7 +288,21 @@ function startServer(root, basePath) {
   };
 
   const server = http.createServer((req, res) => {
-    res.on('finish', () => log.push(`${res.statusCode} ${req.method} ${req.url}`));
+    let bytes = 0;
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    res.write = (chunk, ...rest) => {
+      if (chunk) bytes += Buffer.byteLength(chunk);
+      return write(chunk, ...rest);
+    };
+    res.end = (chunk, ...rest) => {
+      if (chunk && typeof chunk !== 'function') bytes += Buffer.byteLength(chunk);
+      return end(chunk, ...rest);
+    };
+    res.on('finish', () => {
+      log.push(`${res.statusCode} ${req.method} ${req.url}`);
+      served.push({ url: req.url, status: res.statusCode, bytes });
+    });
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
     // Never hand req.url to the URL parser as-is: "//host/x" would become a host.
     const rawPath = req.url.split(/[?#]/, 1)[0];
@@ -241,6 +362,7 @@ function startServer(root, basePath) {
         origin,
         basePath,
         log,
+        served,
         url: (rel = '') => `${origin}${basePath}${rel}`,
         close: () =>
           new Promise((done) => {
@@ -460,10 +582,11 @@ async function checkInternalLinks(s) {
   if (local.length === 0) fail('page has no internal links at all');
 }
 
-// Loads `url` in a fresh session, checks status and stylesheet, then runs axe
-// in both colour schemes at both widths, the horizontal-scroll check, any
+// Loads `url` in a fresh session, checks status and stylesheet, brings the page
+// into the state to audit (`prepare`, its own test), then runs axe in both
+// colour schemes at both widths, the horizontal-scroll check, any
 // page-specific `extra` tests, and finally that nothing bad happened.
-async function pageSuite(browser, srv, label, url, { expectStatus = 200, bodyClass = null, extra = null } = {}) {
+async function pageSuite(browser, srv, label, url, { expectStatus = 200, bodyClass = null, extra = null, prepare = null } = {}) {
   let s = null;
   await test(`load ${label}`, async () => {
     s = await openSession(browser, srv);
@@ -486,6 +609,12 @@ async function pageSuite(browser, srv, label, url, { expectStatus = 200, bodyCla
   const need = () => {
     if (!s || !s.page || s.page.isClosed()) fail('page did not load');
   };
+  if (prepare) {
+    await test(`${label}: ${prepare.name}`, async () => {
+      need();
+      await prepare.run(s);
+    });
+  }
   await test(`internal links resolve on ${label}`, async () => {
     need();
     await checkInternalLinks(s);
@@ -517,10 +646,11 @@ async function pageSuite(browser, srv, label, url, { expectStatus = 200, bodyCla
         await s.page.setViewportSize(viewport);
         const m = await s.page.evaluate(() => {
           const w = window.innerWidth;
+          // Past the right edge, or (right-to-left pages) past the left edge.
           const wide = [...document.querySelectorAll('body *')]
-            .filter((e) => e.getBoundingClientRect().right > w + 1)
+            .filter((e) => e.getBoundingClientRect().right > w + 1 || e.getBoundingClientRect().left < -1)
             .slice(0, 5)
-            .map((e) => `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''} right=${Math.round(e.getBoundingClientRect().right)}`);
+            .map((e) => `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''} left=${Math.round(e.getBoundingClientRect().left)} right=${Math.round(e.getBoundingClientRect().right)}`);
           return { scrollWidth: document.documentElement.scrollWidth, innerWidth: w, wide };
         });
         if (m.scrollWidth > m.innerWidth + 1) fail(`scrollWidth ${m.scrollWidth} > innerWidth ${m.innerWidth}`, m.wide.map((x) => `overflowing: ${x}`));
@@ -538,10 +668,459 @@ async function pageSuite(browser, srv, label, url, { expectStatus = 200, bodyCla
   return s;
 }
 
+// ---------------------------------------------------------------- search
+
+const short = (q) => {
+  const one = String(q).replace(/\s+/g, ' ').trim();
+  return JSON.stringify(one.length > 60 ? `${one.slice(0, 57)}…` : one);
+};
+
+// Waits until search.js has finished the search for the query in the box: the
+// module has started (#search-app[data-ready]), the URL carries `q` (search.js
+// writes it when a search starts; a ?q= load starts one), and the live region
+// no longer says "Searching…" (set when a search starts, replaced when it ends).
+async function waitSearch(s, q) {
+  try {
+    await s.page.waitForFunction(
+      (want) => {
+        const app = document.getElementById('search-app');
+        const st = document.getElementById('search-status');
+        if (!app || !st || app.dataset.ready !== 'true') return false;
+        if (new URL(location.href).searchParams.get('q') !== want) return false;
+        return st.textContent !== app.dataset.sSearching;
+      },
+      q,
+      { timeout: SEARCH_TIMEOUT_MS, polling: 50 },
+    );
+  } catch {
+    const st = await s.page
+      .evaluate(() => ({
+        url: location.href,
+        ready: document.getElementById('search-app')?.dataset.ready ?? '(no #search-app)',
+        status: document.getElementById('search-status')?.textContent ?? '(no #search-status)',
+      }))
+      .catch((e) => ({ error: e.message }));
+    fail(`search for ${short(q)} did not finish within ${SEARCH_TIMEOUT_MS / 1000}s: ${JSON.stringify(st)}`, [
+      ...s.log.pageErrors.map((e) => `page error: ${e}`),
+      ...s.log.consoleErrors.map((c) => `console error: ${c.text}`),
+    ]);
+  }
+}
+
+// What the search page shows: per section whether it is visible and its hits.
+async function searchState(page) {
+  return page.evaluate(() => {
+    const section = (id) => {
+      const el = document.getElementById(id);
+      if (!el) return { exists: false, shown: false, hits: [] };
+      const hits = [...el.querySelectorAll('.hit')].map((h) => {
+        const a = h.querySelector('a.hit-title') || h.querySelector('a');
+        return {
+          href: a ? a.href : null,
+          title: a ? a.textContent.trim() : '',
+          level: h.querySelector('.hit-level')?.textContent.trim() ?? null,
+          values: [...h.querySelectorAll('table.values mark.value')].map((m) => m.textContent),
+          valueRows: [...h.querySelectorAll('table.values tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+        };
+      });
+      return { exists: true, shown: !el.hidden && el.getClientRects().length > 0, hits };
+    };
+    const filters = document.getElementById('filters');
+    return {
+      status: document.getElementById('search-status')?.textContent ?? null,
+      box: document.getElementById('q')?.value ?? null,
+      direct: section('direct-hits'),
+      lookup: section('lookup-results'),
+      text: section('text-results'),
+      filters: {
+        shown: !!filters && !filters.hidden && filters.getClientRects().length > 0,
+        boxes: filters
+          ? [...filters.querySelectorAll('input[type="checkbox"]')].map((b) => ({
+              name: b.name,
+              value: b.value,
+              checked: b.checked,
+              label: (b.labels && b.labels[0] ? b.labels[0].textContent : '').trim(),
+            }))
+          : [],
+      },
+    };
+  });
+}
+
+const hrefsOf = (sec) => (sec.shown ? sec.hits.map((h) => h.href) : []);
+const describeState = (st) => [
+  `status: ${JSON.stringify(st.status)}`,
+  `direct hits (${st.direct.shown ? 'shown' : 'hidden'}): ${st.direct.hits.map((h) => h.title).join('; ') || '-'}`,
+  `lookup results (${st.lookup.shown ? 'shown' : 'hidden'}): ${st.lookup.hits.map((h) => `${h.title} [${h.values.join(' | ')}]`).join('; ') || '-'}`,
+  `text results (${st.text.shown ? 'shown' : 'hidden'}): ${st.text.hits.map((h) => `${h.title} (${h.level})`).slice(0, 8).join('; ') || '-'}${st.text.hits.length > 8 ? ` … ${st.text.hits.length} in all` : ''}`,
+  `filters (${st.filters.shown ? 'shown' : 'hidden'}): ${st.filters.boxes.length} checkbox(es)`,
+];
+
+// Opens `{lang}/search/?q=…` and waits for the search to finish.
+async function searchByUrl(s, srv, lang, q) {
+  const resp = await s.page.goto(srv.url(`${lang}/search/?q=${encodeURIComponent(q)}`));
+  if (!resp || resp.status() !== 200) fail(`search page status ${resp && resp.status()}`);
+  await waitSearch(s, q);
+  return searchState(s.page);
+}
+
+// Puts `q` into the box of the `{lang}/search/` page already open (or opens an
+// empty one) and waits for the search: typed (fill), or pasted (the whole text
+// replaces the selected box content in one input event, as a paste does).
+async function searchByTyping(s, srv, lang, q, { paste = false } = {}) {
+  if (!s.page.url().startsWith(srv.url(`${lang}/search/`))) {
+    const resp = await s.page.goto(srv.url(`${lang}/search/`));
+    if (!resp || resp.status() !== 200) fail(`search page status ${resp && resp.status()}`);
+  }
+  await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+  if (new URL(s.page.url()).searchParams.get('q') === q) fail(`test error: ${short(q)} is already the current search`);
+  if (paste) {
+    await s.page.focus('#q');
+    await s.page.keyboard.press('ControlOrMeta+A');
+    await s.page.keyboard.insertText(q);
+  } else {
+    await s.page.fill('#q', q);
+  }
+  await waitSearch(s, q);
+  return searchState(s.page);
+}
+
+// The direct-hit, lookup, text and filter checks shared by the tests.
+function expectDirect(st, q, wantHrefs, { only = false } = {}) {
+  const got = hrefsOf(st.direct);
+  if (!st.direct.shown) fail(`${short(q)}: #direct-hits is not shown`, describeState(st));
+  const missing = wantHrefs.filter((h) => !got.includes(h));
+  if (missing.length) fail(`${short(q)}: no direct hit linking to ${missing.join(', ')}`, describeState(st));
+  if (only && got.length !== wantHrefs.length) fail(`${short(q)}: ${got.length} direct hits, expected only ${wantHrefs.join(', ')}`, describeState(st));
+}
+
+function expectLookup(st, q, wantHref, check) {
+  if (!st.lookup.shown || st.lookup.hits.length === 0) fail(`${short(q)}: #lookup-results is not shown`, describeState(st));
+  const first = st.lookup.hits[0];
+  if (first.href !== wantHref) fail(`${short(q)}: first lookup result links to ${first.href}, expected ${wantHref}`, describeState(st));
+  check(first);
+}
+
+function expectTextHit(st, q, wantHref) {
+  if (!st.text.shown) fail(`${short(q)}: #text-results is not shown`, describeState(st));
+  if (!hrefsOf(st.text).includes(wantHref)) fail(`${short(q)}: no text result links to ${wantHref}`, describeState(st));
+}
+
+const sameList = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+// Ticks (or unticks) the filter checkbox name=value by clicking its label and
+// waits until search.js has searched again and redrawn the filters.
+async function toggleFilter(s, name, value) {
+  const selector = `#filters input[type="checkbox"][name="${name}"][value="${value}"]`;
+  const box = s.page.locator(selector);
+  if ((await box.count()) !== 1) fail(`no ${name} checkbox "${value}" in #filters`, describeState(await searchState(s.page)));
+  const was = await box.isChecked();
+  await s.page.evaluate(() => {
+    for (const g of document.querySelectorAll('#filters .filter-groups > *')) g.dataset.testStale = '1';
+  });
+  const id = await box.getAttribute('id');
+  await s.page.locator(`#filters label[for="${id}"]`).click();
+  try {
+    await s.page.waitForFunction(
+      ({ sel, want }) => {
+        const app = document.getElementById('search-app');
+        if (document.getElementById('search-status').textContent === app.dataset.sSearching) return false;
+        if (document.querySelector('#filters [data-test-stale]')) return false;
+        const b = document.querySelector(sel);
+        return !!b && b.checked === want;
+      },
+      { sel: selector, want: !was },
+      { timeout: SEARCH_TIMEOUT_MS, polling: 50 },
+    );
+  } catch {
+    fail(`after clicking the ${name} filter "${value}" the results were not redrawn with it ${was ? 'unticked' : 'ticked'}`, describeState(await searchState(s.page)));
+  }
+  return searchState(s.page);
+}
+
+// The search page with every kind of result visible at once, for axe. No one
+// query shows them all (direct hits need a bare ID or name, lookup results a
+// paste), so the page runs three searches through its own UI and keeps copies
+// of the direct-hit and lookup sections, which it puts back after the last one.
+function composeResults(srv, lang, { direct, paste, text }) {
+  return {
+    name: 'direct hits, lookup results with values, text results and filters all displayed',
+    run: async (s) => {
+      await waitSearch(s, direct); // pageSuite opened ?q=<direct>
+      await s.page.evaluate(() => { window.__directHits = document.getElementById('direct-hits').cloneNode(true); });
+      await s.page.fill('#q', paste);
+      await waitSearch(s, paste);
+      await s.page.evaluate(() => { window.__lookupResults = document.getElementById('lookup-results').cloneNode(true); });
+      await s.page.fill('#q', text);
+      await waitSearch(s, text);
+      await s.page.evaluate(() => {
+        document.getElementById('direct-hits').replaceWith(window.__directHits);
+        document.getElementById('lookup-results').replaceWith(window.__lookupResults);
+      });
+      const st = await searchState(s.page);
+      const problems = [];
+      if (!st.direct.shown || st.direct.hits.length === 0) problems.push(`${short(direct)} gave no direct hits`);
+      if (!st.lookup.shown || !st.lookup.hits.some((h) => h.values.length)) problems.push(`${short(paste)} gave no lookup result with a values table`);
+      if (!st.text.shown || st.text.hits.length === 0) problems.push(`${short(text)} gave no text results`);
+      if (!st.filters.shown || st.filters.boxes.length === 0) problems.push(`${short(text)} shows no filters (form#filters ${st.filters.shown ? 'has no checkboxes' : 'is hidden'})`);
+      if (problems.length) fail(problems.join('; '), describeState(st));
+    },
+  };
+}
+
+// The functional tests of one language's search page on the flagship, run in
+// the session of its page suite (whose last test checks the requests).
+async function searchTests(s, need, srv, lang) {
+  const L = SEARCH_LANGS[lang];
+  const seed = srv.url(`${lang}/${SEED_EVENT}`);
+  await test(`search ${lang}: "2002" gives a direct hit that opens the article`, async () => {
+    need();
+    const st = await searchByUrl(s, srv, lang, '2002');
+    expectDirect(st, '2002', [seed]);
+    await s.page.locator(`#direct-hits .hit a[href="${seed}"]`).first().click();
+    await s.page.waitForURL(seed, { timeout: 5000 }).catch(() => fail(`clicking the hit led to ${s.page.url()}, expected ${seed}`));
+    const h1 = (await s.page.locator('h1').innerText()).trim();
+    if (h1 !== SEED_H1) fail(`the article's h1 is "${h1}", expected "${SEED_H1}"`);
+  });
+  await test(`search ${lang}: source and ID give only that event`, async () => {
+    need();
+    const st = await searchByTyping(s, srv, lang, 'MSExchangeTransport 2002');
+    expectDirect(st, 'MSExchangeTransport 2002', [seed], { only: true });
+    // 1001 is both Dhcp-Client 1001 and SMBServer 1001: the source must pick one.
+    const dhcp = srv.url(`${lang}/microsoft-windows-dhcp-client/1001/`);
+    const smb = srv.url(`${lang}/microsoft-windows-smbserver/1001/`);
+    const both = await searchByTyping(s, srv, lang, '1001');
+    expectDirect(both, '1001', [dhcp, smb], { only: true });
+    const one = await searchByTyping(s, srv, lang, 'Microsoft-Windows-SMBServer 1001');
+    expectDirect(one, 'Microsoft-Windows-SMBServer 1001', [smb], { only: true });
+  });
+  await test(`search ${lang}: symbolic name SmtpSendConnectionError, in any case, gives 2002`, async () => {
+    need();
+    for (const q of ['SmtpSendConnectionError', 'smtpsendconnectionerror']) {
+      expectDirect(await searchByTyping(s, srv, lang, q), q, [seed], { only: true });
+    }
+  });
+  await test(`search ${lang}: the words "${L.words}" find 2002 in the text results`, async () => {
+    need();
+    expectTextHit(await searchByTyping(s, srv, lang, L.words), L.words, seed);
+  });
+  await test(`search ${lang}: "${L.filterQuery}" filtered by level "${L.level}", and unfiltered again`, async () => {
+    need();
+    const before = await searchByTyping(s, srv, lang, L.filterQuery);
+    if (!before.text.shown || before.text.hits.length === 0) fail(`${short(L.filterQuery)} gave no text results`, describeState(before));
+    if (!before.text.hits.some((h) => h.level !== L.level)) fail(`every result is already "${L.level}": the test data does not exercise the filter`, describeState(before));
+    if (!before.filters.shown) fail('form#filters is not shown with the text results', describeState(before));
+    const filtered = await toggleFilter(s, 'level', L.level);
+    const wrong = filtered.text.hits.filter((h) => h.level !== L.level);
+    if (!filtered.text.shown || filtered.text.hits.length === 0) fail(`no text results left with level "${L.level}"`, describeState(filtered));
+    if (wrong.length) fail(`${wrong.length} result(s) with another level remain, e.g. ${wrong[0].title} (${wrong[0].level})`, describeState(filtered));
+    if (filtered.text.hits.length > before.text.hits.length) fail(`the filter grew the results from ${before.text.hits.length} to ${filtered.text.hits.length}`);
+    const ticked = filtered.filters.boxes.find((b) => b.name === 'level' && b.value === L.level);
+    const n = Number((/\((\d+)\)\s*$/.exec(ticked.label) || [])[1]);
+    if (n !== filtered.text.hits.length && !(n > 20 && filtered.text.hits.length === 20)) {
+      fail(`the label "${ticked.label}" does not match the ${filtered.text.hits.length} result(s) shown`);
+    }
+    const after = await toggleFilter(s, 'level', L.level);
+    if (!sameList(hrefsOf(after.text), hrefsOf(before.text))) {
+      fail(`unticking did not restore the ${before.text.hits.length} results (now ${after.text.hits.length})`, describeState(after));
+    }
+  });
+  await test(`search ${lang}: a typed message with real values gives 2002 and its values`, async () => {
+    need();
+    const st = await searchByTyping(s, srv, lang, L.message);
+    expectLookup(st, L.message, seed, (h) => {
+      if (!sameList(h.values, PASTE_VALUES)) fail(`values are ${JSON.stringify(h.values)}, expected ${JSON.stringify(PASTE_VALUES)}`, describeState(st));
+    });
+  });
+  await test(`search ${lang}: a pasted Event Viewer text block gives 2002 and its values`, async () => {
+    need();
+    const st = await searchByTyping(s, srv, lang, L.textBlock, { paste: true });
+    expectLookup(st, L.textBlock, seed, (h) => {
+      if (!sameList(h.values, PASTE_VALUES)) fail(`values are ${JSON.stringify(h.values)}, expected ${JSON.stringify(PASTE_VALUES)}`, describeState(st));
+    });
+  });
+  await test(`search ${lang}: pasted event XML gives DNS-Client 1014 with its QueryName`, async () => {
+    need();
+    const st = await searchByTyping(s, srv, lang, XML_PASTE, { paste: true });
+    expectLookup(st, XML_PASTE, srv.url(`${lang}/${DNS_EVENT}`), (h) => {
+      const row = h.valueRows.find((r) => r[0] === '{QueryName}');
+      if (!row || row[1] !== 'wpad.contoso.com') fail(`no {QueryName} row with value wpad.contoso.com: ${JSON.stringify(h.valueRows)}`, describeState(st));
+      if (h.values[0] !== 'wpad.contoso.com') fail(`first value is ${JSON.stringify(h.values[0])}`, describeState(st));
+    });
+  });
+  await test(`search ${lang}: the header search box on an article leads to the results`, async () => {
+    need();
+    await s.page.goto(seed);
+    const q = 'SmtpSendConnectionError';
+    await s.page.fill('#site-q', q);
+    await s.page.press('#site-q', 'Enter');
+    const want = srv.url(`${lang}/search/?q=${q}`);
+    await s.page.waitForURL(want, { timeout: 5000 }).catch(() => fail(`submitting went to ${s.page.url()}, expected ${want}`));
+    await waitSearch(s, q);
+    const st = await searchState(s.page);
+    if (st.box !== q) fail(`the search box holds ${JSON.stringify(st.box)}, expected "${q}"`);
+    expectDirect(st, q, [seed]);
+  });
+}
+
+// Search on the i18n fixture: Arabic (right to left) page suite, and Japanese words.
+async function cjkTests(browser, srv, cjkSite, sessions) {
+  await test('ar: every Arabic page is right-to-left', async () => {
+    const pages = [];
+    const walk = (dir) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === 'index.html') pages.push(p);
+      }
+    };
+    walk(path.join(cjkSite, 'ar'));
+    if (pages.length < 3) fail(`only ${pages.length} page(s) under ar/`);
+    const bad = pages.filter((p) => !/<html\b[^>]*\blang="ar"[^>]*\bdir="rtl"/.test(fs.readFileSync(p, 'utf8')));
+    if (bad.length) fail(`${bad.length} of ${pages.length} ar/ page(s) without <html lang="ar" dir="rtl">, first: ${path.relative(cjkSite, bad[0])}`);
+  });
+  sessions.push(await pageSuite(browser, srv, 'ar/search/ (Arabic search, i18n fixture)', srv.url(`ar/search/?q=${RTL_SEARCH.direct}`), {
+    bodyClass: 'page-search',
+    prepare: composeResults(srv, 'ar', RTL_SEARCH),
+    extra: async (s, need) => {
+      await test('ar search: the page lays out right to left and finds Contoso 1', async () => {
+        need();
+        const dir = await s.page.evaluate(() => [document.documentElement.dir, getComputedStyle(document.getElementById('search-app')).direction]);
+        if (dir[0] !== 'rtl' || dir[1] !== 'rtl') fail(`html dir "${dir[0]}", #search-app direction ${dir[1]}`);
+        const st = await searchByUrl(s, srv, 'ar', 'Contoso 1');
+        expectDirect(st, 'Contoso 1', [srv.url(`ar/${CJK_EVENT}`)], { only: true });
+      });
+    },
+  }));
+  const s = await openSession(browser, srv);
+  sessions.push(s);
+  for (const [i, word] of CJK_WORDS.entries()) {
+    await test(`ja search: "${word}" finds ${CJK_EVENT} in the text results`, async () => {
+      const st = i === 0 ? await searchByUrl(s, srv, 'ja', word) : await searchByTyping(s, srv, 'ja', word);
+      expectTextHit(st, word, srv.url(`ja/${CJK_EVENT}`));
+    });
+  }
+  await test('no failed requests, error responses, console errors or foreign requests on ja/search/', async () => {
+    const problems = sessionProblems(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+  });
+}
+
+// ---------------------------------------------------------------- measure
+
+function fileKind(pathname) {
+  const name = pathname.split('/').pop();
+  if (/\.css$/.test(name)) return 'css';
+  if (/\.m?js$/.test(name)) return 'js';
+  if (/^wasm\..*\.pagefind$/.test(name)) return 'wasm';
+  if (/\.pf_fragment$/.test(name)) return 'pagefind fragments';
+  if (/\.pf_(meta|index|filter)$/.test(name) || name === 'pagefind-entry.json') return 'pagefind index';
+  if (/\/lookup\//.test(pathname)) return 'lookup tables';
+  if (/\.html?$/.test(name) || name === '') return 'html';
+  return 'other';
+}
+const KIND_ORDER = ['css', 'js', 'wasm', 'pagefind index', 'pagefind fragments', 'lookup tables', 'html', 'other'];
+const kb = (n) => (n >= 10_000 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+// One measurement: a fresh context (empty cache), the search page with ?q=,
+// every response body counted once the search has finished.
+async function measureOne(browser, srv, lang, q, label) {
+  const s = await openSession(browser, srv);
+  const bodies = [];
+  s.context.on('response', (r) => {
+    bodies.push(
+      r.body().then(
+        (b) => ({
+          url: r.url(),
+          status: r.status(),
+          bytes: b.length,
+          // What a host that gzips text would send; Pagefind's files are gzip already.
+          gzip: b[0] === 0x1f && b[1] === 0x8b ? b.length : zlib.gzipSync(b, { level: 6 }).length,
+          nav: r.request().isNavigationRequest(),
+        }),
+        () => ({ url: r.url(), status: r.status(), bytes: null, nav: r.request().isNavigationRequest() }),
+      ),
+    );
+  });
+  const servedBefore = srv.served.length;
+  const t0 = Date.now();
+  const url = srv.url(`${lang}/search/?q=${encodeURIComponent(q)}`);
+  const resp = await s.page.goto(url);
+  if (!resp || resp.status() !== 200) throw new Error(`${url}: status ${resp && resp.status()}`);
+  await waitSearch(s, q);
+  const ms = Date.now() - t0;
+  await s.page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
+  const st = await searchState(s.page);
+  const all = await Promise.all(bodies);
+  const served = srv.served.slice(servedBefore);
+  await closeSession(s);
+  const page = all.filter((r) => r.nav);
+  const rest = all.filter((r) => !r.nav);
+  const files = rest.map((r) => {
+    const p = new URL(r.url).pathname;
+    return { path: p.startsWith(srv.basePath) ? p.slice(srv.basePath.length) : p, kind: fileKind(p), status: r.status, bytes: r.bytes ?? 0, gzip: r.gzip ?? 0 };
+  });
+  const byKind = {};
+  for (const f of files) {
+    byKind[f.kind] ??= { requests: 0, bytes: 0, gzip: 0 };
+    byKind[f.kind].requests++;
+    byKind[f.kind].bytes += f.bytes;
+    byKind[f.kind].gzip += f.gzip;
+  }
+  const total = files.reduce((a, f) => a + f.bytes, 0);
+  const totalGzip = files.reduce((a, f) => a + f.gzip, 0);
+  const pageBytes = page.reduce((a, r) => a + (r.bytes ?? 0), 0);
+  const servedTotal = served.reduce((a, r) => a + r.bytes, 0);
+  console.log(`\n== ${label}: ${lang}/search/?q=${short(q)}`);
+  console.log(`results: ${st.direct.shown ? st.direct.hits.length : 0} direct, ${st.lookup.shown ? st.lookup.hits.length : 0} lookup, ${st.text.shown ? st.text.hits.length : 0} text (shown); ${ms} ms to results on loopback`);
+  console.log(`requests: ${files.length} besides the page (${page.length} page request(s), ${kb(pageBytes)})`);
+  console.log(`bytes: ${total} (${kb(total)}) besides the page, response bodies as served (this server does not compress);`);
+  console.log(`       ${totalGzip} (${kb(totalGzip)}) if the host gzips text files (Pagefind's files are gzip already)`);
+  console.log(`  ${'kind'.padEnd(19)} ${'reqs'.padStart(4)} ${'bytes'.padStart(10)} ${'gzip'.padStart(10)}`);
+  for (const k of KIND_ORDER.filter((x) => byKind[x])) {
+    console.log(`  ${k.padEnd(19)} ${String(byKind[k].requests).padStart(4)} ${String(byKind[k].bytes).padStart(10)} ${String(byKind[k].gzip).padStart(10)}`);
+  }
+  console.log('  files:');
+  for (const f of files.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.path.localeCompare(b.path))) {
+    console.log(`    ${String(f.bytes).padStart(10)} ${String(f.gzip).padStart(10)}  ${f.status}  ${f.path}`);
+  }
+  if (servedTotal !== total + pageBytes || served.length !== all.length) {
+    console.log(`note: the server sent ${served.length} response(s), ${servedTotal} B; the browser saw ${all.length}, ${total + pageBytes} B (requests from workers are not seen by the browser count)`);
+  }
+  return { label, lang, query: q, ms, requests: files.length, bytes: total, gzip: totalGzip, pageBytes, byKind, files, served: { requests: served.length, bytes: servedTotal } };
+}
+
+// --measure: no tests, just the cost of a word search and of a pasted-message lookup.
+async function measureSearch(siteDir, { lang, query, paste }) {
+  if (!fs.existsSync(path.join(siteDir, lang, 'search', 'index.html'))) {
+    console.error(`error: ${siteDir} has no ${lang}/search/index.html`);
+    process.exitCode = 2;
+    return;
+  }
+  const srv = await startServer(siteDir, BASE_PATH);
+  const { chromium } = require('playwright-core');
+  let browser = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    console.log(`measuring ${siteDir} served at ${srv.url()}`);
+    const out = [];
+    out.push(await measureOne(browser, srv, lang, query, 'word query'));
+    out.push(await measureOne(browser, srv, lang, paste, 'pasted message'));
+    console.log(`\nJSON ${JSON.stringify(out.map(({ files, ...rest }) => rest))}`);
+  } catch (e) {
+    console.error(`measure failed: ${e && e.message ? e.message : e}`);
+    process.exitCode = 1;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await srv.close();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { siteDir, screenshot } = parseArgs(process.argv.slice(2));
+  const { siteDir, screenshot, cjkSite, measure } = parseArgs(process.argv.slice(2));
+  if (measure) return measureSearch(siteDir, measure);
   const started = Date.now();
   let browser = null;
   const servers = [];
@@ -559,11 +1138,18 @@ async function main() {
   try {
     let siteOk = false;
     await test('site directory is a built eventref site', async () => {
-      const need = ['index.html', 'en/index.html', '404.html', 'static/technet.css', SEED + 'index.html'];
+      const need = ['index.html', 'en/index.html', '404.html', 'static/technet.css', SEED + 'index.html', 'en/search/index.html'];
       const missing = need.filter((f) => !fs.existsSync(path.join(siteDir, f)));
       if (missing.length) fail(`missing in ${siteDir}: ${missing.join(', ')}`);
       siteOk = true;
     });
+    if (cjkSite) {
+      await test('--cjk-site directory is the built i18n fixture', async () => {
+        const need = ['ja/search/index.html', 'ar/search/index.html', `ja/${CJK_EVENT}index.html`, `ar/${CJK_EVENT}index.html`];
+        const missing = need.filter((f) => !fs.existsSync(path.join(cjkSite, f)));
+        if (missing.length) fail(`missing in ${cjkSite}: ${missing.join(', ')}`);
+      });
+    }
     if (!siteOk) return;
     await test('prerequisites: playwright-core, axe-core and chromium present', async () => {
       if (!AXE_PATH) fail('axe-core not installed: run `npm ci` in tests/browser');
@@ -755,6 +1341,19 @@ async function main() {
         });
       },
     }));
+
+    // The search page, in each language: axe on a page showing every kind of
+    // result, then the searches themselves in the same session.
+    for (const lang of Object.keys(SEARCH_LANGS)) {
+      const L = SEARCH_LANGS[lang];
+      sessions.push(await pageSuite(browser, srv, `${lang}/search/ (search)`, srv.url(`${lang}/search/?q=2002`), {
+        bodyClass: 'page-search',
+        prepare: composeResults(srv, lang, { direct: '2002', paste: L.message, text: L.filterQuery }),
+        extra: (s, need) => searchTests(s, need, srv, lang),
+      }));
+      for (const s of sessions.splice(0)) await closeSession(s);
+    }
+
     if (categoryUrl) {
       const rel = categoryUrl.slice(srv.url().length);
       sessions.push(await pageSuite(browser, srv, `${rel} (category)`, categoryUrl, { bodyClass: 'page-category' }));
@@ -771,6 +1370,16 @@ async function main() {
 
     // Close page sessions now; keeps memory flat for the screenshot.
     for (const s of sessions.splice(0)) await closeSession(s);
+
+    if (cjkSite) {
+      const cjkSrv = await startServer(cjkSite, BASE_PATH);
+      servers.push(cjkSrv);
+      console.log(`# serving the i18n fixture ${cjkSite} at ${cjkSrv.url()}`);
+      await cjkTests(browser, cjkSrv, cjkSite, sessions);
+      for (const s of sessions.splice(0)) await closeSession(s);
+    } else {
+      console.log('# no --cjk-site: the Japanese and Arabic search tests are skipped');
+    }
 
     if (screenshot) {
       await test(`screenshot of the seed page saved to ${screenshot}`, async () => {

@@ -59,10 +59,15 @@ async function pasteLookup(q) {
   const add = (e) => found.set(`${e.s}\u0000${e.i}`, e);
   if (paste.id !== null) for (const e of (await keyShard(String(paste.id)))[String(paste.id)] || []) add(e);
   if (paste.message) {
-    const skip = new Set(m.skip);
+    // The same keys as src/search.rs files templates under: pairs of consecutive
+    // words, and the few single words some template is filed under.
+    const unigrams = new Set(m.unigrams);
     const words = normalize(paste.message).toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) || [];
     const shards = new Set([fnv1a('') % m.template_shards]);
-    for (const w of words) if (!skip.has(w)) shards.add(fnv1a(w) % m.template_shards);
+    words.forEach((w, i) => {
+      if (unigrams.has(w)) shards.add(fnv1a(w) % m.template_shards);
+      if (i + 1 < words.length) shards.add(fnv1a(`${w} ${words[i + 1]}`) % m.template_shards);
+    });
     const lists = await Promise.all([...shards].map((s) => json(new URL(`lookup/t/${s}.json`, langRoot))));
     for (const list of lists) for (const e of list || []) add(e);
   }

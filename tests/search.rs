@@ -1,0 +1,182 @@
+//! Search files: the Pagefind bundle, direct-hit tables and lookup shards.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap()
+}
+
+#[test]
+fn build_writes_a_pagefind_bundle_per_language() {
+    let dir = fixture("i18n");
+    build_ok(dir.path());
+    let out = dir.path().join("public");
+    assert!(out.join("pagefind/pagefind.js").is_file());
+    let entry = json(&out.join("pagefind/pagefind-entry.json"));
+    let mut langs: Vec<&str> = entry["languages"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    langs.sort();
+    assert_eq!(langs, ["ar", "de", "en", "ja"]);
+    for l in langs {
+        assert_eq!(entry["languages"][l]["page_count"], 4, "{l}");
+    }
+    // Japanese is segmented (the `extended` feature): its index has its own wasm.
+    assert!(std::fs::read_dir(out.join("pagefind")).unwrap().any(|e| {
+        let n = e.unwrap().file_name().to_string_lossy().into_owned();
+        n.starts_with("wasm.ja") || n.starts_with("wasm.unknown")
+    }));
+}
+
+#[test]
+fn no_search_skips_only_the_full_text_index() {
+    let dir = fixture("basic");
+    let site = eventref::Site::load(dir.path()).unwrap();
+    let r = site
+        .build(&eventref::BuildOptions {
+            search: false,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(r.search.is_none());
+    let out = dir.path().join("public");
+    assert!(!out.join("pagefind").exists());
+    assert!(out.join("en/lookup/meta.json").is_file());
+    assert!(out.join("en/search/index.html").is_file());
+    // And with search, the CLI summary reports the index.
+    let o = assert_cmd::Command::cargo_bin("eventref")
+        .unwrap()
+        .args(["build", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["search_records"], 4);
+    assert!(v["search_files"].as_u64().unwrap() > 5);
+    let o = assert_cmd::Command::cargo_bin("eventref")
+        .unwrap()
+        .args(["build", "--no-search", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["search_records"].is_null());
+    assert!(
+        v["removed"].as_u64().unwrap() > 5,
+        "the index of the previous build is removed"
+    );
+}
+
+#[test]
+fn direct_hit_tables_find_ids_and_symbolic_names() {
+    let dir = fixture("basic");
+    build_ok(dir.path());
+    let lang_root = dir.path().join("public/en");
+    let meta = json(&lang_root.join("lookup/meta.json"));
+    let shards = meta["key_shards"].as_u64().unwrap() as u32;
+    let shard =
+        |key: &str| json(&lang_root.join(format!("lookup/k/{}.json", eventref::search::fnv1a(key) % shards)));
+    let hits = &shard("100")["100"];
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    assert_eq!(hits[0]["s"], "Contoso-Mail");
+    assert_eq!(hits[0]["u"], "contoso-mail/100/");
+    assert_eq!(hits[0]["p"]["%1"], "Name of the Send connector");
+    assert_eq!(shard("contososenderror")["contososenderror"][0]["i"], 100);
+    assert_eq!(shard("7")["7"][0]["s"], "Contoso-Disk");
+}
+
+#[test]
+fn every_template_is_in_exactly_one_shard_under_its_rarest_word() {
+    let dir = fixture("basic");
+    build_ok(dir.path());
+    let lang_root = dir.path().join("public/en");
+    let meta = json(&lang_root.join("lookup/meta.json"));
+    let n = meta["template_shards"].as_u64().unwrap() as u32;
+    let mut seen = Vec::new();
+    for i in 0..n {
+        let p = lang_root.join(format!("lookup/t/{i}.json"));
+        if p.exists() {
+            for e in json(&p).as_array().unwrap() {
+                seen.push(format!("{} {}", e["s"].as_str().unwrap(), e["i"]));
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(seen.len(), 4);
+    seen.dedup();
+    assert_eq!(seen.len(), 4);
+}
+
+/// What the browser fetches for a lookup: the template shards of the paste's words.
+fn lookup_fetch(lang_root: &Path, paste: &str) -> (u64, Vec<serde_json::Value>) {
+    let meta = json(&lang_root.join("lookup/meta.json"));
+    let n = meta["template_shards"].as_u64().unwrap() as u32;
+    let unigrams: Vec<&str> = meta["unigrams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let re = regex::Regex::new(r"[\p{L}\p{N}]{3,}").unwrap();
+    let norm = eventref::lookup::normalize(paste).to_lowercase();
+    let words: Vec<&str> = re.find_iter(&norm).map(|m| m.as_str()).collect();
+    let mut shards = std::collections::BTreeSet::from([eventref::search::fnv1a("") % n]);
+    for (i, w) in words.iter().enumerate() {
+        if unigrams.contains(w) {
+            shards.insert(eventref::search::fnv1a(w) % n);
+        }
+        if let Some(next) = words.get(i + 1) {
+            shards.insert(eventref::search::fnv1a(&format!("{w} {next}")) % n);
+        }
+    }
+    let mut bytes = std::fs::metadata(lang_root.join("lookup/meta.json"))
+        .unwrap()
+        .len();
+    let mut entries = Vec::new();
+    for s in shards {
+        let p = lang_root.join(format!("lookup/t/{s}.json"));
+        if let Ok(b) = std::fs::read(&p) {
+            bytes += b.len() as u64;
+            entries.extend(serde_json::from_slice::<Vec<serde_json::Value>>(&b).unwrap());
+        }
+    }
+    (bytes, entries)
+}
+
+#[test]
+fn a_lookup_on_a_large_site_fetches_little_and_finds_the_event() {
+    let dir = tempfile::tempdir().unwrap();
+    eventref::synth::generate(dir.path(), 20_000, 1).unwrap();
+    let site = eventref::Site::load(dir.path()).unwrap();
+    site.build(&eventref::BuildOptions {
+        search: false,
+        ..Default::default()
+    })
+    .unwrap();
+    let lang_root = dir.path().join("public/en");
+    let mut worst = 0;
+    for e in site.content.events.iter().step_by(997) {
+        let pasted = e
+            .message
+            .replace("%1", "Contoso Backup 7")
+            .replace("%2", "srv-01.contoso.com");
+        let (bytes, entries) = lookup_fetch(&lang_root, &pasted);
+        worst = worst.max(bytes);
+        assert!(
+            entries
+                .iter()
+                .any(|x| x["s"] == e.source.as_str() && x["i"] == e.id),
+            "{} {} not in the fetched shards",
+            e.source,
+            e.id
+        );
+    }
+    eprintln!("largest lookup download on a 20,000-event site: {worst} bytes");
+    assert!(worst < 300_000, "{worst} bytes");
+}
