@@ -214,13 +214,20 @@ fn report_failure(f: &Failure, format: Format) -> ExitCode {
     ExitCode::from(f.exit_code() as u8)
 }
 
-struct Bar(indicatif::ProgressBar);
+/// A progress bar on a terminal; plain lines otherwise (CI logs).
+struct Bar {
+    bar: indicatif::ProgressBar,
+    plain: bool,
+}
 impl eventref::render::Progress for Bar {
     fn start(&self, total: u64) {
-        self.0.set_length(total);
+        self.bar.set_length(total);
+        if self.plain {
+            eprintln!("rendering {total} pages");
+        }
     }
     fn tick(&self) {
-        self.0.inc(1);
+        self.bar.inc(1);
     }
 }
 
@@ -263,7 +270,15 @@ fn main() -> ExitCode {
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
             }
-            let progress = Bar(bar);
+            let plain = !quiet && format == Format::Human && !std::io::stderr().is_terminal();
+            if plain {
+                eprintln!(
+                    "loaded {} events from {}",
+                    site.content.events.len(),
+                    site.config.content_dir().display()
+                );
+            }
+            let progress = Bar { bar, plain };
             let opts = BuildOptions {
                 output,
                 strict,
@@ -271,7 +286,7 @@ fn main() -> ExitCode {
                 progress: &progress,
             };
             let result = site.build(&opts);
-            progress.0.finish_and_clear();
+            progress.bar.finish_and_clear();
             match result {
                 Ok(r) => {
                     match format {

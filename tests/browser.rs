@@ -1,6 +1,9 @@
 //! Browser tests: the built flagship site in headless Chromium (axe-core audit,
 //! no failed or third-party requests, no console errors, the seed page's
-//! structure, mobile layout). The suite itself is `tests/browser/run.mjs`.
+//! structure, mobile layout, the search page: direct hits, pasted-event lookup,
+//! full text and filters in English and German). The i18n fixture is built too
+//! and passed as `--cjk-site` for Japanese full-text search and the right-to-left
+//! Arabic search page. The suite itself is `tests/browser/run.mjs`.
 //!
 //! Needs Debian's `chromium` and Node.js with npm (`.ci/run` installs them).
 //! When they are missing the test says so and is skipped, except in CI
@@ -47,9 +50,19 @@ fn flagship_site_in_a_real_browser() {
         ..Default::default()
     })
     .unwrap_or_else(|f| panic!("{f}"));
+    let cjk = dir.path().join("i18n");
+    let fixture = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
+    fixture
+        .build(&eventref::BuildOptions {
+            output: Some(cjk.clone()),
+            ..Default::default()
+        })
+        .unwrap_or_else(|f| panic!("{f}"));
     let o = Command::new("node")
         .arg(suite.join("run.mjs"))
         .arg(&out)
+        .arg("--cjk-site")
+        .arg(&cjk)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -62,4 +75,15 @@ fn flagship_site_in_a_real_browser() {
         last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
         "unexpected summary: {last}"
     );
+    for name in [
+        "ok - search en:",
+        "ok - search de:",
+        "ok - ja search:",
+        "ok - axe ar/search/",
+    ] {
+        assert!(
+            stdout.contains(name),
+            "no \"{name}\" line: the search tests did not run"
+        );
+    }
 }

@@ -149,7 +149,17 @@ fn build_prints_a_summary_and_honours_output_and_base_url() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(stdout_text.is_empty());
-    assert!(err.starts_with("Built 4 events, "), "{err}");
+    // Not a terminal: plain progress lines, then the summary.
+    assert!(err.starts_with("loaded 4 events from "), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("rendering ") && l.ends_with(" pages")),
+        "{err}"
+    );
+    assert!(
+        err.lines().last().unwrap().starts_with("Built 4 events, "),
+        "{err}"
+    );
     assert!(err.contains("1 language in"), "{err}");
     let html = std::fs::read_to_string(target.join("en/contoso-mail/100/index.html")).unwrap();
     let doc = scraper::Html::parse_document(&html);

@@ -25,7 +25,7 @@
 //
 // Environment (all optional):
 //   CHROMIUM_PATH               browser binary (default /usr/bin/chromium)
-//   BROWSER_TESTS_TIMEOUT_S     global timeout in seconds (default 120)
+//   BROWSER_TESTS_TIMEOUT_S     global timeout in seconds (default 180)
 //   BROWSER_TESTS_VERBOSE=1     also print every request the servers answered
 
 import http from 'node:http';
@@ -130,7 +130,7 @@ const VIEWPORTS = [
 const SCHEMES = ['light', 'dark'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const GLOBAL_TIMEOUT_S = Number(process.env.BROWSER_TESTS_TIMEOUT_S || 120);
+const GLOBAL_TIMEOUT_S = Number(process.env.BROWSER_TESTS_TIMEOUT_S || 180);
 const ACTION_TIMEOUT_MS = 15_000;
 // Chromium's own background connections are refused on a closed network; keep
 // it quiet, and make every host name other than the loopback address
@@ -1251,7 +1251,9 @@ async function main() {
       const cls = await s.page.evaluate(() => document.body.className);
       if (!cls.includes('page-index')) fail(`landed on a page with body class "${cls}"`);
       assertStylesheet(await stylesheetState(s.page), 'en/ after redirect');
-      const problems = sessionProblems(s);
+      // A refresh that fires before the stub has finished loading aborts the stub
+      // itself (seen now and then on a busy machine): that is the redirect, not a failure.
+      const problems = sessionProblems(s).filter((p) => p !== `failed request: ${srv.url()} (net::ERR_ABORTED)`);
       if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
       await closeSession(s);
     });
