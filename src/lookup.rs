@@ -188,7 +188,16 @@ fn compile(template: &str) -> Option<Compiled> {
                 if lower.chars().count() > anchor.chars().count() {
                     anchor = lower;
                 }
-                pattern.push_str(&regex::escape(&text));
+                // A message whose line break was lost ("…{OldTime}.Change Reason:")
+                // still matches a paste that has the break: after `.` or `:`
+                // followed by a letter or digit, a space is optional.
+                let chars: Vec<char> = text.chars().collect();
+                for (k, ch) in chars.iter().enumerate() {
+                    pattern.push_str(&regex::escape(&ch.to_string()));
+                    if matches!(ch, '.' | ':') && chars.get(k + 1).is_some_and(|n| n.is_alphanumeric()) {
+                        pattern.push_str(" ?");
+                    }
+                }
             }
             Segment::Insert { name, .. } => {
                 inserts.push(name);

@@ -72,7 +72,14 @@ function compile(template) {
       literalLen += chars(seg.text);
       const lower = seg.text.trim().toLowerCase();
       if (chars(lower) > chars(anchor)) anchor = lower;
-      pattern += escapeRegex(seg.text);
+      // A message whose line break was lost ("…{OldTime}.Change Reason:") still
+      // matches a paste that has the break: after `.` or `:` followed by a
+      // letter or digit, a space is optional.
+      const cs = [...seg.text];
+      cs.forEach((ch, k) => {
+        pattern += escapeRegex(ch);
+        if ((ch === '.' || ch === ':') && k + 1 < cs.length && /[\p{L}\p{N}]/u.test(cs[k + 1])) pattern += ' ?';
+      });
     } else {
       names.push(seg.name);
       pattern += '(.*?)';

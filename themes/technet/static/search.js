@@ -87,6 +87,8 @@ async function loadPagefind() {
       pagefind = await import(new URL('pagefind/pagefind.js', siteRoot).href);
       await pagefind.options({ baseUrl: siteRoot.pathname });
       await pagefind.init();
+      // Load the filter index now: search results only carry filter counts after this.
+      await pagefind.filters();
     } catch {
       pagefind = false;
     }
@@ -140,12 +142,14 @@ const selectedFilters = {};
 async function renderFilters(pf, counts) {
   const f = document.getElementById('filters');
   const groups = f.querySelector('.filter-groups');
+  const focused = document.activeElement && f.contains(document.activeElement) ? document.activeElement.id : null;
   groups.replaceChildren();
   for (const name of filterNames) {
     const values = counts[name];
     if (!values || !Object.keys(values).length) continue;
     const fs = el('fieldset', { class: 'filter-group' }, el('legend', { text: t(filterLabel[name]) }));
     for (const [value, n] of Object.entries(values).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (n === 0 && !(selectedFilters[name] || []).includes(value)) continue;
       const id = `f-${name}-${fnv1a(value)}`;
       const box = el('input', { type: 'checkbox', id, name, value });
       box.checked = (selectedFilters[name] || []).includes(value);
@@ -160,6 +164,15 @@ async function renderFilters(pf, counts) {
     groups.append(fs);
   }
   f.hidden = groups.children.length === 0;
+  // Rebuilding the checkboxes must not lose the keyboard focus.
+  if (focused) document.getElementById(focused)?.focus();
+}
+
+/** "12 results", with the page language's plural rules. */
+function countText(n) {
+  const cat = new Intl.PluralRules(lang).select(n);
+  const pick = app.dataset[`sCount${cat[0].toUpperCase()}${cat.slice(1)}`] ?? app.dataset.sCountOther ?? '{count}';
+  return pick.replace('{count}', String(n));
 }
 
 let generation = 0;
@@ -184,10 +197,13 @@ async function run(updateUrl = true) {
   show('lookup-results', looked.map((e) => hitItem(e, valuesTable(e))));
   const pf = await loadPagefind();
   let textCount = 0;
-  if (pf) {
+  // A pasted event is answered by the lookup; full-text search of its values
+  // would only add noise. Without a lookup answer, search the message's words.
+  const pastedMessage = pasted ? parsePaste(q).message : null;
+  const textQuery = !pasted ? q : looked.length || !pastedMessage ? null : normalize(pastedMessage).split(' ').slice(0, 12).join(' ');
+  if (pf && textQuery) {
     const filters = Object.fromEntries(Object.entries(selectedFilters).filter(([, v]) => v.length).map(([k, v]) => [k, { any: v }]));
-    const words = pasted ? normalize(parsePaste(q).message || q).split(' ').slice(0, 12).join(' ') : q;
-    const r = await pf.search(words, { filters });
+    const r = await pf.search(textQuery, { filters });
     if (mine !== generation) return;
     const data = await Promise.all((r ? r.results.slice(0, 20) : []).map((x) => x.data()));
     if (mine !== generation) return;
@@ -204,8 +220,9 @@ async function run(updateUrl = true) {
     await renderFilters(pf, (r && r.filters) || {});
   }
   const total = direct.length + looked.length + textCount;
-  status.textContent = total ? (pf ? '' : t('unavailable')) : (pf ? t('noResults') : `${t('noResults')} ${t('unavailable')}`);
-  document.getElementById('text-results').hidden = !pf || textCount === 0;
+  status.textContent = total ? countText(total) + (pf ? '' : ` ${t('unavailable')}`) : (pf ? t('noResults') : `${t('noResults')} ${t('unavailable')}`);
+  document.getElementById('text-results').hidden = !pf || !textQuery || textCount === 0;
+  if (!textQuery) document.getElementById('filters').hidden = true;
 }
 
 form.addEventListener('submit', (ev) => {
