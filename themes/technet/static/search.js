@@ -195,12 +195,13 @@ async function run(updateUrl = true) {
   if (mine !== generation) return;
   show('direct-hits', direct.map((e) => hitItem(e)));
   show('lookup-results', looked.map((e) => hitItem(e, valuesTable(e))));
-  const pf = await loadPagefind();
   let textCount = 0;
   // A pasted event is answered by the lookup; full-text search of its values
   // would only add noise. Without a lookup answer, search the message's words.
   const pastedMessage = pasted ? parsePaste(q).message : null;
   const textQuery = !pasted ? q : looked.length || !pastedMessage ? null : normalize(pastedMessage).split(' ').slice(0, 12).join(' ');
+  // Pagefind (about 170 KB with its filters) is only fetched when full-text search runs.
+  const pf = textQuery ? await loadPagefind() : pagefind !== false;
   if (pf && textQuery) {
     const filters = Object.fromEntries(Object.entries(selectedFilters).filter(([, v]) => v.length).map(([k, v]) => [k, { any: v }]));
     const r = await pf.search(textQuery, { filters });
