@@ -250,15 +250,7 @@ fn main() -> ExitCode {
             if let Some(url) = base_url
                 && let Err(d) = site.config.set_base_url(&url)
             {
-                let mut ds = eventref::diagnostics::Diagnostics::new();
-                ds.push(*d);
-                return report_failure(
-                    &Failure {
-                        kind: eventref::FailureKind::Config,
-                        diagnostics: ds,
-                    },
-                    format,
-                );
+                return report_failure(&Failure::config(*d), format);
             }
             let bar = indicatif::ProgressBar::hidden();
             if !quiet && format == Format::Human && std::io::stderr().is_terminal() {
@@ -530,17 +522,7 @@ fn i18n_command(command: I18nCommand) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(d) => {
-                    let mut ds = eventref::diagnostics::Diagnostics::new();
-                    ds.push(*d);
-                    report_failure(
-                        &Failure {
-                            kind: eventref::FailureKind::Content,
-                            diagnostics: ds,
-                        },
-                        Format::Human,
-                    )
-                }
+                Err(d) => report_failure(&Failure::content(*d), Format::Human),
             }
         }
     }

@@ -31,12 +31,21 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn config(d: Diagnostic) -> Failure {
+    /// A configuration or usage failure (exit code 2) with one diagnostic.
+    pub fn config(d: Diagnostic) -> Failure {
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(d);
         Failure {
             kind: FailureKind::Config,
             diagnostics,
+        }
+    }
+
+    /// A content, template or write failure (exit code 1) with one diagnostic.
+    pub fn content(d: Diagnostic) -> Failure {
+        Failure {
+            kind: FailureKind::Content,
+            ..Failure::config(d)
         }
     }
 
@@ -179,28 +188,18 @@ impl Site {
             Ok(s) => s,
             Err(msg) => {
                 output.abort();
-                let mut d = Diagnostics::new();
-                d.push(
+                return Err(Failure::content(
                     Diagnostic::error("search", msg)
                         .help("run with --no-search to build without the full-text index"),
-                );
-                return Err(Failure {
-                    kind: FailureKind::Content,
-                    diagnostics: d,
-                });
+                ));
             }
         };
         let dir = output.dir().to_path_buf();
         let write = output.commit().map_err(|e| {
-            let mut d = Diagnostics::new();
-            d.push(Diagnostic::error(
+            Failure::content(Diagnostic::error(
                 "write-error",
                 format!("cannot publish to {}: {e}", dir.display()),
-            ));
-            Failure {
-                kind: FailureKind::Content,
-                diagnostics: d,
-            }
+            ))
         })?;
         Ok(BuildReport {
             events: self.content.events.len(),

@@ -847,14 +847,7 @@ pub const UNKNOWN_LANGUAGE: &str = "unknown language ID";
 /// `eventref import mc`: import every message of `inputs` (files, or folders
 /// of `.mc` files) as records of `source`, with their translations.
 pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> Result<Report, Failure> {
-    crate::authoring::check_source(source).map_err(|d| {
-        let mut ds = Diagnostics::new();
-        ds.push(*d);
-        Failure {
-            kind: FailureKind::Config,
-            diagnostics: ds,
-        }
-    })?;
+    crate::authoring::check_source(source).map_err(|d| Failure::config(*d))?;
     let files = expand_inputs(inputs, "mc")?;
     let mut errors = Diagnostics::new();
     let mut parsed = Vec::new();

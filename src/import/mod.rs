@@ -247,14 +247,7 @@ impl Importer {
         unit: &'static str,
         dry_run: bool,
     ) -> Result<Importer, Failure> {
-        let config = Config::load(root).map_err(|d| {
-            let mut ds = Diagnostics::new();
-            ds.push(*d);
-            Failure {
-                kind: FailureKind::Config,
-                diagnostics: ds,
-            }
-        })?;
+        let config = Config::load(root).map_err(|d| Failure::config(*d))?;
         let index = ContentIndex::scan(root);
         if !index.problems.is_empty() {
             let mut ds = Diagnostics::new();
