@@ -27,7 +27,7 @@ use crate::render::PageSink;
 use crate::translation::short_hash;
 
 /// Aim for lookup shards of about this many bytes.
-const SHARD_BYTES: usize = 8 * 1024;
+const SHARD_BYTES: usize = 4 * 1024;
 
 /// One entry of a lookup shard.
 #[derive(Debug, Clone, Serialize)]
@@ -103,7 +103,7 @@ pub fn template_keys(template: &str) -> Vec<String> {
 fn shard_count(total_bytes: usize) -> u32 {
     ((total_bytes / SHARD_BYTES).max(1) as u32)
         .next_power_of_two()
-        .min(4096)
+        .min(8192)
 }
 
 /// Build the lookup shards of one language. Returns (path, bytes) pairs
