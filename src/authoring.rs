@@ -17,7 +17,7 @@ use serde_saphyr::Spanned;
 
 use crate::config::Config;
 use crate::content::{Event, Level, RECORD_FIELDS, UserAction};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::site::{Failure, FailureKind, Site};
 use crate::slug::Slug;
 
@@ -301,19 +301,7 @@ pub fn check_source(source: &str) -> Result<(), Box<Diagnostic>> {
 
 /// Parse a level given on the command line.
 pub fn parse_level(text: &str) -> Result<Level, Box<Diagnostic>> {
-    Level::parse(text).ok_or_else(|| {
-        let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
-        let lower = text.trim().to_ascii_lowercase();
-        let prefixed = names
-            .iter()
-            .copied()
-            .find(|n| !lower.is_empty() && n.starts_with(&lower));
-        let help = match prefixed.or_else(|| did_you_mean(text, names.iter().copied())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("use one of: {}", names.join(", ")),
-        };
-        Box::new(Diagnostic::error("invalid-level", format!("unknown level `{text}`")).help(help))
-    })
+    Level::parse(text).ok_or_else(|| Box::new(Level::unknown(text)))
 }
 
 /// What `eventref new` should write.

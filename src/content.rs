@@ -86,6 +86,22 @@ impl Level {
         }
     }
 
+    /// The diagnostic for text that is not a level, with a suggestion
+    /// (a prefix such as `warn`, or a near miss such as `warnign`).
+    pub fn unknown(text: &str) -> Diagnostic {
+        let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        let lower = text.trim().to_ascii_lowercase();
+        let prefixed = names
+            .iter()
+            .copied()
+            .find(|n| !lower.is_empty() && n.starts_with(&lower));
+        let help = match prefixed.or_else(|| did_you_mean(text, names.iter().copied())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", names.join(", ")),
+        };
+        Diagnostic::error("invalid-level", format!("unknown level `{text}`")).help(help)
+    }
+
     /// Parse the record spelling (case-insensitive; `info` and `informational` too).
     pub fn parse(s: &str) -> Option<Level> {
         let s = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
@@ -690,15 +706,8 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
     let level = raw.level.as_ref().and_then(|l| match Level::parse(&l.value) {
         Some(lv) => Some(lv),
         None => {
-            let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
-            let help = match did_you_mean(&l.value, names.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("use one of: {}", names.join(", ")),
-            };
             ds.push(
-                Diagnostic::error("invalid-level", format!("unknown level `{}`", l.value))
-                    .at(span_loc(rel_path, text, l).with_len(l.value.chars().count()))
-                    .help(help),
+                Level::unknown(&l.value).at(span_loc(rel_path, text, l).with_len(l.value.chars().count())),
             );
             None
         }
