@@ -31,6 +31,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod message;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod schema;
 pub mod search;
@@ -39,5 +40,6 @@ pub mod slug;
 pub mod synth;
 pub mod theme;
 pub mod translation;
+pub mod watch;
 
 pub use site::{BuildOptions, BuildReport, Failure, FailureKind, Site};

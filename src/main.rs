@@ -47,6 +47,9 @@ enum Command {
         /// Format of diagnostics and of the summary.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Build even when the output already holds a build of exactly these inputs.
+        #[arg(long)]
+        force: bool,
     },
     /// Check the content and theme without writing anything.
     Check {
@@ -242,16 +245,54 @@ fn main() -> ExitCode {
             quiet,
             no_search,
             format,
+            force,
         } => {
-            let mut site = match Site::load(&common.root) {
-                Ok(s) => s,
-                Err(f) => return report_failure(&f, format),
+            let mut config = match eventref::config::Config::load(&common.root) {
+                Ok(c) => c,
+                Err(d) => return report_failure(&Failure::config(*d), format),
             };
             if let Some(url) = base_url
-                && let Err(d) = site.config.set_base_url(&url)
+                && let Err(d) = config.set_base_url(&url)
             {
                 return report_failure(&Failure::config(*d), format);
             }
+            // Skip the build when the output already holds one of exactly these inputs.
+            let start = std::time::Instant::now();
+            let mut probe = BuildOptions {
+                output: output.clone(),
+                strict,
+                search: !no_search,
+                ..BuildOptions::default()
+            };
+            probe.fingerprint = Some(eventref::site::input_fingerprint(&config, &probe));
+            if !force && let Some(files) = eventref::site::up_to_date(&config, &probe) {
+                let dir = output.clone().unwrap_or_else(|| config.root.join("public"));
+                match format {
+                    Format::Json => emit(&format!(
+                        "{}\n",
+                        serde_json::json!({
+                            "up_to_date": true,
+                            "files": files,
+                            "written": 0,
+                            "unchanged": files,
+                            "removed": 0,
+                            "elapsed_ms": start.elapsed().as_secs_f64() * 1000.0,
+                            "peak_rss_kb": peak_rss_kb(),
+                        })
+                    )),
+                    Format::Github => {}
+                    Format::Human => {
+                        if !quiet {
+                            eprintln!(
+                                "Up to date: nothing changed since the last build ({files} files) → {} (--force rebuilds anyway)",
+                                dir.display()
+                            );
+                        }
+                    }
+                }
+                return ExitCode::SUCCESS;
+            }
+            let site = Site::from_config(config);
             let bar = indicatif::ProgressBar::hidden();
             if !quiet && format == Format::Human && std::io::stderr().is_terminal() {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -272,6 +313,7 @@ fn main() -> ExitCode {
             }
             let progress = Bar { bar, plain };
             let opts = BuildOptions {
+                fingerprint: probe.fingerprint,
                 output,
                 strict,
                 search: !no_search,

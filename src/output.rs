@@ -25,6 +25,8 @@ use crate::render::PageSink;
 pub const MANIFEST: &str = ".eventref-manifest";
 const MANIFEST_HEADER: &str = "# eventref output manifest v1: files written by eventref. Do not edit.";
 const STAGING_MARKER: &str = ".eventref-staging";
+/// The input fingerprint of the build the folder holds, with its file count and size.
+pub const FINGERPRINT: &str = ".eventref-fingerprint";
 
 /// What a commit did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -47,6 +49,30 @@ struct Entry {
     len: u64,
 }
 
+/// Which files of the previous build a commit keeps although this run did not write them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Retain {
+    /// None: the run writes the whole site.
+    Nothing,
+    /// All: the run replaces some files.
+    Everything,
+    /// Those under these folders (the run writes everything else).
+    Under(Vec<String>),
+    /// All but those under these folders (the run writes only those folders).
+    AllBut(Vec<String>),
+}
+
+impl Retain {
+    fn keeps(&self, path: &str) -> bool {
+        match self {
+            Retain::Nothing => false,
+            Retain::Everything => true,
+            Retain::Under(ps) => ps.iter().any(|p| path.starts_with(p.as_str())),
+            Retain::AllBut(ps) => !ps.iter().any(|p| path.starts_with(p.as_str())),
+        }
+    }
+}
+
 /// An output directory being written.
 pub struct Output {
     dir: PathBuf,
@@ -54,6 +80,10 @@ pub struct Output {
     /// The previous build's files, if the directory is ours.
     previous: BTreeSet<String>,
     fresh: bool,
+    /// Which published files survive a commit without being written again.
+    retain: Retain,
+    /// The input fingerprint to record (full builds without warnings only).
+    fingerprint: Option<u64>,
     entries: Mutex<Vec<Entry>>,
 }
 
@@ -94,6 +124,38 @@ impl Output {
     /// Open `dir` for a build of the site in `config`, checking that writing
     /// there is safe.
     pub fn open(config: &Config, dir: &Path) -> Result<Output, Box<Diagnostic>> {
+        Output::open_mode(config, dir, Retain::Nothing)
+    }
+
+    /// Open `dir`, which must hold a previous build, to replace some of its
+    /// files: on [`Output::commit`], files that were not written in this run are
+    /// kept rather than removed. The live preview uses this to publish only the
+    /// pages an edit changed.
+    pub fn open_update(config: &Config, dir: &Path) -> Result<Output, Box<Diagnostic>> {
+        Output::open_mode(config, dir, Retain::Everything)
+    }
+
+    /// Open `dir`, which must hold a previous build, to replace everything under
+    /// `folders` (such as `pagefind/`) and nothing else.
+    pub fn open_folders(config: &Config, dir: &Path, folders: &[String]) -> Result<Output, Box<Diagnostic>> {
+        Output::open_mode(config, dir, Retain::AllBut(folders.to_vec()))
+    }
+
+    /// Record the build's input fingerprint on commit, so that a later build of
+    /// the same inputs can be skipped (see [`recorded_build`]). Only for a run
+    /// that writes the whole site; any other commit removes the record.
+    pub fn record_fingerprint(&mut self, fingerprint: Option<u64>) {
+        self.fingerprint = fingerprint.filter(|_| self.retain == Retain::Nothing);
+    }
+
+    /// Keep the previous build's files under `folders` (such as `pagefind/`)
+    /// when this run does not write them.
+    pub fn retain_under(&mut self, folders: &[String]) {
+        self.retain = Retain::Under(folders.to_vec());
+    }
+
+    fn open_mode(config: &Config, dir: &Path, retain: Retain) -> Result<Output, Box<Diagnostic>> {
+        let partial = retain != Retain::Nothing;
         let dir = normalize(dir);
         let root = normalize(&config.root);
         let protected = ["content", "themes", "templates", "static", "i18n", "src", ".git"];
@@ -160,6 +222,12 @@ impl Output {
                 }
             }
         }
+        if partial && fresh {
+            return Err(refuse(
+                format!("{} holds no previous build to update", dir.display()),
+                "build the whole site first",
+            ));
+        }
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -193,6 +261,8 @@ impl Output {
             staging,
             previous,
             fresh,
+            retain,
+            fingerprint: None,
             entries: Mutex::new(Vec::new()),
         })
     }
@@ -211,8 +281,20 @@ impl Output {
             files: entries.len(),
             ..WriteStats::default()
         };
-        let current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        let mut current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        current.extend(
+            self.previous
+                .iter()
+                .filter(|p| self.retain.keeps(p))
+                .map(String::as_str),
+        );
         let manifest = manifest_text(&current);
+        let fingerprint = self.fingerprint.map(|fp| {
+            let bytes: u64 = entries.iter().map(|e| e.len).sum();
+            format!("{fp:016x} {} {bytes}\n", entries.len())
+        });
+        // Until the new files are in place, the folder matches no fingerprint.
+        let _ = std::fs::remove_file(self.dir.join(FINGERPRINT));
         std::fs::remove_file(self.staging.join(STAGING_MARKER))?;
 
         if self.fresh {
@@ -222,6 +304,9 @@ impl Output {
                 std::fs::remove_dir(&self.dir)?; // empty: checked in open()
             }
             std::fs::rename(&self.staging, &self.dir)?;
+            if let Some(f) = &fingerprint {
+                std::fs::write(self.dir.join(FINGERPRINT), f)?;
+            }
             stats.written = entries.len();
             stats.bytes = entries.iter().map(|e| e.len).sum();
             return Ok(stats);
@@ -262,6 +347,9 @@ impl Output {
             std::fs::rename(&tmp, &manifest_path)?;
         }
         std::fs::remove_dir_all(&self.staging)?;
+        if let Some(f) = &fingerprint {
+            std::fs::write(self.dir.join(FINGERPRINT), f)?;
+        }
         Ok(stats)
     }
 
@@ -269,6 +357,37 @@ impl Output {
     pub fn abort(self) {
         let _ = std::fs::remove_dir_all(&self.staging);
     }
+}
+
+/// The number of files of the build in `dir`, when it was recorded with
+/// `fingerprint` and every file of its manifest is still there with the
+/// recorded total size. Only reads.
+pub fn recorded_build(dir: &Path, fingerprint: u64) -> Option<usize> {
+    let record = std::fs::read_to_string(dir.join(FINGERPRINT)).ok()?;
+    let mut parts = record.split_whitespace();
+    let fp = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let files: usize = parts.next()?.parse().ok()?;
+    let bytes: u64 = parts.next()?.parse().ok()?;
+    if fp != fingerprint {
+        return None;
+    }
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    if !manifest.starts_with(MANIFEST_HEADER) {
+        return None;
+    }
+    let paths: Vec<&str> = manifest.lines().skip(1).filter(|l| valid_site_path(l)).collect();
+    if paths.len() != files {
+        return None;
+    }
+    let mut total = 0;
+    for p in paths {
+        let m = std::fs::symlink_metadata(dir.join(p)).ok()?;
+        if !m.is_file() {
+            return None;
+        }
+        total += m.len();
+    }
+    (total == bytes).then_some(files)
 }
 
 fn manifest_text(paths: &BTreeSet<&str>) -> String {
@@ -292,6 +411,7 @@ pub fn valid_site_path(p: &str) -> bool {
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
         && p != MANIFEST
+        && p != FINGERPRINT
 }
 
 impl PageSink for Output {

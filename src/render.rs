@@ -49,6 +49,210 @@ pub struct RenderStats {
     pub pages: usize,
 }
 
+/// Which pages a render produces: the whole site, or only the pages that an
+/// edit can have changed (the live preview's incremental rebuild).
+///
+/// [`Selection::between`] works out the pages from the content before and after
+/// an edit. When the set of pages itself changes (an event, source or category
+/// appears or disappears, or the source navigation shown on every page
+/// changes) it selects everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    all: bool,
+    events: std::collections::HashSet<(Slug, u16)>,
+    sources: std::collections::HashSet<Slug>,
+    categories: std::collections::HashSet<(Slug, Slug)>,
+    /// The all-events listing.
+    listing: bool,
+    /// `sitemap.xml` (holds each event's last-modified date).
+    sitemap: bool,
+    /// The search stage's lookup tables (messages, names and parameters).
+    lookup: bool,
+}
+
+impl Selection {
+    /// Every page.
+    pub fn all() -> Selection {
+        Selection {
+            all: true,
+            ..Selection::default()
+        }
+    }
+
+    /// True when every page is selected.
+    pub fn is_all(&self) -> bool {
+        self.all
+    }
+
+    /// True when no page is selected.
+    pub fn is_empty(&self) -> bool {
+        !self.all
+            && self.events.is_empty()
+            && self.sources.is_empty()
+            && self.categories.is_empty()
+            && !self.listing
+            && !self.sitemap
+            && !self.lookup
+    }
+
+    /// Whether the lookup tables of the search stage can change.
+    pub fn lookup(&self) -> bool {
+        self.all || self.lookup
+    }
+
+    /// The pages whose bytes can differ between a site rendered from `old` and
+    /// one rendered from `new` (same configuration and theme).
+    pub fn between(old: &Content, new: &Content) -> Selection {
+        let same_pages = old.events.len() == new.events.len()
+            && old
+                .events
+                .iter()
+                .zip(&new.events)
+                .all(|(a, b)| a.source == b.source && a.source_slug == b.source_slug && a.id == b.id);
+        if !same_pages {
+            return Selection::all();
+        }
+        let (old_groups, new_groups) = (group_sources(&old.events), group_sources(&new.events));
+        // The navigation (every page) and the category pages must stay the same.
+        let shape = |g: &BTreeMap<Slug, SourceGroup>| -> Vec<(Slug, Option<String>, Vec<Slug>)> {
+            g.iter()
+                .map(|(slug, sg)| {
+                    (
+                        slug.clone(),
+                        sg.events.first().and_then(|e| e.product.clone()),
+                        sg.categories.keys().cloned().collect(),
+                    )
+                })
+                .collect()
+        };
+        if shape(&old_groups) != shape(&new_groups) {
+            return Selection::all();
+        }
+        let mut sel = Selection::default();
+        for (i, (a, b)) in old.events.iter().zip(&new.events).enumerate() {
+            if a != b {
+                sel.add_edit(a, i, new);
+            }
+        }
+        sel
+    }
+
+    /// The pages whose bytes can differ after the events in `old` (as they
+    /// were) were replaced by their namesakes in `new` (see
+    /// [`Content::apply_edits`](crate::content::Content::apply_edits)).
+    pub fn for_edits(old: &[Event], new: &Content) -> Selection {
+        let mut sel = Selection::default();
+        let position = |e: &Event| {
+            new.events
+                .binary_search_by(|n| n.source.cmp(&e.source).then(n.id.cmp(&e.id)))
+                .ok()
+        };
+        for a in old {
+            let Some(i) = position(a) else {
+                return Selection::all();
+            };
+            let b = &new.events[i];
+            if a == b {
+                continue;
+            }
+            // The navigation shows each source's product (from its first event),
+            // and each category has a page: those must stay.
+            let first_of_source = i == 0 || new.events[i - 1].source_slug != b.source_slug;
+            if first_of_source && a.product != b.product {
+                return Selection::all();
+            }
+            let (ca, cb) = (category_slug(a), category_slug(b));
+            if ca != cb {
+                let others = |c: &Slug| {
+                    new.events.iter().any(|e| {
+                        e.source_slug == b.source_slug && e.id != b.id && category_slug(e).as_ref() == Some(c)
+                    })
+                };
+                if ca.as_ref().is_some_and(|c| !others(c)) || cb.as_ref().is_some_and(|c| !others(c)) {
+                    return Selection::all();
+                }
+            }
+            sel.add_edit(a, i, new);
+        }
+        sel
+    }
+
+    /// Add the pages that show event `new.events[i]`, which was `a` before.
+    fn add_edit(&mut self, a: &Event, i: usize, new: &Content) {
+        // What other pages show of an event: its link (message, level) and its category.
+        fn link_data(e: &Event) -> impl PartialEq + '_ {
+            let t: Vec<_> = e.translations.iter().map(|(l, t)| (l, &t.message)).collect();
+            (&e.message, e.level, t)
+        }
+        fn category_data(e: &Event) -> impl PartialEq + '_ {
+            let t: Vec<_> = e.translations.iter().map(|(l, t)| (l, &t.category)).collect();
+            (&e.category, t)
+        }
+        fn lookup_data(e: &Event) -> impl PartialEq + '_ {
+            let t: Vec<_> = e
+                .translations
+                .iter()
+                .map(|(l, t)| (l, &t.message, &t.parameters))
+                .collect();
+            (&e.message, &e.symbolic_name, &e.parameters, t)
+        }
+        let b = &new.events[i];
+        self.lookup |= lookup_data(a) != lookup_data(b);
+        self.events.insert((b.source_slug.clone(), b.id));
+        self.sitemap |= a.last_modified != b.last_modified;
+        let link_changed = link_data(a) != link_data(b);
+        if link_changed || category_data(a) != category_data(b) {
+            self.sources.insert(b.source_slug.clone());
+            for e in [a, b] {
+                if let Some(c) = category_slug(e) {
+                    self.categories.insert((e.source_slug.clone(), c));
+                }
+            }
+        }
+        if link_changed {
+            self.listing = true;
+            // Neighbours show this event in their previous/next links.
+            for j in [i.wrapping_sub(1), i + 1] {
+                if let Some(n) = new.events.get(j)
+                    && n.source_slug == b.source_slug
+                {
+                    self.events.insert((n.source_slug.clone(), n.id));
+                }
+            }
+            // Events that list this one as related.
+            let key = b.key();
+            for e in &new.events {
+                if e.related.contains(&key) {
+                    self.events.insert((e.source_slug.clone(), e.id));
+                }
+            }
+        }
+    }
+
+    /// Everything either selection selects.
+    pub fn merge(&mut self, other: Selection) {
+        self.all |= other.all;
+        self.events.extend(other.events);
+        self.sources.extend(other.sources);
+        self.categories.extend(other.categories);
+        self.listing |= other.listing;
+        self.sitemap |= other.sitemap;
+        self.lookup |= other.lookup;
+    }
+
+    fn event(&self, e: &Event) -> bool {
+        self.all || self.events.contains(&(e.source_slug.clone(), e.id))
+    }
+
+    fn source(&self, slug: &Slug) -> bool {
+        self.all || self.sources.contains(slug)
+    }
+
+    fn category(&self, source: &Slug, category: &Slug) -> bool {
+        self.all || self.categories.contains(&(source.clone(), category.clone()))
+    }
+}
+
 #[derive(Serialize, Clone)]
 struct LangLink {
     code: String,
@@ -217,18 +421,32 @@ pub fn render_site(
     sink: &dyn PageSink,
     progress: &dyn Progress,
 ) -> Result<RenderStats, Diagnostics> {
+    render_pages(config, content, theme, sink, progress, &Selection::all())
+}
+
+/// Render the pages in `selection` into `sink`.
+pub fn render_pages(
+    config: &Config,
+    content: &Content,
+    theme: &Theme,
+    sink: &dyn PageSink,
+    progress: &dyn Progress,
+    selection: &Selection,
+) -> Result<RenderStats, Diagnostics> {
     let sources = group_sources(&content.events);
     let langs: Vec<&str> = config.language_codes().collect();
     let per_lang_pages = content.events.len()
         + sources.len()
         + sources.values().map(|s| s.categories.len()).sum::<usize>()
         + 4;
-    progress.start((per_lang_pages * langs.len() + 3) as u64);
+    if selection.is_all() {
+        progress.start((per_lang_pages * langs.len() + 3) as u64);
+    }
 
     let mut diags = Diagnostics::new();
     let mut pages = 0;
     for lang in &langs {
-        match render_language(config, content, theme, &sources, lang, sink, progress) {
+        match render_language(config, content, theme, &sources, lang, sink, progress, selection) {
             Ok(n) => pages += n,
             Err(d) => diags.extend(d),
         }
@@ -246,6 +464,15 @@ pub fn render_site(
         ));
         d
     };
+    if !selection.is_all() {
+        if selection.sitemap
+            && let Some(xml) = sitemap(config, content, &sources)
+        {
+            sink.put("sitemap.xml", xml.as_bytes()).map_err(io)?;
+            pages += 1;
+        }
+        return Ok(RenderStats { pages });
+    }
     let default = &config.default_language;
     sink.put("index.html", root_redirect(config).as_bytes())
         .map_err(io)?;
@@ -269,6 +496,10 @@ pub fn render_site(
         sink.put(&format!("static/{name}"), &bytes).map_err(io)?;
     }
     Ok(RenderStats { pages })
+}
+
+fn category_slug(e: &Event) -> Option<Slug> {
+    e.category.as_deref().and_then(Slug::new)
 }
 
 /// One source with its events and categories.
@@ -410,6 +641,7 @@ fn render_language(
     lang: &str,
     sink: &dyn PageSink,
     progress: &dyn Progress,
+    selection: &Selection,
 ) -> Result<usize, Vec<Diagnostic>> {
     let (base_ctx, t) = lang_context(config, theme, lang, sources);
     let lang_cfg = config.languages.iter().find(|(c, _)| c == lang).map(|(_, l)| l);
@@ -477,6 +709,7 @@ fn render_language(
                 )
             })
         })
+        .filter(|(e, _, _)| selection.event(e))
         .collect();
     let by_key: std::collections::HashMap<(&str, u16), &Event> = content
         .events
@@ -535,7 +768,12 @@ fn render_language(
     let mut count = event_pages.len();
 
     // Source and category pages.
-    let source_list: Vec<(&Slug, &SourceGroup)> = sources.iter().collect();
+    let source_list: Vec<(&Slug, &SourceGroup)> = sources
+        .iter()
+        .filter(|(slug, g)| {
+            selection.source(slug) || g.categories.keys().any(|c| selection.category(slug, c))
+        })
+        .collect();
     let errors: Vec<Diagnostic> = source_list
         .par_iter()
         .flat_map_iter(|(slug, g)| {
@@ -570,31 +808,36 @@ fn render_language(
                     _p: std::marker::PhantomData,
                 });
             }
-            let mut ctx = base_ctx.clone();
-            ctx.insert(
-                "page",
-                &page_view(config, "source", g.name.to_string(), lang, &rest),
-            );
-            ctx.insert("root", &root_prefix(&format!("{lang}/{rest}")));
-            ctx.insert(
-                "breadcrumbs",
-                &[Crumb {
-                    title: g.name.to_string(),
-                    url: rest.clone(),
-                }],
-            );
-            ctx.insert(
-                "source",
-                &serde_json::json!({ "name": g.name, "slug": slug.as_str(), "count": g.events.len() }),
-            );
-            ctx.insert("groups", &groups);
-            ctx.insert("current_source", slug.as_str());
-            if let Err(d) =
-                render("source.html", &mut ctx).and_then(|h| put(&format!("{lang}/{rest}index.html"), h))
-            {
-                out.push(d);
+            if selection.source(slug) {
+                let mut ctx = base_ctx.clone();
+                ctx.insert(
+                    "page",
+                    &page_view(config, "source", g.name.to_string(), lang, &rest),
+                );
+                ctx.insert("root", &root_prefix(&format!("{lang}/{rest}")));
+                ctx.insert(
+                    "breadcrumbs",
+                    &[Crumb {
+                        title: g.name.to_string(),
+                        url: rest.clone(),
+                    }],
+                );
+                ctx.insert(
+                    "source",
+                    &serde_json::json!({ "name": g.name, "slug": slug.as_str(), "count": g.events.len() }),
+                );
+                ctx.insert("groups", &groups);
+                ctx.insert("current_source", slug.as_str());
+                if let Err(d) =
+                    render("source.html", &mut ctx).and_then(|h| put(&format!("{lang}/{rest}index.html"), h))
+                {
+                    out.push(d);
+                }
             }
             for (cslug, (name, evs)) in &g.categories {
+                if !selection.category(slug, cslug) {
+                    continue;
+                }
                 let (name, name_lang) = category_name(name, evs, lang, default);
                 let name = &name;
                 let crest = format!("{slug}/category/{cslug}/");
@@ -641,7 +884,24 @@ fn render_language(
         errors.dedup_by(|a, b| a.message == b.message);
         return Err(errors);
     }
-    count += sources.len() + sources.values().map(|g| g.categories.len()).sum::<usize>();
+    count += source_list
+        .iter()
+        .map(|(slug, g)| {
+            usize::from(selection.source(slug))
+                + g.categories
+                    .keys()
+                    .filter(|c| selection.category(slug, c))
+                    .count()
+        })
+        .sum::<usize>();
+    if !selection.is_all() {
+        if selection.listing {
+            render_listing(config, &base_ctx, &t, lang, content, &link, &render, &put)
+                .map_err(|d| vec![d])?;
+            count += 1;
+        }
+        return Ok(count);
+    }
 
     // Home, all events, 404.
     let mut ctx = base_ctx.clone();
@@ -657,31 +917,7 @@ fn render_language(
     )
     .map_err(|d| vec![d])?;
 
-    let mut ctx = base_ctx.clone();
-    ctx.insert(
-        "page",
-        &page_view(
-            config,
-            "events",
-            ui(&t, "all_events").to_string(),
-            lang,
-            "events/",
-        ),
-    );
-    ctx.insert("root", &root_prefix(&format!("{lang}/events/")));
-    ctx.insert(
-        "breadcrumbs",
-        &[Crumb {
-            title: ui(&t, "all_events").to_string(),
-            url: "events/".into(),
-        }],
-    );
-    ctx.insert("events", &content.events.iter().map(link).collect::<Vec<_>>());
-    put(
-        &format!("{lang}/events/index.html"),
-        render("events.html", &mut ctx).map_err(|d| vec![d])?,
-    )
-    .map_err(|d| vec![d])?;
+    render_listing(config, &base_ctx, &t, lang, content, &link, &render, &put).map_err(|d| vec![d])?;
 
     let html = render_404(config, theme, &base_ctx, lang).map_err(|d| vec![d])?;
     put(&format!("{lang}/404.html"), html).map_err(|d| vec![d])?;
@@ -713,6 +949,38 @@ fn render_language(
     .map_err(|d| vec![d])?;
     count += 4;
     Ok(count)
+}
+
+/// The all-events listing of one language.
+#[allow(clippy::too_many_arguments)]
+fn render_listing(
+    config: &Config,
+    base_ctx: &tera::Context,
+    t: &UiStrings,
+    lang: &str,
+    content: &Content,
+    link: &dyn Fn(&Event) -> EventLink,
+    render: &dyn Fn(&str, &mut tera::Context) -> Result<String, Diagnostic>,
+    put: &dyn Fn(&str, String) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let mut ctx = base_ctx.clone();
+    ctx.insert(
+        "page",
+        &page_view(config, "events", ui(t, "all_events").to_string(), lang, "events/"),
+    );
+    ctx.insert("root", &root_prefix(&format!("{lang}/events/")));
+    ctx.insert(
+        "breadcrumbs",
+        &[Crumb {
+            title: ui(t, "all_events").to_string(),
+            url: "events/".into(),
+        }],
+    );
+    ctx.insert("events", &content.events.iter().map(link).collect::<Vec<_>>());
+    put(
+        &format!("{lang}/events/index.html"),
+        render("events.html", &mut ctx)?,
+    )
 }
 
 fn render_404(

@@ -363,11 +363,16 @@ pub fn write(
     sink: &dyn PageSink,
     full_text: bool,
 ) -> Result<Option<SearchStats>, String> {
-    let default = config.default_language.as_str();
-    let mut strings = BTreeMap::new();
-    for (lang, _) in &config.languages {
-        strings.insert(lang.clone(), theme.strings_for(lang, default).0);
+    write_lookups(config, content, sink)?;
+    if !full_text {
+        return Ok(None);
     }
+    write_index(config, content, &index_strings(config, theme), sink).map(Some)
+}
+
+/// The lookup tables of every language (`<lang>/lookup/`).
+pub fn write_lookups(config: &Config, content: &Content, sink: &dyn PageSink) -> Result<(), String> {
+    let default = config.default_language.as_str();
     for (lang, _) in &config.languages {
         let localized: Vec<LocalizedEvent> = content
             .events
@@ -384,9 +389,28 @@ pub fn write(
         sink.put(&path, &serde_json::to_vec(&meta).unwrap_or_default())
             .map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    if !full_text {
-        return Ok(None);
-    }
+    Ok(())
+}
+
+/// The UI strings of every language, which the full-text index takes its level
+/// labels from.
+pub fn index_strings(config: &Config, theme: &crate::theme::Theme) -> BTreeMap<String, i18n::UiStrings> {
+    let default = config.default_language.as_str();
+    config
+        .languages
+        .iter()
+        .map(|(lang, _)| (lang.clone(), theme.strings_for(lang, default).0))
+        .collect()
+}
+
+/// Build the full-text index into `pagefind/`, with level labels from `strings`
+/// (see [`index_strings`]).
+pub fn write_index(
+    config: &Config,
+    content: &Content,
+    strings: &BTreeMap<String, i18n::UiStrings>,
+    sink: &dyn PageSink,
+) -> Result<SearchStats, String> {
     let label = |lang: &str, level: crate::content::Level| -> String {
         let key = format!("level_{}", level.as_str().replace('-', "_"));
         match strings.get(lang).and_then(|t| t.get(&key)) {
@@ -394,7 +418,7 @@ pub fn write(
             _ => level.as_str().to_string(),
         }
     };
-    build_index(config, content, &label, sink).map(Some)
+    build_index(config, content, &label, sink)
 }
 
 #[cfg(test)]

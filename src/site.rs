@@ -9,7 +9,8 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{Output, WriteStats};
-use crate::render::{self, NoProgress, Progress};
+use crate::render::{self, NoProgress, Progress, RenderStats, Selection};
+use crate::search::SearchStats;
 use crate::theme::Theme;
 
 /// Why a run failed, which decides the exit code.
@@ -78,6 +79,10 @@ pub struct Site {
 
 /// Options for [`Site::build`].
 pub struct BuildOptions<'a> {
+    /// The [`input_fingerprint`] taken before the site was loaded. A build with
+    /// no warnings records it in the output folder, so that the next build of
+    /// the same inputs can be skipped ([`up_to_date`]).
+    pub fingerprint: Option<u64>,
     /// Output folder; `None` means `public/` under the site root.
     pub output: Option<PathBuf>,
     /// Fail on warnings too.
@@ -91,6 +96,7 @@ pub struct BuildOptions<'a> {
 impl Default for BuildOptions<'_> {
     fn default() -> Self {
         BuildOptions {
+            fingerprint: None,
             output: None,
             strict: false,
             search: true,
@@ -173,34 +179,24 @@ impl Site {
             .output
             .clone()
             .unwrap_or_else(|| self.config.root.join("public"));
-        let output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
-        let stats = match render::render_site(&self.config, &self.content, &theme, &output, opts.progress) {
-            Ok(s) => s,
-            Err(ds) => {
-                output.abort();
-                return Err(Failure {
-                    kind: FailureKind::Content,
-                    diagnostics: ds,
-                });
-            }
-        };
-        let search = match crate::search::write(&self.config, &self.content, &theme, &output, opts.search) {
-            Ok(s) => s,
-            Err(msg) => {
-                output.abort();
-                return Err(Failure::content(
-                    Diagnostic::error("search", msg)
-                        .help("run with --no-search to build without the full-text index"),
-                ));
-            }
-        };
+        let mut output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
+        if diags.is_empty() {
+            output.record_fingerprint(opts.fingerprint);
+        }
         let dir = output.dir().to_path_buf();
-        let write = output.commit().map_err(|e| {
-            Failure::content(Diagnostic::error(
-                "write-error",
-                format!("cannot publish to {}: {e}", dir.display()),
-            ))
-        })?;
+        let (stats, search, write) = publish(
+            &self.config,
+            &self.content,
+            &theme,
+            output,
+            &Selection::all(),
+            if opts.search {
+                SearchStage::Full
+            } else {
+                SearchStage::Lookups
+            },
+            opts.progress,
+        )?;
         Ok(BuildReport {
             events: self.content.events.len(),
             pages: stats.pages,
@@ -214,8 +210,126 @@ impl Site {
     }
 }
 
+/// What the search stage does in a [`publish`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchStage {
+    /// Nothing.
+    Skip,
+    /// The lookup tables.
+    Lookups,
+    /// The lookup tables and the full-text index.
+    Full,
+}
+
+/// Render the `selection` of pages, run the `search` stage, and commit `output`. On any error the output is
+/// aborted, so the published site stays as it was.
+pub(crate) fn publish(
+    config: &Config,
+    content: &Content,
+    theme: &Theme,
+    output: Output,
+    selection: &Selection,
+    search: SearchStage,
+    progress: &dyn Progress,
+) -> Result<(RenderStats, Option<SearchStats>, WriteStats), Failure> {
+    let stats = match render::render_pages(config, content, theme, &output, progress, selection) {
+        Ok(s) => s,
+        Err(ds) => {
+            output.abort();
+            return Err(Failure {
+                kind: FailureKind::Content,
+                diagnostics: ds,
+            });
+        }
+    };
+    let search = match search {
+        SearchStage::Skip => Ok(None),
+        SearchStage::Lookups => crate::search::write(config, content, theme, &output, false),
+        SearchStage::Full => crate::search::write(config, content, theme, &output, true),
+    };
+    let search = match search {
+        Ok(s) => s,
+        Err(msg) => {
+            output.abort();
+            return Err(Failure::content(
+                Diagnostic::error("search", msg)
+                    .help("run with --no-search to build without the full-text index"),
+            ));
+        }
+    };
+    let dir = output.dir().to_path_buf();
+    let write = output.commit().map_err(|e| {
+        Failure::content(Diagnostic::error(
+            "write-error",
+            format!("cannot publish to {}: {e}", dir.display()),
+        ))
+    })?;
+    Ok((stats, search, write))
+}
+
+/// A hash of everything a build reads and of the options it runs with:
+/// eventref itself (version and executable), the options, `site.toml`, the
+/// theme and site overrides, and every file under `content/` (names and bytes).
+/// Two builds with the same fingerprint produce the same output.
+pub fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
+    use rayon::prelude::*;
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    if let Some(m) = std::env::current_exe()
+        .ok()
+        .and_then(|e| std::fs::metadata(e).ok())
+    {
+        m.len().hash(&mut h);
+        m.modified().ok().hash(&mut h);
+    }
+    (opts.strict, opts.search).hash(&mut h);
+    config.base_url.hash(&mut h);
+    let root = &config.root;
+    let mut dirs = vec![
+        root.join("content"),
+        root.join("themes").join(&config.theme),
+        root.join("templates"),
+        root.join("static"),
+        root.join("i18n"),
+    ];
+    dirs.dedup();
+    let mut files: Vec<PathBuf> = vec![root.join(crate::config::CONFIG_FILE)];
+    for d in &dirs {
+        files.extend(
+            walkdir::WalkDir::new(d)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path()),
+        );
+    }
+    let hashes: Vec<u64> = files
+        .par_iter()
+        .map(|p| {
+            let mut fh = std::collections::hash_map::DefaultHasher::new();
+            p.hash(&mut fh);
+            std::fs::read(p).ok().hash(&mut fh);
+            fh.finish()
+        })
+        .collect();
+    hashes.hash(&mut h);
+    h.finish()
+}
+
+/// When the output folder of `opts` holds a complete build of exactly these
+/// inputs (see [`input_fingerprint`]), the number of its files; a build can
+/// then be skipped.
+pub fn up_to_date(config: &Config, opts: &BuildOptions) -> Option<usize> {
+    let fingerprint = opts.fingerprint?;
+    let dir = opts.output.clone().unwrap_or_else(|| config.root.join("public"));
+    crate::output::recorded_build(&dir, fingerprint)
+}
+
 /// Sort, apply `--strict`, and fail when there are errors.
-fn finish(mut diags: Diagnostics, strict: bool) -> Result<Diagnostics, Failure> {
+pub(crate) fn finish(mut diags: Diagnostics, strict: bool) -> Result<Diagnostics, Failure> {
     diags.sort();
     if strict {
         diags.promote_warnings();

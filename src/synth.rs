@@ -238,6 +238,44 @@ fn run_build(exe: &Path, site: &Path, out: &Path, search: bool) -> Result<Run, S
     })
 }
 
+/// The live preview's time to republish after one record is saved: the median
+/// of 5 edits of `record`, after a first full build into a scratch folder.
+fn preview_edit_ms(site: &Path, record: &Path) -> Result<f64, String> {
+    let out = site.join("public-preview");
+    let mut preview = crate::preview::Preview::open(
+        site,
+        crate::preview::PreviewOptions {
+            output: out.clone(),
+            base_url: None,
+            search: false,
+            strict: false,
+        },
+    )
+    .map_err(|f| f.to_string())?;
+    preview.build().map_err(|f| f.to_string())?;
+    let original = std::fs::read_to_string(record).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for i in 0..5 {
+        let text = original.replacen(
+            "explanation: |\n",
+            &format!("explanation: |\n  Preview edit {i}.\n"),
+            1,
+        );
+        std::fs::write(record, text).map_err(|e| e.to_string())?;
+        let u = preview
+            .update(&[record.to_path_buf()])
+            .map_err(|f| f.to_string())?;
+        if u.full || u.written == 0 {
+            return Err(format!("the preview did not update incrementally: {u:?}"));
+        }
+        times.push(u.elapsed.as_secs_f64() * 1000.0);
+    }
+    std::fs::write(record, original).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&out);
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
 /// Generate sites of each size, build them as child processes, and return a
 /// Markdown table of the results: without search (full, no-change and
 /// one-change builds, with the `cp -r` floor), then a full build with search.
@@ -255,8 +293,9 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
         languages,
         if languages == 1 { "" } else { "s" }
     );
-    table.push_str("| events | full build (s) | events/s | peak RSS (MB) | no-change rebuild (s) | files written | one record changed (s) | files written | output files | output MB | cp -r floor (s) | build / floor | with search (s) | peak RSS with search (MB) | indexing (s) | index MB |\n");
-    table.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    table.push_str("| events | full build (s) | events/s | peak RSS (MB) | no-change rebuild (s) | files written | one record changed (s) | files written | live preview: one record (ms) | output files | output MB | cp -r floor (s) | build / floor | with search (s) | peak RSS with search (MB) | indexing (s) | index MB |\n");
+    table
+        .push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for &n in sizes {
         let site = base.join(format!("site-{n}"));
         let out = site.join("public");
@@ -279,6 +318,7 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
         );
         std::fs::write(&first, text).map_err(|e| e.to_string())?;
         let one = run_build(&exe, &site, &out, false)?;
+        let preview = preview_edit_ms(&site, &first)?;
         // A full build with the full-text index, into a fresh folder.
         let searched = run_build(&exe, &site, &site.join("public-search"), true)?;
         let _ = std::fs::remove_dir_all(site.join("public-search"));
@@ -297,7 +337,7 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
         }
         let _ = writeln!(
             table,
-            "| {n} | {:.2} | {:.0} | {:.0} | {:.2} | {} | {:.2} | {} | {} | {:.1} | {:.2} | {:.1}× | {:.2} | {:.0} | {:.2} | {:.1} |",
+            "| {n} | {:.2} | {:.0} | {:.0} | {:.2} | {} | {:.2} | {} | {:.0} | {} | {:.1} | {:.2} | {:.1}× | {:.2} | {:.0} | {:.2} | {:.1} |",
             full.seconds,
             n as f64 / full.seconds,
             full.peak_mb,
@@ -305,6 +345,7 @@ pub fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) 
             again.written,
             one.seconds,
             one.written,
+            preview,
             full.files,
             full.bytes as f64 / 1e6,
             floor,

@@ -158,7 +158,7 @@ pub fn short_hash(text: &str) -> String {
 }
 
 /// One language's translation of one record.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Translation {
     /// Language code.
     pub lang: String,
@@ -258,6 +258,14 @@ pub fn record_path_for(overlay: &Path) -> Vec<PathBuf> {
 
 /// Parse every overlay, check it against its record, and attach it to the event.
 pub fn attach(config: &Config, events: &mut [Event], overlays: &[OverlayFile], diags: &mut Diagnostics) {
+    for ds in attach_each(config, events, overlays) {
+        diags.extend(ds);
+    }
+}
+
+/// Like [`attach`], returning the diagnostics of each overlay separately (in
+/// the order of `overlays`).
+pub fn attach_each(config: &Config, events: &mut [Event], overlays: &[OverlayFile]) -> Vec<Vec<Diagnostic>> {
     let by_file: BTreeMap<PathBuf, usize> = events
         .iter()
         .enumerate()
@@ -276,12 +284,15 @@ pub fn attach(config: &Config, events: &mut [Event], overlays: &[OverlayFile], d
             (target.zip(t), ds)
         })
         .collect();
-    for (t, ds) in parsed {
-        diags.extend(ds);
-        if let Some((i, t)) = t {
-            events[i].translations.insert(t.lang.clone(), t);
-        }
-    }
+    parsed
+        .into_iter()
+        .map(|(t, ds)| {
+            if let Some((i, t)) = t {
+                events[i].translations.insert(t.lang.clone(), t);
+            }
+            ds
+        })
+        .collect()
 }
 
 fn load_one(

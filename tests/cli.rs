@@ -192,8 +192,8 @@ fn build_prints_a_summary_and_honours_output_and_base_url() {
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out_json).unwrap();
-    assert_eq!(v["events"], 4);
-    assert_eq!(v["written"], 0, "nothing changed since the last build");
+    assert_eq!(v["up_to_date"], true, "nothing changed since the last build: {v}");
+    assert_eq!(v["written"], 0);
 }
 
 #[test]
@@ -219,5 +219,60 @@ fn bench_smoke_test_runs_and_reports() {
         .lines()
         .find(|l| l.starts_with("| 30 |"))
         .expect("a row for 30 events");
-    assert_eq!(row.matches('|').count(), 17, "{row}");
+    assert_eq!(row.matches('|').count(), 18, "{row}");
+}
+
+#[test]
+fn an_unchanged_site_is_not_built_again() {
+    let dir = fixture("basic");
+    let root = dir.path();
+    let build = |extra: &[&str]| {
+        let o = eventref()
+            .args(["build", "--no-search", "--format", "json", "--root"])
+            .arg(root)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let first = build(&[]);
+    assert_eq!(first["up_to_date"], serde_json::Value::Null);
+    let files = first["files"].as_u64().unwrap();
+    let again = build(&[]);
+    assert_eq!(again["up_to_date"], true, "{again}");
+    assert_eq!(again["written"], 0);
+    assert_eq!(again["files"].as_u64().unwrap(), files);
+
+    // Any input change, a different option, or a damaged output builds again.
+    let record = root.join("content/contoso/100.yaml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replace("message:", "# edited\nmessage:")).unwrap();
+    let edited = build(&[]);
+    assert_eq!(edited["up_to_date"], serde_json::Value::Null, "{edited}");
+    assert_eq!(build(&[])["up_to_date"], true);
+    assert_eq!(
+        build(&["--base-url", "https://elsewhere.example.org/"])["up_to_date"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        build(&[])["up_to_date"],
+        serde_json::Value::Null,
+        "the base URL changed back"
+    );
+    std::fs::remove_file(root.join("public/en/contoso-mail/100/index.html")).unwrap();
+    let repaired = build(&[]);
+    assert_eq!(repaired["up_to_date"], serde_json::Value::Null);
+    assert_eq!(repaired["written"], 1, "{repaired}");
+    assert!(root.join("public/en/contoso-mail/100/index.html").is_file());
+    assert_eq!(build(&[])["up_to_date"], true);
+    assert_eq!(build(&["--force"])["up_to_date"], serde_json::Value::Null);
+
+    // Human output says so.
+    let (code, _, err) = stdout(eventref().args(["build", "--no-search", "--root"]).arg(root));
+    assert_eq!(code, 0);
+    assert!(
+        err.starts_with("Up to date: nothing changed since the last build"),
+        "{err}"
+    );
 }

@@ -1,0 +1,295 @@
+//! The live preview's incremental rebuild (`eventref serve` without the HTTP
+//! part): after every kind of edit, the incrementally updated output must be
+//! byte-identical to a fresh full build of the same files, and an edit to one
+//! record must re-render only the pages that show it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{copy_dir, repo, tree};
+use eventref::preview::{Preview, PreviewOptions, Update};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    out: PathBuf,
+    preview: Preview,
+}
+
+fn open(fixture: &str) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(&repo().join("tests/fixtures").join(fixture), &root);
+    let out = dir.path().join("preview-out");
+    let mut preview = Preview::open(
+        &root,
+        PreviewOptions {
+            output: out.clone(),
+            base_url: None,
+            search: false,
+            strict: false,
+        },
+    )
+    .unwrap();
+    let first = preview.build().unwrap();
+    assert!(first.full);
+    Fixture {
+        _dir: dir,
+        root,
+        out,
+        preview,
+    }
+}
+
+impl Fixture {
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) -> PathBuf {
+        let p = self.root.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+        p
+    }
+
+    /// Update, then bring the search data up to date as `serve` does after
+    /// the browser reloaded.
+    fn update(&mut self, paths: &[PathBuf]) -> Update {
+        let u = match self.preview.update(paths) {
+            Ok(u) => u,
+            Err(f) => panic!("update failed:\n{f}"),
+        };
+        if u.search_stale {
+            let job = self.preview.index_job().expect("a job after a good build");
+            job.run(&|| false).unwrap().expect("not superseded");
+        }
+        u
+    }
+
+    /// The preview's output equals a fresh full build of the same files.
+    fn assert_matches_full_build(&self, what: &str) {
+        let fresh = self.root.parent().unwrap().join("fresh");
+        let _ = std::fs::remove_dir_all(&fresh);
+        let site = eventref::Site::load(&self.root).unwrap();
+        site.build(&eventref::BuildOptions {
+            output: Some(fresh.clone()),
+            search: false,
+            ..Default::default()
+        })
+        .unwrap_or_else(|f| panic!("full build failed:\n{f}"));
+        let (a, b) = (tree(&self.out), tree(&fresh));
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&a), names(&b), "after {what}: different files");
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            assert!(
+                x == y,
+                "after {what}: {name} differs from a full build\n--- preview\n{}\n--- full\n{}",
+                String::from_utf8_lossy(x),
+                String::from_utf8_lossy(y)
+            );
+        }
+    }
+}
+
+fn page(out: &Path, path: &str) -> String {
+    std::fs::read_to_string(out.join(path)).unwrap()
+}
+
+#[test]
+fn an_explanation_edit_renders_only_that_event() {
+    let mut f = open("i18n");
+    let p = f.edit(
+        "content/none.yaml",
+        "The backup completed.",
+        "The backup completed without errors.",
+    );
+    let u = f.update(&[p]);
+    assert!(!u.full);
+    // The event's page in each of the 4 languages, nothing else.
+    assert_eq!(u.pages, 4, "{u:?}");
+    assert!(page(&f.out, "de/contoso/4/index.html").contains("without errors"));
+    f.assert_matches_full_build("an explanation edit");
+}
+
+#[test]
+fn a_message_edit_updates_every_page_that_shows_the_message() {
+    let mut f = open("i18n");
+    // Make event 4 (not a neighbour of 2) list event 2 as related, so its page shows 2's message.
+    let p = f.edit(
+        "content/none.yaml",
+        "explanation:",
+        "related: [Contoso/2]\nexplanation:",
+    );
+    let u = f.update(&[p]);
+    assert!(!u.full);
+    f.assert_matches_full_build("adding a related event");
+
+    let p = f.edit(
+        "content/partial.yaml",
+        "The service {Service} stopped.",
+        "The service {Service} stopped suddenly.",
+    );
+    let u = f.update(&[p]);
+    assert!(!u.full);
+    assert!(
+        u.pages > 4,
+        "neighbours, related, source and listing pages: {u:?}"
+    );
+    assert!(page(&f.out, "en/contoso/4/index.html").contains("stopped suddenly"));
+    assert!(page(&f.out, "en/events/index.html").contains("stopped suddenly"));
+    f.assert_matches_full_build("a message edit");
+}
+
+#[test]
+fn level_category_date_and_translation_edits_match_a_full_build() {
+    let mut f = open("i18n");
+    let edits: [(&str, &str, &str); 5] = [
+        ("content/stale.yaml", "id: 3\n", "id: 3\nlevel: error\n"),
+        ("content/full.yaml", "category: SmtpSend", "category: SmtpReceive"),
+        (
+            "content/partial.yaml",
+            "last_modified: 2021-12-24",
+            "last_modified: 2022-01-01",
+        ),
+        (
+            "content/full.de.yaml",
+            "Fehler aufgetreten",
+            "Fehler aufgetreten (geändert)",
+        ),
+        (
+            "content/full.de.yaml",
+            "category: \"SMTP-Senden\"",
+            "category: \"SMTP senden\"",
+        ),
+    ];
+    for (file, from, to) in edits {
+        let p = f.edit(file, from, to);
+        f.update(&[p]);
+        f.assert_matches_full_build(&format!("editing {file}: {to}"));
+    }
+}
+
+#[test]
+fn adding_and_removing_events_rebuilds_everything() {
+    let mut f = open("i18n");
+    let p = f.write(
+        "content/more/5.yaml",
+        "source: Fabrikam\nid: 5\nmessage: \"Fabrikam started.\"\n",
+    );
+    let u = f.update(std::slice::from_ref(&p));
+    assert!(u.full);
+    assert!(f.out.join("en/fabrikam/5/index.html").is_file());
+    f.assert_matches_full_build("adding an event");
+    std::fs::remove_file(&p).unwrap();
+    let u = f.update(&[p]);
+    assert!(u.full);
+    assert!(!f.out.join("en/fabrikam/5/index.html").exists());
+    assert!(!f.out.join("en/fabrikam").exists(), "empty folders are removed");
+    f.assert_matches_full_build("removing an event");
+}
+
+#[test]
+fn errors_leave_the_published_site_and_the_next_good_save_recovers() {
+    let mut f = open("i18n");
+    let before = tree(&f.out);
+    let p = f.edit("content/none.yaml", "explanation:", "explantion:");
+    let err = f.preview.update(std::slice::from_ref(&p)).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("none.yaml"), "{text}");
+    assert!(text.contains("explanation"), "did you mean: {text}");
+    assert_eq!(tree(&f.out), before, "a failed update writes nothing");
+    let p = f.edit("content/none.yaml", "explantion:", "explanation:");
+    f.update(&[p]);
+    assert_eq!(tree(&f.out), before);
+    f.assert_matches_full_build("recovering from an error");
+}
+
+#[test]
+fn theme_and_config_changes_rebuild_everything() {
+    let mut f = open("i18n");
+    let p = f.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost here</h1>{% endblock content %}",
+    );
+    let u = f.update(std::slice::from_ref(&p));
+    assert!(u.full);
+    assert!(page(&f.out, "en/404.html").contains("Lost here"));
+    f.assert_matches_full_build("adding a template override");
+
+    // A template error is reported with its file and the site stays as it was.
+    let before = tree(&f.out);
+    let p = f.write(
+        "templates/404.html",
+        "{% block content %}{{ oops( }}{% endblock content %}",
+    );
+    let err = f.preview.update(std::slice::from_ref(&p)).unwrap_err();
+    assert!(err.to_string().contains("404.html"), "{err}");
+    assert_eq!(tree(&f.out), before);
+    std::fs::remove_file(&p).unwrap();
+    assert!(f.update(&[p]).full);
+    f.assert_matches_full_build("removing the override");
+
+    let p = f.edit(
+        "site.toml",
+        "title = \"Event Reference\"",
+        "title = \"Renamed Reference\"",
+    );
+    let u = f.update(&[p]);
+    assert!(u.full);
+    assert!(page(&f.out, "en/index.html").contains("Renamed Reference"));
+    f.assert_matches_full_build("a site.toml edit");
+}
+
+#[test]
+fn search_data_is_refreshed_by_the_index_job_only() {
+    let mut f = open("i18n");
+    let p = f.edit(
+        "content/none.yaml",
+        "Backup finished.",
+        "Backup finished at last.",
+    );
+    let u = f.preview.update(&[p]).unwrap();
+    assert!(u.search_stale, "a message edit makes the lookup tables stale");
+    let shards = |out: &Path| {
+        tree(&out.join("en/lookup"))
+            .into_iter()
+            .filter(|(_, b)| String::from_utf8_lossy(b).contains("Backup finished at last."))
+            .count()
+    };
+    assert_eq!(shards(&f.out), 0, "the update itself leaves the search data");
+    let job = f.preview.index_job().unwrap();
+    assert!(
+        job.run(&|| true).unwrap().is_none(),
+        "a superseded job writes nothing"
+    );
+    assert_eq!(shards(&f.out), 0);
+    let job = f.preview.index_job().unwrap();
+    job.run(&|| false).unwrap().unwrap();
+    assert!(shards(&f.out) > 0);
+    f.assert_matches_full_build("the index job");
+    // An explanation edit leaves the search data as it is.
+    let p = f.edit(
+        "content/none.yaml",
+        "The backup completed.",
+        "The backup is complete.",
+    );
+    assert!(!f.preview.update(&[p]).unwrap().search_stale);
+}
+
+#[test]
+fn unrelated_paths_change_nothing() {
+    let mut f = open("i18n");
+    let before = tree(&f.out);
+    let swap = f.write("content/.none.yaml.swp", "garbage");
+    let notes = f.write("NOTES.md", "notes");
+    let u = f.update(&[swap, notes, f.out.join("en/index.html")]);
+    assert!(!u.full);
+    assert_eq!(u.written, 0);
+    assert_eq!(tree(&f.out), before);
+}
