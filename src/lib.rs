@@ -34,6 +34,7 @@ pub mod output;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod synth;
