@@ -47,7 +47,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, watch};
 
 use crate::diagnostics::{Diagnostic, Location, Severity, slash_path};
 
@@ -136,7 +136,7 @@ fn snippet(l: &Location) -> Option<String> {
 pub struct DevServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -177,15 +177,18 @@ enum Message {
     Ok(String),
     Reload(String),
     Error(String, Arc<str>),
+    /// The server is stopping: end the stream.
+    Close,
 }
 
 impl Message {
-    fn into_event(self) -> Event {
-        match self {
+    fn into_event(self) -> Option<Event> {
+        Some(match self {
             Message::Ok(v) => Event::default().event("ok").id(v).data("ok"),
             Message::Reload(v) => Event::default().event("reload").id(v).data("reload"),
             Message::Error(v, json) => Event::default().event("error").id(v).data(&*json),
-        }
+            Message::Close => return None,
+        })
     }
 }
 
@@ -229,23 +232,36 @@ impl DevServer {
             tx,
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
+        let (stop, stopped) = watch::channel(false);
         let thread = std::thread::Builder::new()
             .name("eventref-serve".into())
             .spawn(move || {
                 runtime.block_on(async move {
+                    let mut graceful = stopped.clone();
+                    let serve = axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = graceful.wait_for(|stop| *stop).await;
+                        })
+                        .into_future();
+                    // Event streams end cleanly on shutdown (see `Drop`), so browsers
+                    // see a closed stream, not a broken one; whatever still hangs on
+                    // after a second is cut.
+                    let mut stopped = stopped;
+                    let deadline = async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    };
                     tokio::select! {
-                        _ = axum::serve(listener, app).into_future() => {}
-                        _ = stopped => {}
+                        _ = serve => {}
+                        _ = deadline => {}
                     }
                 });
-                // Open connections (event streams never end by themselves) are dropped here.
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })?;
         Ok(DevServer {
             addr,
             shared,
-            stop: Some(stop),
+            stop,
             thread: Some(thread),
         })
     }
@@ -287,9 +303,9 @@ impl DevServer {
 
 impl Drop for DevServer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        // End the event streams first, then stop accepting and wait for the rest.
+        let _ = self.shared.tx.send(Message::Close);
+        let _ = self.stop.send(true);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -402,14 +418,14 @@ fn events(shared: &Shared) -> Response {
         let live = lock(&shared.live);
         (shared.tx.subscribe(), live.current())
     };
-    let first = first.into_event().retry(RETRY);
-    let stream = futures_util::stream::unfold((Some(first), rx), |(first, mut rx)| async move {
+    let first = first.into_event().map(|e| e.retry(RETRY));
+    let stream = futures_util::stream::unfold((first, rx), |(first, mut rx)| async move {
         if let Some(event) = first {
             return Some((Ok::<_, Infallible>(event), (None, rx)));
         }
         loop {
             match rx.recv().await {
-                Ok(message) => return Some((Ok(message.into_event()), (None, rx))),
+                Ok(message) => return message.into_event().map(|e| (Ok(e), (None, rx))),
                 // Missed some: the ones still queued end with the latest state.
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,

@@ -415,6 +415,10 @@ fn shutdown_frees_the_port_and_ends_streams() {
     assert!(started.elapsed() < Duration::from_secs(5), "shutdown hung");
     let mut rest = Vec::new();
     let _ = events.reader.read_to_end(&mut rest);
+    // Ended with the last chunk, not cut: a browser sees a closed stream and
+    // reconnects, without a network error in its console.
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(rest.ends_with("0\r\n\r\n"), "{rest:?}");
     // The same port can be bound again, and a new server there has a new id.
     let again = DevServer::start(addr.ip(), addr.port(), tmp.path().to_path_buf()).unwrap();
     assert_eq!(again.addr(), addr);

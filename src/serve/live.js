@@ -51,9 +51,7 @@
   // ---- Overlay -------------------------------------------------------------
 
   var CSS =
-    ":host{all:initial}" +
-    ".backdrop{position:fixed;inset:0;z-index:2147483647;overflow:auto;box-sizing:border-box;" +
-    "padding:5vh 4vw;background:rgba(0,0,0,.5)}" +
+    ".backdrop{box-sizing:border-box;height:100%;overflow:auto;padding:5vh 4vw;background:rgba(0,0,0,.5)}" +
     ".box{color-scheme:light;box-sizing:border-box;max-width:62rem;margin:0 auto;padding:1rem 1.25rem 1.25rem;" +
     "background:#fff;color:#1b1b1b;border-top:6px solid #b3261e;border-radius:6px;" +
     "box-shadow:0 8px 32px rgba(0,0,0,.4);font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;" +
@@ -105,6 +103,9 @@
     removeOverlay();
     var host = el("div");
     host.id = HOST_ID;
+    // Inline, so that no page style can move or hide it.
+    host.style.cssText =
+      "all:initial;display:block;position:fixed;inset:0;z-index:2147483647;margin:0;padding:0;border:0";
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     root.appendChild(el("style", null, CSS));
 
