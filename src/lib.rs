@@ -35,6 +35,7 @@ pub mod preview;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod synth;
