@@ -396,6 +396,15 @@ impl Content {
         let mut records = Vec::new();
         let mut overlays = Vec::new();
         for rel in changed {
+            let known = state.records.contains_key(rel) || state.overlays.contains_key(rel);
+            if !known && !config.root.join(rel).exists() {
+                // A temporary file that came and went (editors, sed -i), unless it
+                // was a folder that held records.
+                if state.records.keys().any(|r| r.starts_with(rel)) {
+                    return None;
+                }
+                continue;
+            }
             if !config.root.join(rel).is_file() {
                 return None;
             }

@@ -27,6 +27,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod i18n;
 pub mod import;
+pub mod live;
 pub mod lookup;
 pub mod markdown;
 pub mod message;

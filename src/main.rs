@@ -51,6 +51,29 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Build the site, serve it locally, and rebuild and reload the browser on every save.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Port to listen on (0: any free port).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on. Only change it on a trusted network: the preview has no authentication.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Output folder [default: a folder of eventref's under the system's temporary folder].
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Skip the full-text index (faster start on big sites).
+        #[arg(long)]
+        no_search: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Check the content and theme without writing anything.
     Check {
         #[command(flatten)]
@@ -206,6 +229,67 @@ fn emit(text: &str) {
 
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve_command(
+    common: &Common,
+    port: u16,
+    bind: std::net::IpAddr,
+    output: Option<PathBuf>,
+    open: bool,
+    no_search: bool,
+    strict: bool,
+) -> ExitCode {
+    let output = output.unwrap_or_else(|| {
+        // One folder per site, so that two sites can be served at once.
+        let root = common.root.canonicalize().unwrap_or_else(|_| common.root.clone());
+        let id = eventref::search::fnv1a(&root.to_string_lossy());
+        std::env::temp_dir().join(format!("eventref-serve-{id:08x}"))
+    });
+    let opts = eventref::live::ServeOptions {
+        root: common.root.clone(),
+        output,
+        bind,
+        port,
+        search: !no_search,
+        strict,
+        color: color(),
+    };
+    let session = match eventref::live::start(opts) {
+        Ok(s) => s,
+        Err(f) => return report_failure(&f, Format::Human),
+    };
+    let url = format!("http://{}/", session.addr());
+    eprintln!("Serving {url} (watching for changes; press Ctrl+C to stop)");
+    if !bind.is_loopback() {
+        eprintln!("warning: listening on {bind}: anyone who can reach this machine can read the preview");
+    }
+    if open {
+        open_browser(&url);
+    }
+    session.run();
+    ExitCode::SUCCESS
+}
+
+/// Open `url` in the default browser, if the platform has a way.
+fn open_browser(url: &str) {
+    let (cmd, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
+    } else if cfg!(windows) {
+        ("cmd", &["/C", "start", ""])
+    } else {
+        ("xdg-open", &[])
+    };
+    if let Err(e) = std::process::Command::new(cmd)
+        .args(args)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("cannot open a browser ({cmd}: {e}); open {url} yourself");
+    }
 }
 
 fn report_failure(f: &Failure, format: Format) -> ExitCode {
@@ -484,6 +568,15 @@ fn main() -> ExitCode {
             file,
             text,
         } => lookup_command(&common, lang, format, file, text),
+        Command::Serve {
+            common,
+            port,
+            bind,
+            output,
+            open,
+            no_search,
+            strict,
+        } => serve_command(&common, port, bind, output, open, no_search, strict),
         Command::Bench {
             events,
             dir,

@@ -116,6 +116,35 @@ struct Session {
 }
 
 impl Session {
+    /// Start a long-running command (`eventref serve`), wait until its stderr
+    /// has a line containing `ready`, and stop it.
+    fn start_and_stop(&mut self, line: &str, extra: &[&str], ready: &str) -> String {
+        use std::io::BufRead;
+        let w = words(line);
+        self.ran.insert(line.to_string());
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"))
+            .args(&w[1..])
+            .args(extra)
+            .current_dir(&self.root)
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut seen = String::new();
+        for l in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            seen.push_str(&l);
+            seen.push('\n');
+            if l.contains(ready) {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        let _ = child.wait();
+        assert!(seen.contains(ready), "`{line}` never printed {ready:?}:\n{seen}");
+        seen
+    }
+
     fn run(&mut self, line: &str) -> assert_cmd::assert::Assert {
         let w = words(line);
         assert_eq!(w[0], "eventref", "{line}");
@@ -241,6 +270,17 @@ fn every_command_of_the_guide_works() {
     s.ok("eventref i18n status --lang de --strict");
     let page = std::fs::read_to_string(root.join(overlay_rel)).unwrap();
     assert!(page.contains("translated_from:"), "{page}");
+
+    // Preview (port 0: any free port, so that tests can run side by side).
+    let out = s.start_and_stop(
+        "eventref serve",
+        &["--port", "0", "--no-search", "--output", "preview"],
+        "Serving http://127.0.0.1:",
+    );
+    assert!(
+        out.contains("(watching for changes; press Ctrl+C to stop)"),
+        "{out}"
+    );
 
     // Importing.
     let out = s.ok("eventref import csv W2022_21H2/");

@@ -21,8 +21,10 @@ fn have(cmd: &str) -> bool {
         .unwrap_or(false)
 }
 
-#[test]
-fn flagship_site_in_a_real_browser() {
+/// The browser suite's folder, with its npm packages installed; `None` (after
+/// saying why) when the machine has no browser and this is not CI.
+fn suite() -> Option<std::path::PathBuf> {
+    static NPM: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let in_ci = std::env::var("CI")
         .map(|v| v == "true" || v == "1")
         .unwrap_or(false);
@@ -31,9 +33,10 @@ fn flagship_site_in_a_real_browser() {
         let msg = "browser tests need /usr/bin/chromium, node and npm (apt-get install chromium nodejs npm)";
         assert!(!in_ci, "{msg}");
         eprintln!("SKIPPED: {msg}");
-        return;
+        return None;
     }
     let suite = repo().join("tests/browser");
+    let _once = NPM.lock().unwrap_or_else(|e| e.into_inner());
     if !suite.join("node_modules/playwright-core").is_dir() || !suite.join("node_modules/axe-core").is_dir() {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
@@ -42,6 +45,36 @@ fn flagship_site_in_a_real_browser() {
             .expect("npm runs");
         assert!(status.success(), "npm ci failed in tests/browser");
     }
+    Some(suite)
+}
+
+#[test]
+fn live_preview_reloads_shows_errors_and_recovers() {
+    let Some(suite) = suite() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_dir(&repo().join("content"), &site.join("content"));
+    std::fs::copy(repo().join("site.toml"), site.join("site.toml")).unwrap();
+    let o = Command::new("node")
+        .arg(suite.join("serve.mjs"))
+        .arg(env!("CARGO_BIN_EXE_eventref"))
+        .arg(&site)
+        .arg("content/exchange/msexchangetransport/2002.yaml")
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    println!("{stdout}");
+    assert!(
+        o.status.success(),
+        "live preview suite failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn flagship_site_in_a_real_browser() {
+    let Some(suite) = suite() else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     let site = eventref::Site::load(&repo()).unwrap();

@@ -293,3 +293,25 @@ fn unrelated_paths_change_nothing() {
     assert_eq!(u.written, 0);
     assert_eq!(tree(&f.out), before);
 }
+
+#[test]
+fn editor_temporary_files_do_not_force_a_full_rebuild() {
+    let mut f = open("i18n");
+    let p = f.edit(
+        "content/none.yaml",
+        "The backup completed.",
+        "The backup completed today.",
+    );
+    // `sed -i` and some editors write a temporary file and rename it over the original.
+    let gone = f.root.join("content/sedX1b2c3");
+    let u = f.update(&[p, gone]);
+    assert!(!u.full, "{u:?}");
+    assert_eq!(u.pages, 4);
+    f.assert_matches_full_build("an edit with a vanished temporary file");
+    // A folder of records renamed away is noticed.
+    std::fs::rename(f.root.join("content"), f.root.join("moved")).unwrap();
+    std::fs::create_dir(f.root.join("content")).unwrap();
+    let u = f.update(&[f.root.join("content")]);
+    assert!(u.full);
+    assert_eq!(u.events, 0);
+}

@@ -444,3 +444,97 @@ fn the_server_can_be_shared_with_a_watcher_thread() {
     send_sync::<DevServer>();
     send_sync::<LiveEvent>();
 }
+
+/// `eventref serve` as users start it: it binds to 127.0.0.1 by default, serves
+/// the built site with the live-reload script, refuses traversal, and
+/// republishes a saved record.
+#[test]
+fn the_serve_command_binds_to_loopback_and_republishes_saves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+    copy_tree(&fixtures, &site);
+    std::fs::write(tmp.path().join("secret.txt"), SECRET).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"))
+        .args(["serve", "--port", "0", "--no-search", "--root"])
+        .arg(&site)
+        .arg("--output")
+        .arg(tmp.path().join("out"))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |needle: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(100))
+                && line.contains(needle)
+            {
+                return line;
+            }
+        }
+        panic!("eventref serve never printed {needle:?}");
+    };
+    let serving = wait_for("Serving http://");
+    let url = serving.split_whitespace().nth(1).unwrap();
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    assert_eq!(addr.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST), "{serving}");
+    let get = |path: &str| {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    let page = get("/en/contoso-mail/100/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains(SCRIPT_TAG), "the live-reload script is injected");
+    for attack in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/en/..%2f..%2f..%2fsecret.txt",
+    ] {
+        let r = get(attack);
+        assert!(!r.contains(SECRET), "{attack} leaked the secret");
+        assert!(!r.starts_with("HTTP/1.1 200"), "{attack}: {r}");
+    }
+    // A save is republished.
+    let record = site.join("content/contoso/100.yaml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(
+        &record,
+        text.replacen("explanation: |\n", "explanation: |\n  Freshly saved text.\n\n", 1),
+    )
+    .unwrap();
+    wait_for("content/contoso/100.yaml");
+    assert!(get("/en/contoso-mail/100/").contains("Freshly saved text."));
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
