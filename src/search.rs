@@ -1,8 +1,9 @@
 //! Search: the files that let readers find an article in the browser.
 //!
 //! For every language this stage produces
-//! - a Pagefind full-text index (one bundle at `/pagefind/`, split by language
-//!   by Pagefind itself, with stemming per language and CJK segmentation), fed
+//! - a Pagefind full-text index (one bundle per language at `/pagefind/{lang}/`,
+//!   with stemming per language and CJK segmentation, split into parts of at
+//!   most 20,000 records that the browser merges, to bound memory), fed
 //!   with lean custom records (title, symbolic name, message, parameters,
 //!   explanation, user action) rather than whole HTML pages, and filters for
 //!   source, category, level, product version and log;
@@ -58,6 +59,9 @@ pub struct LookupMeta {
     /// The single words some template is filed under (most are filed under a
     /// pair of words): the browser fetches a single word's shard only for these.
     pub unigrams: Vec<String>,
+    /// Number of parts of the language's full-text index ([`index_parts`]),
+    /// 0 when the site is built without one.
+    pub index_parts: u32,
 }
 
 /// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`.
@@ -194,6 +198,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
             template_shards: tshards,
             key_shards: kshards,
             unigrams,
+            index_parts: 0,
         },
     )
 }
@@ -229,7 +234,54 @@ pub struct SearchStats {
     pub elapsed: std::time::Duration,
 }
 
-/// Build the full-text index of every language into `pagefind/`.
+/// The most records one Pagefind index holds. Pagefind keeps every record of
+/// an index in memory, several times over while it builds (about 80 KB per
+/// synthetic record at peak), so a language with more records is split into
+/// parts of at most this many, built one after the other, and the browser
+/// merges them (`mergeIndex`). 20,000 records peak at about 1.7 GB.
+const PART_RECORDS: usize = 20_000;
+
+/// Records per index part: [`PART_RECORDS`], or `EVENTREF_SEARCH_PART_RECORDS`
+/// (tests use it to split small sites).
+fn part_records() -> usize {
+    std::env::var("EVENTREF_SEARCH_PART_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(PART_RECORDS)
+}
+
+/// How many index parts a language with `records` records gets (at least one).
+/// The parts are as even as possible: each holds `records.div_ceil(parts)`
+/// consecutive records, the last one the rest.
+pub fn index_parts(records: usize) -> u32 {
+    records.div_ceil(part_records()).max(1) as u32
+}
+
+/// The folder of a language's index part, relative to the site root: the
+/// whole Pagefind bundle of the language in `pagefind/{lang}/`, and further
+/// parts (index files only, no scripts) in `pagefind/{lang}/{k}/`.
+pub fn part_dir(lang: &str, part: u32) -> String {
+    match part {
+        0 => format!("pagefind/{lang}/"),
+        k => format!("pagefind/{lang}/{k}/"),
+    }
+}
+
+/// Whether a bundle file is needed in the browser. The first part keeps the
+/// search library (`pagefind.js`, its worker and its wasm) but not the UI
+/// kits the theme does not use; further parts, loaded with `mergeIndex`,
+/// only need their entry, meta, filter, word and fragment files.
+fn keep_file(name: &str, part: u32) -> bool {
+    let index_file = name.contains('/') || name == "pagefind-entry.json" || name.ends_with(".pf_meta");
+    index_file
+        || part == 0 && (name == "pagefind.js" || name == "pagefind-worker.js" || name.starts_with("wasm."))
+}
+
+/// Build the full-text index of every language: one Pagefind bundle per
+/// language in `pagefind/{lang}/`, split into [`index_parts`] parts. Each part
+/// is built, written to the sink and dropped before the next one starts, so
+/// memory is bounded by one part, whatever the number of records and languages.
 pub fn build_index(
     config: &Config,
     content: &Content,
@@ -242,46 +294,59 @@ pub fn build_index(
         .build()
         .map_err(|e| format!("cannot start the indexing runtime: {e}"))?;
     let default = config.default_language.as_str();
+    let timings = std::env::var_os("EVENTREF_SEARCH_TIMINGS").is_some();
     let mut stats = SearchStats::default();
-    let files = runtime.block_on(async {
-        let options = pagefind::options::PagefindServiceConfig::builder()
-            .keep_index_url(false)
-            .build();
-        let mut index = pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
-        for (lang, _) in &config.languages {
-            for e in &content.events {
-                let l = i18n::localize(e, lang, default);
-                let (content_text, meta, filters) = record(config, e, &l, lang, level_label);
-                index
-                    .add_custom_record(
-                        format!("{lang}/{}/{}/", e.source_slug, e.id),
-                        content_text,
-                        pagefind_language(lang),
-                        Some(meta),
-                        Some(filters),
-                        None,
-                    )
-                    .await
-                    .map_err(|err| format!("cannot index {} {}: {err}", e.source, e.id))?;
-                stats.records += 1;
+    let parts = index_parts(content.events.len());
+    let per_part = content.events.len().div_ceil(parts as usize).max(1);
+    for (lang, _) in &config.languages {
+        for (part, events) in (0u32..).zip(content.events.chunks(per_part)) {
+            let part_start = std::time::Instant::now();
+            let files = runtime.block_on(async {
+                let options = pagefind::options::PagefindServiceConfig::builder()
+                    .keep_index_url(false)
+                    .build();
+                let mut index =
+                    pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
+                for e in events {
+                    let l = i18n::localize(e, lang, default);
+                    let (content_text, meta, filters) = record(config, e, &l, lang, level_label);
+                    index
+                        .add_custom_record(
+                            format!("{lang}/{}/{}/", e.source_slug, e.id),
+                            content_text,
+                            pagefind_language(lang),
+                            Some(meta),
+                            Some(filters),
+                            None,
+                        )
+                        .await
+                        .map_err(|err| format!("cannot index {} {}: {err}", e.source, e.id))?;
+                }
+                let added = part_start.elapsed();
+                let files = index.get_files().await.map_err(|e| e.to_string());
+                if timings {
+                    eprintln!(
+                        "search: {lang} part {part}: {} records added in {added:?}, index built in {:?}",
+                        events.len(),
+                        part_start.elapsed() - added
+                    );
+                }
+                files
+            })?;
+            stats.records += events.len();
+            let dir = part_dir(lang, part);
+            for f in files {
+                let name = crate::diagnostics::slash_path(&f.filename);
+                if !keep_file(&name, part) {
+                    continue;
+                }
+                let path = format!("{dir}{name}");
+                stats.files += 1;
+                stats.bytes += f.contents.len() as u64;
+                sink.put(&path, &f.contents)
+                    .map_err(|e| format!("cannot write {path}: {e}"))?;
             }
         }
-        let added = start.elapsed();
-        let files = index.get_files().await.map_err(|e| e.to_string());
-        if std::env::var_os("EVENTREF_SEARCH_TIMINGS").is_some() {
-            eprintln!(
-                "search: records added in {added:?}, index built in {:?}",
-                start.elapsed() - added
-            );
-        }
-        files
-    })?;
-    for f in files {
-        let path = format!("pagefind/{}", crate::diagnostics::slash_path(&f.filename));
-        stats.files += 1;
-        stats.bytes += f.contents.len() as u64;
-        sink.put(&path, &f.contents)
-            .map_err(|e| format!("cannot write {path}: {e}"))?;
     }
     stats.elapsed = start.elapsed();
     Ok(stats)
@@ -379,7 +444,10 @@ pub fn write_lookups(config: &Config, content: &Content, sink: &dyn PageSink) ->
             .iter()
             .map(|e| i18n::localize(e, lang, default))
             .collect();
-        let (files, meta) = lookup_files(&localized);
+        let (files, mut meta) = lookup_files(&localized);
+        if full_text {
+            meta.index_parts = index_parts(content.events.len());
+        }
         for (path, bytes) in files {
             let path = format!("{lang}/{path}");
             sink.put(&path, &bytes)

@@ -77,12 +77,19 @@ fn flagship_site_in_a_real_browser() {
     let Some(suite) = suite() else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let site = eventref::Site::load(&repo()).unwrap();
-    site.build(&eventref::BuildOptions {
-        output: Some(out.clone()),
-        ..Default::default()
-    })
-    .unwrap_or_else(|f| panic!("{f}"));
+    // The flagship's full-text index in parts of 12 records (3 per language),
+    // so that every search below goes through the browser's mergeIndex; the
+    // i18n fixture keeps one part per language.
+    let o = Command::new(env!("CARGO_BIN_EXE_eventref"))
+        .env("EVENTREF_SEARCH_PART_RECORDS", "12")
+        .args(["build", "--root"])
+        .arg(repo())
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("eventref runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("pagefind/en/2/pagefind-entry.json").is_file());
     let cjk = dir.path().join("i18n");
     let fixture = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
     fixture

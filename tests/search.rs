@@ -9,29 +9,82 @@ fn json(path: &Path) -> serde_json::Value {
         .unwrap()
 }
 
+/// The languages and page count of a Pagefind bundle folder.
+fn bundle_pages(dir: &Path) -> Vec<(String, u64)> {
+    let entry = json(&dir.join("pagefind-entry.json"));
+    let mut langs: Vec<(String, u64)> = entry["languages"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v["page_count"].as_u64().unwrap()))
+        .collect();
+    langs.sort();
+    langs
+}
+
 #[test]
 fn build_writes_a_pagefind_bundle_per_language() {
     let dir = fixture("i18n");
     build_ok(dir.path());
     let out = dir.path().join("public");
-    assert!(out.join("pagefind/pagefind.js").is_file());
-    let entry = json(&out.join("pagefind/pagefind-entry.json"));
-    let mut langs: Vec<&str> = entry["languages"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    langs.sort();
-    assert_eq!(langs, ["ar", "de", "en", "ja"]);
-    for l in langs {
-        assert_eq!(entry["languages"][l]["page_count"], 4, "{l}");
+    assert!(!out.join("pagefind/pagefind.js").exists());
+    for l in ["ar", "de", "en", "ja"] {
+        let bundle = out.join("pagefind").join(l);
+        assert!(bundle.join("pagefind.js").is_file(), "{l}");
+        assert!(bundle.join("pagefind-worker.js").is_file(), "{l}");
+        // Only this language, in one part; no UI kits the theme does not use.
+        assert_eq!(bundle_pages(&bundle), [(l.to_string(), 4)]);
+        assert!(!bundle.join("1").exists(), "{l}");
+        assert!(!bundle.join("pagefind-ui.js").exists(), "{l}");
+        assert_eq!(
+            json(&out.join(l).join("lookup/meta.json"))["index_parts"],
+            1,
+            "{l}"
+        );
     }
     // Japanese is segmented (the `extended` feature): its index has its own wasm.
-    assert!(std::fs::read_dir(out.join("pagefind")).unwrap().any(|e| {
+    assert!(std::fs::read_dir(out.join("pagefind/ja")).unwrap().any(|e| {
         let n = e.unwrap().file_name().to_string_lossy().into_owned();
         n.starts_with("wasm.ja") || n.starts_with("wasm.unknown")
     }));
+}
+
+#[test]
+fn a_large_index_is_split_into_parts_the_browser_merges() {
+    let dir = fixture("basic");
+    // Three records per part: the fixture's 4 events make two parts of 2.
+    let o = assert_cmd::Command::cargo_bin("eventref")
+        .unwrap()
+        .env("EVENTREF_SEARCH_PART_RECORDS", "3")
+        .args(["build", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["search_records"], 4);
+    let out = dir.path().join("public");
+    assert_eq!(json(&out.join("en/lookup/meta.json"))["index_parts"], 2);
+    let first = out.join("pagefind/en");
+    let second = first.join("1");
+    assert_eq!(bundle_pages(&first), [("en".to_string(), 2)]);
+    assert_eq!(bundle_pages(&second), [("en".to_string(), 2)]);
+    assert!(first.join("pagefind.js").is_file());
+    // A merged part uses the first part's scripts and wasm.
+    let names: Vec<String> = std::fs::read_dir(&second)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "pagefind-entry.json"
+            || n.ends_with(".pf_meta")
+            || ["fragment", "index", "filter"].contains(&n.as_str())),
+        "{names:?}"
+    );
+    assert!(!second.join("2").exists());
+    // Every record is in exactly one part.
+    let fragments = |d: &Path| std::fs::read_dir(d.join("fragment")).unwrap().count();
+    assert_eq!(fragments(&first) + fragments(&second), 4);
 }
 
 #[test]
@@ -47,7 +100,7 @@ fn no_search_skips_only_the_full_text_index() {
     assert!(r.search.is_none());
     let out = dir.path().join("public");
     assert!(!out.join("pagefind").exists());
-    assert!(out.join("en/lookup/meta.json").is_file());
+    assert_eq!(json(&out.join("en/lookup/meta.json"))["index_parts"], 0);
     assert!(out.join("en/search/index.html").is_file());
     // And with search, the CLI summary reports the index.
     let o = assert_cmd::Command::cargo_bin("eventref")
@@ -59,6 +112,7 @@ fn no_search_skips_only_the_full_text_index() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["search_records"], 4);
     assert!(v["search_files"].as_u64().unwrap() > 5);
+    assert_eq!(json(&out.join("en/lookup/meta.json"))["index_parts"], 1);
     let o = assert_cmd::Command::cargo_bin("eventref")
         .unwrap()
         .args(["build", "--no-search", "--format", "json", "--root"])

@@ -84,9 +84,16 @@ let pagefind = null;
 async function loadPagefind() {
   if (pagefind === null) {
     try {
-      pagefind = await import(new URL('pagefind/pagefind.js', siteRoot).href);
+      // One bundle per language; a large language's index comes in parts
+      // (src/search.rs bounds the records per part), merged into the first.
+      const parts = (await meta())?.index_parts || 1;
+      const bundle = new URL(`pagefind/${lang}/`, siteRoot);
+      pagefind = await import(new URL('pagefind.js', bundle).href);
       await pagefind.options({ baseUrl: siteRoot.pathname });
       await pagefind.init();
+      for (let k = 1; k < parts; k++) {
+        await pagefind.mergeIndex(new URL(`${k}/`, bundle).pathname, { baseUrl: siteRoot.pathname });
+      }
       // Load the filter index now: search results only carry filter counts after this.
       await pagefind.filters();
     } catch {
