@@ -426,7 +426,15 @@ impl Content {
             }
         }
         // Resolve related events against the (unchanged) set of keys.
-        let known = KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()));
+        // (Only built when an edited record has related events.)
+        let any_related = records
+            .iter()
+            .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()));
+        let known = if any_related {
+            KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()))
+        } else {
+            KnownKeys::new(std::iter::empty())
+        };
         let records: Vec<(PathBuf, Parsed, Vec<Diagnostic>)> = records
             .into_iter()
             .map(|(rel, mut p)| {
@@ -438,7 +446,10 @@ impl Content {
             })
             .collect();
         drop(known);
-        let index_of = |events: &[Event], file: &Path| events.iter().position(|e| e.file == file);
+        // Compared as strings: `Path` equality walks components, which adds up over 10,000 events.
+        let index_of = |events: &[Event], file: &Path| {
+            events.iter().position(|e| e.file.as_os_str() == file.as_os_str())
+        };
         let mut reattach: Vec<OverlayFile> = Vec::new();
         for (rel, p, related_diagnostics) in records {
             let r = state.records.get_mut(&rel)?;

@@ -281,14 +281,26 @@ impl Output {
             files: entries.len(),
             ..WriteStats::default()
         };
-        let mut current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
-        current.extend(
-            self.previous
-                .iter()
-                .filter(|p| self.retain.keeps(p))
-                .map(String::as_str),
-        );
-        let manifest = manifest_text(&current);
+        // An update that only replaces files keeps the file list as it is: skip
+        // rebuilding and comparing the manifest (12,000 lines on a 10,000-event site).
+        let same_files = !self.fresh
+            && self.retain == Retain::Everything
+            && entries.iter().all(|e| self.previous.contains(&e.path));
+        let mut current: BTreeSet<&str> = BTreeSet::new();
+        if !same_files {
+            current.extend(entries.iter().map(|e| e.path.as_str()));
+            current.extend(
+                self.previous
+                    .iter()
+                    .filter(|p| self.retain.keeps(p))
+                    .map(String::as_str),
+            );
+        }
+        let manifest = if same_files {
+            String::new()
+        } else {
+            manifest_text(&current)
+        };
         let fingerprint = self.fingerprint.map(|fp| {
             let bytes: u64 = entries.iter().map(|e| e.len).sum();
             format!("{fp:016x} {} {bytes}\n", entries.len())
@@ -325,7 +337,11 @@ impl Output {
                 stats.unchanged += 1;
             }
         }
-        for old in self.previous.iter().filter(|p| !current.contains(p.as_str())) {
+        let removed = self
+            .previous
+            .iter()
+            .filter(|p| !same_files && !current.contains(p.as_str()));
+        for old in removed {
             let path = self.dir.join(old);
             if path.is_file() {
                 std::fs::remove_file(&path)?;
@@ -341,7 +357,7 @@ impl Output {
             }
         }
         let manifest_path = self.dir.join(MANIFEST);
-        if std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
+        if !same_files && std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
             let tmp = self.staging.join(MANIFEST);
             std::fs::write(&tmp, &manifest)?;
             std::fs::rename(&tmp, &manifest_path)?;

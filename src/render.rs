@@ -240,10 +240,6 @@ impl Selection {
         self.lookup |= other.lookup;
     }
 
-    fn event(&self, e: &Event) -> bool {
-        self.all || self.events.contains(&(e.source_slug.clone(), e.id))
-    }
-
     fn source(&self, slug: &Slug) -> bool {
         self.all || self.sources.contains(slug)
     }
@@ -632,6 +628,17 @@ struct ProductTexts {
     more_info_html: Option<String>,
 }
 
+/// An event page: the event and its previous and next event of the same source.
+type EventPageRef<'a> = (&'a Event, Option<&'a Event>, Option<&'a Event>);
+
+fn page_of<'a>(g: &SourceGroup<'a>, i: usize) -> EventPageRef<'a> {
+    (
+        g.events[i],
+        i.checked_sub(1).map(|p| g.events[p]),
+        g.events.get(i + 1).copied(),
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn render_language(
     config: &Config,
@@ -645,33 +652,6 @@ fn render_language(
 ) -> Result<usize, Vec<Diagnostic>> {
     let (base_ctx, t) = lang_context(config, theme, lang, sources);
     let lang_cfg = config.languages.iter().find(|(c, _)| c == lang).map(|(_, l)| l);
-
-    // Product texts, rendered once per product.
-    let mut products: BTreeMap<Option<&str>, ProductTexts> = BTreeMap::new();
-    for e in &content.events {
-        let product = e.product.as_deref().or(config.defaults.product.as_deref());
-        products.entry(product).or_insert_with(|| {
-            let own = product.and_then(|p| lang_cfg.and_then(|l| l.products.get(p)));
-            let default = product.and_then(|p| config.products.get(p));
-            let intro = own
-                .and_then(|p| p.intro.as_deref())
-                .or(default.and_then(|p| p.intro.as_deref()));
-            let more = own
-                .and_then(|p| p.more_info.as_deref())
-                .or(default.and_then(|p| p.more_info.as_deref()));
-            let intro_html = match intro {
-                Some(md) => markdown::to_html(md),
-                None => format!(
-                    "<p>{}</p>",
-                    escape_html(&ui(&t, "intro").replace("{product}", product.unwrap_or("")))
-                ),
-            };
-            ProductTexts {
-                intro_html,
-                more_info_html: more.map(markdown::to_html),
-            }
-        });
-    }
 
     let pages = PageRenderer::new(theme);
     let render = |template: &str, ctx: &mut tera::Context| pages.render(template, ctx);
@@ -698,19 +678,50 @@ fn render_language(
     };
 
     // Event pages, in parallel.
-    let event_pages: Vec<(&Event, Option<&Event>, Option<&Event>)> = sources
-        .values()
-        .flat_map(|g| {
-            g.events.iter().enumerate().map(move |(i, e)| {
-                (
-                    *e,
-                    i.checked_sub(1).map(|p| g.events[p]),
-                    g.events.get(i + 1).copied(),
-                )
+    let event_pages: Vec<(&Event, Option<&Event>, Option<&Event>)> = if selection.is_all() {
+        sources
+            .values()
+            .flat_map(|g| (0..g.events.len()).map(|i| page_of(g, i)))
+            .collect()
+    } else {
+        // Only the selected events: found by key, without a pass over all events.
+        let mut keys: Vec<&(Slug, u16)> = selection.events.iter().collect();
+        keys.sort();
+        keys.into_iter()
+            .filter_map(|(slug, id)| {
+                let g = sources.get(slug)?;
+                let i = g.events.binary_search_by_key(id, |e| e.id).ok()?;
+                Some(page_of(g, i))
             })
-        })
-        .filter(|(e, _, _)| selection.event(e))
-        .collect();
+            .collect()
+    };
+    // Product texts, rendered once per product.
+    let mut products: BTreeMap<Option<&str>, ProductTexts> = BTreeMap::new();
+    for (e, _, _) in &event_pages {
+        let product = e.product.as_deref().or(config.defaults.product.as_deref());
+        products.entry(product).or_insert_with(|| {
+            let own = product.and_then(|p| lang_cfg.and_then(|l| l.products.get(p)));
+            let default = product.and_then(|p| config.products.get(p));
+            let intro = own
+                .and_then(|p| p.intro.as_deref())
+                .or(default.and_then(|p| p.intro.as_deref()));
+            let more = own
+                .and_then(|p| p.more_info.as_deref())
+                .or(default.and_then(|p| p.more_info.as_deref()));
+            let intro_html = match intro {
+                Some(md) => markdown::to_html(md),
+                None => format!(
+                    "<p>{}</p>",
+                    escape_html(&ui(&t, "intro").replace("{product}", product.unwrap_or("")))
+                ),
+            };
+            ProductTexts {
+                intro_html,
+                more_info_html: more.map(markdown::to_html),
+            }
+        });
+    }
+
     let by_key: std::collections::HashMap<(&str, u16), &Event> = content
         .events
         .iter()

@@ -428,15 +428,21 @@ pub fn write(
     sink: &dyn PageSink,
     full_text: bool,
 ) -> Result<Option<SearchStats>, String> {
-    write_lookups(config, content, sink)?;
+    write_lookups(config, content, full_text, sink)?;
     if !full_text {
         return Ok(None);
     }
     write_index(config, content, &index_strings(config, theme), sink).map(Some)
 }
 
-/// The lookup tables of every language (`<lang>/lookup/`).
-pub fn write_lookups(config: &Config, content: &Content, sink: &dyn PageSink) -> Result<(), String> {
+/// The lookup tables of every language (`<lang>/lookup/`); `full_text` says
+/// whether the full-text index is built too (its parts are listed in `meta.json`).
+pub fn write_lookups(
+    config: &Config,
+    content: &Content,
+    full_text: bool,
+    sink: &dyn PageSink,
+) -> Result<(), String> {
     let default = config.default_language.as_str();
     for (lang, _) in &config.languages {
         let localized: Vec<LocalizedEvent> = content

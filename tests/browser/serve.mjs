@@ -142,6 +142,15 @@ try {
   };
 
   if (measure > 0) {
+    // For comparison: a plain reload of the same page, with no edit.
+    const plain = [];
+    for (let i = 0; i < 5; i += 1) {
+      const t0 = performance.now();
+      await page.reload({ waitUntil: 'load' });
+      plain.push(performance.now() - t0);
+    }
+    plain.sort((a, b) => a - b);
+    console.log(`plain reload (no edit, no server work): median ${plain[2].toFixed(0)} ms`);
     const times = [];
     const logStart = log.length;
     for (let i = 1; i <= measure; i += 1) {
