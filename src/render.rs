@@ -628,6 +628,31 @@ struct ProductTexts {
     more_info_html: Option<String>,
 }
 
+/// A full disk fails every page the same way: keep the first few write errors
+/// and count the rest, rather than report thousands.
+fn cap_write_errors(errors: &mut Vec<Diagnostic>) {
+    const SHOWN: usize = 3;
+    let total = errors.iter().filter(|d| d.code == "write-error").count();
+    if total <= SHOWN + 1 {
+        return;
+    }
+    let mut seen = 0;
+    errors.retain(|d| {
+        if d.code != "write-error" {
+            return true;
+        }
+        seen += 1;
+        seen <= SHOWN
+    });
+    errors.push(
+        Diagnostic::error(
+            "write-error",
+            format!("{} more pages could not be written", total - SHOWN),
+        )
+        .help("check the free space and permissions of the output folder's file system"),
+    );
+}
+
 /// An event page: the event and its previous and next event of the same source.
 type EventPageRef<'a> = (&'a Event, Option<&'a Event>, Option<&'a Event>);
 
@@ -774,6 +799,7 @@ fn render_language(
         // One template error usually repeats for every page: report it once.
         let mut errors = errors;
         errors.dedup_by(|a, b| a.message == b.message);
+        cap_write_errors(&mut errors);
         return Err(errors);
     }
     let mut count = event_pages.len();
@@ -893,6 +919,7 @@ fn render_language(
     if !errors.is_empty() {
         let mut errors = errors;
         errors.dedup_by(|a, b| a.message == b.message);
+        cap_write_errors(&mut errors);
         return Err(errors);
     }
     count += source_list
@@ -1314,6 +1341,30 @@ pub fn escape_html(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{Diagnostic, cap_write_errors};
+
+    #[test]
+    fn thousands_of_write_errors_become_four() {
+        let mut errors: Vec<Diagnostic> = (0..5000)
+            .map(|i| {
+                Diagnostic::error(
+                    "write-error",
+                    format!("cannot write en/x/{i}/index.html: No space left"),
+                )
+            })
+            .collect();
+        errors.push(Diagnostic::error("template", "other"));
+        cap_write_errors(&mut errors);
+        assert_eq!(errors.len(), 5);
+        assert_eq!(errors[4].message, "4997 more pages could not be written");
+        assert_eq!(errors.iter().filter(|d| d.code == "template").count(), 1);
+        let mut few: Vec<Diagnostic> = (0..4)
+            .map(|i| Diagnostic::error("write-error", format!("{i}")))
+            .collect();
+        cap_write_errors(&mut few);
+        assert_eq!(few.len(), 4);
+    }
+
     use super::root_prefix;
 
     #[test]
