@@ -538,3 +538,56 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `--open` hands the served address to the desktop's opener (`xdg-open` on
+/// Linux); a stand-in on PATH records what it was given.
+#[cfg(target_os = "linux")]
+#[test]
+fn open_hands_the_address_to_the_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
+        &site,
+    );
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = tmp.path().join("opened.txt");
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", record.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"))
+        .args(["serve", "--port", "0", "--no-search", "--open", "--root"])
+        .arg(&site)
+        .arg("--output")
+        .arg(tmp.path().join("out"))
+        .env("PATH", path)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut serving = String::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if line.starts_with("Serving ") {
+            serving = line;
+            break;
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let written = || std::fs::read_to_string(&record).is_ok_and(|t| t.ends_with('\n'));
+    while !written() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let opened = std::fs::read_to_string(&record).expect("the opener was called");
+    let url = serving.split_whitespace().nth(1).unwrap();
+    assert_eq!(opened.trim(), url);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+}
