@@ -320,7 +320,6 @@ impl Content {
             .map(|rel| parse_file(&config.root, rel))
             .collect();
         let mut events = Vec::with_capacity(parsed.len());
-        let mut related_locs = Vec::with_capacity(parsed.len());
         let mut keys = Vec::with_capacity(parsed.len());
         let mut records = HashMap::with_capacity(parsed.len());
         for (rel, p) in files.records.iter().zip(parsed) {
@@ -330,7 +329,6 @@ impl Content {
             let has_event = p.event.is_some();
             if let Some(ev) = p.event {
                 events.push(ev);
-                related_locs.push(p.related_locs.clone());
             }
             records.insert(
                 rel.clone(),
@@ -345,12 +343,9 @@ impl Content {
         }
         check_keys(&keys, &mut global);
         let known = KnownKeys::new(keys.iter());
-        for (e, locs) in events.iter_mut().zip(&related_locs) {
-            let ds = check_related(e, &known, locs);
-            if !ds.is_empty()
-                && let Some(r) = records.get_mut(&e.file)
-            {
-                r.related_diagnostics = ds;
+        for e in &mut events {
+            if let Some(r) = records.get_mut(&e.file) {
+                r.related_diagnostics = check_related(e, &known, &r.related_locs);
             }
         }
         let overlay_diags = crate::translation::attach_each(config, &mut events, &files.overlays);

@@ -5,7 +5,7 @@
 //! the reload, so that it never delays one.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -48,15 +48,6 @@ pub struct Session {
     failed: bool,
 }
 
-/// Where a folder is when it may not exist yet: `root`-relative made absolute.
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
-    }
-}
-
 /// Read the site, start the server and the watcher, and publish the first build.
 /// Errors in the first build do not stop the session (they are shown in the
 /// terminal and in the browser); a bad `site.toml` or output folder does.
@@ -67,10 +58,10 @@ pub fn start(opts: ServeOptions) -> Result<Session, Failure> {
         .root
         .canonicalize()
         .map_err(|e| io("cannot open the site folder", e))?;
-    let output = absolute(&opts.output);
     // The server needs the folder to exist; an empty folder is fine for a first build.
-    std::fs::create_dir_all(&output).map_err(|e| io("cannot create the output folder", e))?;
-    let output = output
+    std::fs::create_dir_all(&opts.output).map_err(|e| io("cannot create the output folder", e))?;
+    let output = opts
+        .output
         .canonicalize()
         .map_err(|e| io("cannot open the output folder", e))?;
     let server = DevServer::start(opts.bind, opts.port, output.clone())

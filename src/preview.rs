@@ -125,11 +125,6 @@ impl Preview {
         &self.config
     }
 
-    /// The output folder.
-    pub fn output(&self) -> &Path {
-        &self.opts.output
-    }
-
     /// Build and publish the whole site.
     pub fn build(&mut self) -> Result<Update, Failure> {
         self.pending = Selection::all();

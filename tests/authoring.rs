@@ -119,30 +119,13 @@ impl Session {
     /// Start a long-running command (`eventref serve`), wait until its stderr
     /// has a line containing `ready`, and stop it.
     fn start_and_stop(&mut self, line: &str, extra: &[&str], ready: &str) -> String {
-        use std::io::BufRead;
         let w = words(line);
         self.ran.insert(line.to_string());
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"))
-            .args(&w[1..])
-            .args(extra)
-            .current_dir(&self.root)
-            .env("NO_COLOR", "1")
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut seen = String::new();
-        for l in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            seen.push_str(&l);
-            seen.push('\n');
-            if l.contains(ready) {
-                break;
-            }
-        }
-        child.kill().unwrap();
-        let _ = child.wait();
-        assert!(seen.contains(ready), "`{line}` never printed {ready:?}:\n{seen}");
-        seen
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"));
+        cmd.args(&w[1..]).args(extra).current_dir(&self.root);
+        let mut running = common::Running::start(cmd);
+        running.wait_for(ready);
+        running.log.clone()
     }
 
     fn run(&mut self, line: &str) -> assert_cmd::assert::Assert {

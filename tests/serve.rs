@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use eventref::serve::{DevServer, LiveDiagnostic, LiveEvent, SCRIPT_TAG};
 
+mod common;
+
 const SECRET: &str = "TOP-SECRET-7c1e9a";
 
 struct Fixture {
@@ -453,36 +455,15 @@ fn the_serve_command_binds_to_loopback_and_republishes_saves() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-    copy_tree(&fixtures, &site);
+    common::copy_dir(&fixtures, &site);
     std::fs::write(tmp.path().join("secret.txt"), SECRET).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"))
-        .args(["serve", "--port", "0", "--no-search", "--root"])
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"));
+    cmd.args(["serve", "--port", "0", "--no-search", "--root"])
         .arg(&site)
         .arg("--output")
-        .arg(tmp.path().join("out"))
-        .env("NO_COLOR", "1")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |needle: &str| -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(100))
-                && line.contains(needle)
-            {
-                return line;
-            }
-        }
-        panic!("eventref serve never printed {needle:?}");
-    };
-    let serving = wait_for("Serving http://");
+        .arg(tmp.path().join("out"));
+    let mut serve = common::Running::start(cmd);
+    let serving = serve.wait_for("Serving http://");
     let url = serving.split_whitespace().nth(1).unwrap();
     let addr: SocketAddr = url
         .trim_start_matches("http://")
@@ -521,22 +502,8 @@ fn the_serve_command_binds_to_loopback_and_republishes_saves() {
         text.replacen("explanation: |\n", "explanation: |\n  Freshly saved text.\n\n", 1),
     )
     .unwrap();
-    wait_for("content/contoso/100.yaml");
+    serve.wait_for("content/contoso/100.yaml");
     assert!(get("/en/contoso-mail/100/").contains("Freshly saved text."));
-    child.kill().unwrap();
-    let _ = child.wait();
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// `--open` hands the served address to the desktop's opener (`xdg-open` on
@@ -547,10 +514,7 @@ fn open_hands_the_address_to_the_browser() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"),
-        &site,
-    );
+    common::copy_dir(&common::repo().join("tests/fixtures/basic"), &site);
     let bin = tmp.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let record = tmp.path().join("opened.txt");
@@ -562,30 +526,20 @@ fn open_hands_the_address_to_the_browser() {
     .unwrap();
     std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"))
-        .args(["serve", "--port", "0", "--no-search", "--open", "--root"])
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_eventref"));
+    cmd.args(["serve", "--port", "0", "--no-search", "--open", "--root"])
         .arg(&site)
         .arg("--output")
         .arg(tmp.path().join("out"))
-        .env("PATH", path)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut serving = String::new();
-    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-        if line.starts_with("Serving ") {
-            serving = line;
-            break;
-        }
-    }
+        .env("PATH", path);
+    let mut serve = common::Running::start(cmd);
+    let serving = serve.wait_for("Serving ");
     let deadline = Instant::now() + Duration::from_secs(20);
     let written = || std::fs::read_to_string(&record).is_ok_and(|t| t.ends_with('\n'));
     while !written() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(serve);
     let opened = std::fs::read_to_string(&record).expect("the opener was called");
     let url = serving.split_whitespace().nth(1).unwrap();
     assert_eq!(opened.trim(), url);

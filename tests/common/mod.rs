@@ -122,3 +122,58 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn codes(d: &eventref::diagnostics::Diagnostics) -> Vec<&'static str> {
     d.iter().map(|d| d.code).collect()
 }
+
+/// A running long-lived command (`eventref serve`): its stderr lines arrive on
+/// a channel, and it is stopped when dropped.
+pub struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    /// Every stderr line read so far.
+    pub log: String,
+}
+
+impl Running {
+    /// Start `cmd` with its stderr captured.
+    pub fn start(mut cmd: std::process::Command) -> Running {
+        use std::io::BufRead;
+        let mut child = cmd
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the command starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Running {
+            child,
+            lines,
+            log: String::new(),
+        }
+    }
+
+    /// The next stderr line containing `needle` (panics after 60 s).
+    pub fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(std::time::Duration::from_millis(100)) {
+                self.log.push_str(&line);
+                self.log.push('\n');
+                if line.contains(needle) {
+                    return line;
+                }
+            }
+        }
+        panic!("never printed {needle:?}; stderr so far:\n{}", self.log);
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
