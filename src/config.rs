@@ -1,8 +1,11 @@
-//! Site configuration: reading and checking `site.toml`.
+//! Site configuration: reading and checking `site.toml`, and the site's folder
+//! layout.
 //!
 //! The config is the first stage of the pipeline. It knows the site's title,
 //! languages, theme, base URL and the per-product texts that frame every event
-//! article, and nothing about content.
+//! article, and nothing about content. The names of the site's folders
+//! (`content/`, `themes/`, `static/`, …) and the default output folder are
+//! defined here, once, in [`layout`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +17,26 @@ use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 
 /// The name of the config file at the site root.
 pub const CONFIG_FILE: &str = "site.toml";
+
+/// The folders of a site, relative to its root. Nothing else in eventref spells them.
+pub mod layout {
+    /// Event records and their translation overlays.
+    pub const CONTENT: &str = "content";
+    /// Themes, one folder each (`themes/<name>/`).
+    pub const THEMES: &str = "themes";
+    /// Template overrides (site level) and a theme's templates.
+    pub const TEMPLATES: &str = "templates";
+    /// Static files (site level) and a theme's static files.
+    pub const STATIC: &str = "static";
+    /// UI string overrides (site level) and a theme's UI strings.
+    pub const I18N: &str = "i18n";
+    /// JSON Schemas for editors, written by `eventref schema --write`.
+    pub const SCHEMAS: &str = "schemas";
+    /// The default output folder of `eventref build`.
+    pub const OUTPUT: &str = "public";
+    /// The folders a theme (and a site, as overrides) may have.
+    pub const THEME_PARTS: [&str; 3] = [TEMPLATES, STATIC, I18N];
+}
 
 /// Texts that frame the articles of one product: the intro under the title and
 /// the boilerplate that opens "For More Information". Markdown.
@@ -190,7 +213,7 @@ impl Config {
             })?),
             None => None,
         };
-        if crate::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
+        if crate::content::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
             return Err(bad(
                 format!("theme `{}` is not a valid theme folder name", raw.theme),
                 "use the name of a folder under themes/, e.g. technet",
@@ -241,7 +264,27 @@ impl Config {
 
     /// The content folder.
     pub fn content_dir(&self) -> PathBuf {
-        self.root.join("content")
+        self.root.join(layout::CONTENT)
+    }
+
+    /// The folder of the configured theme, when it is not the built-in one.
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join(layout::THEMES).join(&self.theme)
+    }
+
+    /// The output folder: `output` when given, else `public/` under the root.
+    pub fn output_dir(&self, output: Option<&Path>) -> PathBuf {
+        output
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.join(layout::OUTPUT))
+    }
+
+    /// Every folder whose files a build reads: content, the theme, and the
+    /// site's overrides.
+    pub fn input_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.content_dir(), self.theme_dir()];
+        dirs.extend(layout::THEME_PARTS.iter().map(|p| self.root.join(p)));
+        dirs
     }
 
     /// Language codes, default first.

@@ -173,7 +173,7 @@ impl Diagnostic {
 }
 
 /// The output format of a diagnostic report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// rustc-style text with the offending line.
     #[default]

@@ -4,11 +4,26 @@
 //! explanation, user actions, …) into a fast, searchable, multilingual reference
 //! site in the style of the classic TechNet event articles.
 //!
-//! The pipeline is a chain of stages, each in its own module, and data flows one
-//! way:
+//! # The pipeline
 //!
-//! [`config`] → [`content`] (load + validate, with [`translation`] overlays) → [`i18n`]
-//! (resolve per language) → [`render`] → [`output`]
+//! Data flows one way, and each stage is a folder (or a file) of its own; a
+//! stage imports only the stages before it:
+//!
+//! ```text
+//! config ─▶ content ─▶ i18n ─▶ render ─▶ search ─▶ output
+//!   site.toml   records,     per-language   pages,      lookup tables,  the only writer
+//!               overlays     fallback       theme       Pagefind        of the output folder
+//!                                      ▲
+//!                     site: the one orchestrator (load → check → build → publish,
+//!                           up-to-date skip, incremental updates for serve)
+//!                                      ▲
+//!                     serve (dev server), authoring, import, and the CLI
+//! ```
+//!
+//! [`diagnostics`] (errors as data) and [`error`] sit below everything.
+//! `docs/architecture.md` walks through each folder and where to add things.
+//!
+//! # Example
 //!
 //! ```no_run
 //! let site = eventref::Site::load(std::path::Path::new("."))?;
@@ -21,27 +36,23 @@
 // Diagnostics are rich (file, snippet, help, notes) and only built on the error path.
 #![allow(clippy::result_large_err)]
 
-pub mod authoring;
+// The bottom: errors as data.
+pub mod diagnostics;
+pub mod error;
+
+// The pipeline, in the order data flows.
 pub mod config;
 pub mod content;
-pub mod diagnostics;
 pub mod i18n;
-pub mod import;
-pub mod live;
-pub mod lookup;
-pub mod markdown;
-pub mod message;
 pub mod output;
-pub mod preview;
 pub mod render;
-pub mod schema;
 pub mod search;
+
+// The orchestrator, and what is built on it.
+pub mod authoring;
+pub mod import;
 pub mod serve;
 pub mod site;
-pub mod slug;
-pub mod synth;
-pub mod theme;
-pub mod translation;
-pub mod watch;
 
-pub use site::{BuildOptions, BuildReport, Failure, FailureKind, Site};
+pub use error::{Failure, FailureKind};
+pub use site::{BuildOptions, BuildReport, Site};

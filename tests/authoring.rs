@@ -550,8 +550,8 @@ fn yaml_value(path: &Path) -> serde_json::Value {
 
 fn validators() -> (jsonschema::Validator, jsonschema::Validator) {
     (
-        jsonschema::validator_for(&eventref::schema::record_schema()).unwrap(),
-        jsonschema::validator_for(&eventref::schema::overlay_schema()).unwrap(),
+        jsonschema::validator_for(&eventref::authoring::schema::record_schema()).unwrap(),
+        jsonschema::validator_for(&eventref::authoring::schema::overlay_schema()).unwrap(),
     )
 }
 
@@ -602,12 +602,12 @@ fn the_flagship_content_matches_the_schemas() {
 fn the_committed_schema_files_are_current() {
     for (file, schema) in [
         (
-            eventref::schema::RECORD_SCHEMA_FILE,
-            eventref::schema::record_schema(),
+            eventref::authoring::schema::RECORD_SCHEMA_FILE,
+            eventref::authoring::schema::record_schema(),
         ),
         (
-            eventref::schema::OVERLAY_SCHEMA_FILE,
-            eventref::schema::overlay_schema(),
+            eventref::authoring::schema::OVERLAY_SCHEMA_FILE,
+            eventref::authoring::schema::overlay_schema(),
         ),
     ] {
         let path = common::repo().join(file);

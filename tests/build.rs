@@ -260,7 +260,7 @@ fn builtin_theme_is_used_when_the_site_has_no_themes_folder() {
     assert!(!dir.path().join("themes").exists());
     build_ok(dir.path());
     // And the built-in copy is identical to the repository's theme folder.
-    for (path, text) in eventref::theme::BUILTIN_TECHNET {
+    for (path, text) in eventref::render::theme::BUILTIN_TECHNET {
         let disk = std::fs::read_to_string(repo().join("themes/technet").join(path)).unwrap();
         assert_eq!(&disk, text, "{path}");
     }
@@ -278,7 +278,9 @@ fn builtin_theme_is_used_when_the_site_has_no_themes_folder() {
         .collect();
     for f in on_disk {
         assert!(
-            eventref::theme::BUILTIN_TECHNET.iter().any(|(p, _)| *p == f),
+            eventref::render::theme::BUILTIN_TECHNET
+                .iter()
+                .any(|(p, _)| *p == f),
             "{f} is not compiled into the binary"
         );
     }

@@ -319,14 +319,14 @@ fn refresh_marks_translations_current() {
         (st[0].translated, st[0].stale, st[0].partial, st[0].missing),
         (1, 1, 1, 1)
     );
-    let changed = eventref::translation::refresh(dir.path(), &site.content.events, Some("de")).unwrap();
+    let changed = eventref::content::overlay::refresh(dir.path(), &site.content.events, Some("de")).unwrap();
     assert_eq!(changed, [std::path::PathBuf::from("content/stale.de.yaml")]);
     let site = eventref::Site::load(dir.path()).unwrap();
     let st = eventref::i18n::status(&site.config, &site.content.events, Some("de"));
     assert_eq!((st[0].translated, st[0].stale), (2, 0));
     // Refreshing again changes nothing, and the rest of the file is kept.
     assert!(
-        eventref::translation::refresh(dir.path(), &site.content.events, None)
+        eventref::content::overlay::refresh(dir.path(), &site.content.events, None)
             .unwrap()
             .is_empty()
     );

@@ -354,7 +354,7 @@ fn message_compiler_files_round_trip() {
         Some("ボリューム %1 のバックアップが %2 に開始されました。")
     );
     // Imported translations are current, not stale.
-    assert!(!started.translations["de"].is_stale(started, eventref::translation::Field::Message));
+    assert!(!started.translations["de"].is_stale(started, eventref::content::Field::Message));
     assert_eq!(
         ev(1001).message,
         "The backup of volume %1 failed.\n\nError code: %2 (%%4021 describes the code).\n100% of the retries were used."
@@ -442,7 +442,7 @@ fn message_compiler_re_imports_keep_edited_translations() {
     let site = eventref::Site::load(root).unwrap();
     let e1000 = site.content.events.iter().find(|e| e.id == 1000).unwrap();
     let e1001 = site.content.events.iter().find(|e| e.id == 1001).unwrap();
-    use eventref::translation::Field;
+    use eventref::content::Field;
     // The translator's text was made from the old English: now stale, as it should be.
     assert!(e1000.translations["de"].is_stale(e1000, Field::Message));
     // The imported ones follow the new English and are current.

@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use eventref::lookup::{Template, lookup, parse_paste};
+use eventref::search::lookup::{Template, lookup, parse_paste};
 
 #[test]
 fn shared_vectors() {
@@ -182,10 +182,15 @@ fn dataset() -> Option<std::path::PathBuf> {
 /// Fill each insertion string with a made-up value.
 fn render_with_values(template: &str) -> String {
     let mut out = String::new();
-    for (i, seg) in eventref::message::parse(template).into_iter().enumerate() {
+    for (i, seg) in eventref::content::message::parse(template)
+        .into_iter()
+        .enumerate()
+    {
         match seg {
-            eventref::message::Segment::Text { text } => out.push_str(&text),
-            eventref::message::Segment::Insert { .. } => out.push_str(&format!("Val{i}-x{}.contoso", i * 7)),
+            eventref::content::message::Segment::Text { text } => out.push_str(&text),
+            eventref::content::message::Segment::Insert { .. } => {
+                out.push_str(&format!("Val{i}-x{}.contoso", i * 7))
+            }
         }
     }
     out
@@ -223,11 +228,11 @@ fn recall_on_the_windows_dataset() {
             message: m,
         })
         .collect();
-    let matcher = eventref::lookup::Matcher::new(&templates);
+    let matcher = eventref::search::lookup::Matcher::new(&templates);
     let (mut tested, mut found) = (0usize, 0usize);
     let mut misses = Vec::new();
     for (source, id, message) in &rows {
-        if eventref::message::inserts(message).is_empty() {
+        if eventref::content::message::inserts(message).is_empty() {
             continue;
         }
         tested += 1;

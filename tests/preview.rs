@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{copy_dir, repo, tree};
-use eventref::preview::{Preview, PreviewOptions, Update};
+use eventref::site::{Preview, PreviewOptions, Update};
 
 struct Fixture {
     _dir: tempfile::TempDir,

@@ -1,6 +1,10 @@
 //! Search files: the Pagefind bundle, direct-hit tables and lookup shards.
 
 mod common;
+// The benchmark generator is part of the binary (`eventref bench`); it is std-only, so it is included here.
+#[path = "../src/cli/bench/generate.rs"]
+#[allow(dead_code)]
+mod generate;
 use common::*;
 use std::path::Path;
 
@@ -178,7 +182,7 @@ fn lookup_fetch(lang_root: &Path, paste: &str) -> (u64, Vec<serde_json::Value>) 
         .map(|s| s.as_str().unwrap())
         .collect();
     let re = regex::Regex::new(r"[\p{L}\p{N}]{3,}").unwrap();
-    let norm = eventref::lookup::normalize(paste).to_lowercase();
+    let norm = eventref::search::lookup::normalize(paste).to_lowercase();
     let words: Vec<&str> = re.find_iter(&norm).map(|m| m.as_str()).collect();
     let mut shards = std::collections::BTreeSet::from([eventref::search::fnv1a("") % n]);
     for (i, w) in words.iter().enumerate() {
@@ -206,7 +210,7 @@ fn lookup_fetch(lang_root: &Path, paste: &str) -> (u64, Vec<serde_json::Value>) 
 #[test]
 fn a_lookup_on_a_large_site_fetches_little_and_finds_the_event() {
     let dir = tempfile::tempdir().unwrap();
-    eventref::synth::generate(dir.path(), 20_000, 1).unwrap();
+    generate::generate(dir.path(), 20_000, 1).unwrap();
     let site = eventref::Site::load(dir.path()).unwrap();
     site.build(&eventref::BuildOptions {
         search: false,

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use crate::content::Level;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::site::{Failure, FailureKind};
+use crate::error::{Failure, FailureKind};
 
 use super::{ImportedRecord, Importer, Report, expand_inputs, origin_of, read_input};
 

@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
-use crate::site::{Failure, FailureKind};
+use crate::error::{Failure, FailureKind};
 
 use super::{ImportedRecord, ImportedTranslation, Importer, Report, expand_inputs, origin_of, read_input};
 

@@ -32,23 +32,14 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::authoring::{ContentIndex, IndexedRecord, yaml_string};
+use crate::authoring::yaml_string;
 use crate::config::Config;
 use crate::content::RECORD_FIELDS;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, slash_path};
-use crate::site::{Failure, FailureKind};
-use crate::slug::Slug;
-use crate::translation::short_hash;
-
-/// How `eventref import` prints its report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// A short table for people.
-    #[default]
-    Human,
-    /// One JSON document.
-    Json,
-}
+use crate::content::short_hash;
+use crate::content::slug::Slug;
+use crate::content::{ContentIndex, IndexedRecord};
+use crate::diagnostics::{Diagnostic, Diagnostics, Format, Location, slash_path};
+use crate::error::{Failure, FailureKind};
 
 /// The marker that tells a file was written by an importer.
 pub const MARKER: &str = "# imported from ";
@@ -150,15 +141,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report in `format`: a table, or one JSON document (with the warnings under `warnings`).
-    pub fn render(&self, format: ReportFormat) -> String {
+    /// The report in `format`: one JSON document (with the warnings under
+    /// `warnings`), or else a table for people.
+    pub fn render(&self, format: Format) -> String {
         match format {
-            ReportFormat::Human => self.to_text(),
-            ReportFormat::Json => {
+            Format::Human | Format::Github => self.to_text(),
+            Format::Json => {
                 let mut v = serde_json::to_value(self).unwrap_or_default();
                 let diags: serde_json::Value =
-                    serde_json::from_str(&self.diagnostics.render(crate::diagnostics::Format::Json, false))
-                        .unwrap_or_default();
+                    serde_json::from_str(&self.diagnostics.render(Format::Json, false)).unwrap_or_default();
                 v["warnings"] = diags["diagnostics"].clone();
                 let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
                 s.push('\n');
@@ -324,7 +315,7 @@ impl Importer {
     /// The import header of a file written from `origin`.
     fn header(&self, file: &Path, origin: &str, notes: &[String], overlay: bool) -> ImportHeader {
         ImportHeader {
-            schema: crate::schema::header_line(file, overlay),
+            schema: crate::authoring::schema::header_line(file, overlay),
             marker: format!("{MARKER}{origin} (eventref import {})", self.report.kind),
             notes: notes.to_vec(),
         }
@@ -516,8 +507,8 @@ impl Importer {
             self.skip_translation("record unreadable", 1);
             return Ok(());
         };
-        let mut want = crate::message::inserts(&original);
-        let mut got = crate::message::inserts(&t.message);
+        let mut want = crate::content::message::inserts(&original);
+        let mut got = crate::content::message::inserts(&t.message);
         want.sort();
         got.sort();
         if want != got {
@@ -540,7 +531,7 @@ impl Importer {
             self.skip_translation("insertion strings differ from the record's", 1);
             return Ok(());
         }
-        let file = crate::translation::overlay_path_for(&rec.file, &t.lang);
+        let file = crate::content::overlay::overlay_path_for(&rec.file, &t.lang);
         let fields = vec![("message", Some(t.message.clone()))];
         let hash = short_hash(t.original.trim());
         let header = self.header(&file, &t.origin, &[], true);
@@ -583,7 +574,7 @@ impl Importer {
             let cur: OverlayValues = crate::content::parse_yaml(
                 &file,
                 &Arc::from(new_text.as_str()),
-                crate::translation::OVERLAY_FIELDS,
+                crate::content::overlay::OVERLAY_FIELDS,
             )
             .map_err(|d| content_failure(one(*d)))?;
             let mut map = cur.translated_from.unwrap_or_default();
@@ -764,7 +755,7 @@ pub fn update_text(
 ) -> Result<Updated, Box<Diagnostic>> {
     let all_fields: Vec<&str> = RECORD_FIELDS
         .iter()
-        .chain(crate::translation::OVERLAY_FIELDS)
+        .chain(crate::content::overlay::OVERLAY_FIELDS)
         .copied()
         .collect();
     let current: CurrentValues = crate::content::parse_yaml(file, text, &all_fields)?;
@@ -911,7 +902,7 @@ fn replace_block(text: &str, name: &str, block: &str) -> String {
     let spans = spans(&lines);
     let order: Vec<&str> = RECORD_FIELDS
         .iter()
-        .chain(crate::translation::OVERLAY_FIELDS)
+        .chain(crate::content::overlay::OVERLAY_FIELDS)
         .copied()
         .collect();
     let pos = |k: &str| order.iter().position(|f| *f == k);

@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
+use super::watch::Watcher;
 use crate::diagnostics::{Diagnostic, Format};
-use crate::preview::{IndexJob, Preview, PreviewOptions, Update};
+use crate::error::Failure;
 use crate::serve::{DevServer, LiveEvent};
-use crate::site::Failure;
-use crate::watch::Watcher;
+use crate::site::{IndexJob, Preview, PreviewOptions, Update};
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ impl Session {
         while let Some(paths) = self.watcher.next_batch() {
             let relevant: Vec<PathBuf> = paths
                 .into_iter()
-                .filter(|p| self.preview.classify(p) != crate::preview::Change::Ignored)
+                .filter(|p| self.preview.classify(p) != crate::site::Change::Ignored)
                 .collect();
             if relevant.is_empty() {
                 continue;

@@ -31,60 +31,60 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
     (
         "templates/base.html",
-        include_str!("../themes/technet/templates/base.html"),
+        include_str!("../../themes/technet/templates/base.html"),
     ),
     (
         "templates/sidebar.html",
-        include_str!("../themes/technet/templates/sidebar.html"),
+        include_str!("../../themes/technet/templates/sidebar.html"),
     ),
     (
         "templates/event.html",
-        include_str!("../themes/technet/templates/event.html"),
+        include_str!("../../themes/technet/templates/event.html"),
     ),
     (
         "templates/index.html",
-        include_str!("../themes/technet/templates/index.html"),
+        include_str!("../../themes/technet/templates/index.html"),
     ),
     (
         "templates/source.html",
-        include_str!("../themes/technet/templates/source.html"),
+        include_str!("../../themes/technet/templates/source.html"),
     ),
     (
         "templates/category.html",
-        include_str!("../themes/technet/templates/category.html"),
+        include_str!("../../themes/technet/templates/category.html"),
     ),
     (
         "templates/events.html",
-        include_str!("../themes/technet/templates/events.html"),
+        include_str!("../../themes/technet/templates/events.html"),
     ),
     (
         "templates/404.html",
-        include_str!("../themes/technet/templates/404.html"),
+        include_str!("../../themes/technet/templates/404.html"),
     ),
     (
         "templates/search.html",
-        include_str!("../themes/technet/templates/search.html"),
+        include_str!("../../themes/technet/templates/search.html"),
     ),
     (
         "static/technet.css",
-        include_str!("../themes/technet/static/technet.css"),
+        include_str!("../../themes/technet/static/technet.css"),
     ),
     (
         "static/favicon.svg",
-        include_str!("../themes/technet/static/favicon.svg"),
+        include_str!("../../themes/technet/static/favicon.svg"),
     ),
     (
         "static/lookup.js",
-        include_str!("../themes/technet/static/lookup.js"),
+        include_str!("../../themes/technet/static/lookup.js"),
     ),
     (
         "static/search.js",
-        include_str!("../themes/technet/static/search.js"),
+        include_str!("../../themes/technet/static/search.js"),
     ),
-    ("i18n/en.yaml", include_str!("../themes/technet/i18n/en.yaml")),
-    ("i18n/de.yaml", include_str!("../themes/technet/i18n/de.yaml")),
-    ("i18n/ja.yaml", include_str!("../themes/technet/i18n/ja.yaml")),
-    ("i18n/ar.yaml", include_str!("../themes/technet/i18n/ar.yaml")),
+    ("i18n/en.yaml", include_str!("../../themes/technet/i18n/en.yaml")),
+    ("i18n/de.yaml", include_str!("../../themes/technet/i18n/de.yaml")),
+    ("i18n/ja.yaml", include_str!("../../themes/technet/i18n/ja.yaml")),
+    ("i18n/ar.yaml", include_str!("../../themes/technet/i18n/ar.yaml")),
 ];
 
 /// Where a theme file came from.

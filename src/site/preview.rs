@@ -20,14 +20,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::config::Config;
+use super::{SearchStage, finish, publish};
+use crate::config::{CONFIG_FILE, Config, layout};
 use crate::content::{Content, LoadState};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::error::Failure;
 use crate::output::Output;
+use crate::render::theme::Theme;
 use crate::render::{NoProgress, PageSink, Selection};
 use crate::search::SearchStats;
-use crate::site::{Failure, SearchStage, finish, publish};
-use crate::theme::Theme;
 
 /// How a preview builds.
 #[derive(Debug, Clone)]
@@ -145,11 +146,11 @@ impl Preview {
         }
         let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
         match parts.next().as_deref() {
-            Some("site.toml") if rel.components().count() == 1 => Change::Config,
-            Some("content") if name.ends_with(".yaml") || name.ends_with(".yml") => Change::Content,
+            Some(CONFIG_FILE) if rel.components().count() == 1 => Change::Config,
+            Some(layout::CONTENT) if name.ends_with(".yaml") || name.ends_with(".yml") => Change::Content,
             // A folder under content/ renamed or removed: reload the records.
-            Some("content") if !name.contains('.') => Change::Content,
-            Some("themes" | "templates" | "static" | "i18n") => Change::Theme,
+            Some(layout::CONTENT) if !name.contains('.') => Change::Content,
+            Some(layout::THEMES | layout::TEMPLATES | layout::STATIC | layout::I18N) => Change::Theme,
             _ => Change::Ignored,
         }
     }

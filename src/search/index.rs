@@ -21,11 +21,11 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::content::message::{self, Segment};
+use crate::content::short_hash;
 use crate::content::{Content, Event, UserAction};
 use crate::i18n::{self, LocalizedEvent};
-use crate::message::{self, Segment};
 use crate::render::PageSink;
-use crate::translation::short_hash;
 
 /// Aim for lookup shards of about this many bytes.
 const SHARD_BYTES: usize = 4 * 1024;
@@ -80,7 +80,7 @@ fn word_regex() -> &'static Regex {
 /// them; words are runs of 3+ letters or digits, lower-cased. The browser
 /// (`search.js`) derives the same keys from a pasted message.
 pub fn template_keys(template: &str) -> Vec<String> {
-    let norm = crate::lookup::normalize(template).to_lowercase();
+    let norm = crate::search::lookup::normalize(template).to_lowercase();
     let segs = message::parse(&norm);
     let mut pairs = Vec::new();
     let mut singles = Vec::new();
@@ -206,15 +206,15 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
 /// Plain text of a user action, for the index.
 fn user_action_text(ua: &UserAction) -> String {
     match ua {
-        UserAction::Text(t) => crate::markdown::to_plain_text(t),
+        UserAction::Text(t) => crate::render::markdown::to_plain_text(t),
         UserAction::Steps { intro, steps } => {
             let mut s = intro
                 .as_deref()
-                .map(crate::markdown::to_plain_text)
+                .map(crate::render::markdown::to_plain_text)
                 .unwrap_or_default();
             for st in steps {
                 s.push('\n');
-                s.push_str(&crate::markdown::to_plain_text(st));
+                s.push_str(&crate::render::markdown::to_plain_text(st));
             }
             s
         }
@@ -381,7 +381,7 @@ fn record(
         text.push('\n');
     }
     if let Some(x) = &l.explanation {
-        text.push_str(&crate::markdown::to_plain_text(x.value));
+        text.push_str(&crate::render::markdown::to_plain_text(x.value));
         text.push('\n');
     }
     if let Some(u) = &l.user_action {
@@ -424,7 +424,7 @@ fn record(
 pub fn write(
     config: &Config,
     content: &Content,
-    theme: &crate::theme::Theme,
+    theme: &crate::render::theme::Theme,
     sink: &dyn PageSink,
     full_text: bool,
 ) -> Result<Option<SearchStats>, String> {
@@ -468,7 +468,10 @@ pub fn write_lookups(
 
 /// The UI strings of every language, which the full-text index takes its level
 /// labels from.
-pub fn index_strings(config: &Config, theme: &crate::theme::Theme) -> BTreeMap<String, i18n::UiStrings> {
+pub fn index_strings(
+    config: &Config,
+    theme: &crate::render::theme::Theme,
+) -> BTreeMap<String, i18n::UiStrings> {
     let default = config.default_language.as_str();
     config
         .languages

@@ -3,7 +3,7 @@
 //! The schemas are generated with `schemars` from dedicated types that mirror
 //! the fields of [`crate::content`] records and [`crate::translation`] overlays
 //! one by one; unit tests compare their property names with
-//! [`crate::content::RECORD_FIELDS`] and [`crate::translation::OVERLAY_FIELDS`],
+//! [`crate::content::RECORD_FIELDS`] and [`crate::content::overlay::OVERLAY_FIELDS`],
 //! so a field added to one side and not the other fails the build's tests.
 //!
 //! `eventref schema --write` stores them as `schemas/record.schema.json` and
@@ -178,7 +178,7 @@ impl JsonSchema for TranslatedFrom {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let fields: Vec<&str> = crate::translation::Field::ALL.iter().map(|f| f.name()).collect();
+        let fields: Vec<&str> = crate::content::Field::ALL.iter().map(|f| f.name()).collect();
         json_schema!({
             "type": "object",
             "propertyNames": { "enum": fields },
@@ -245,7 +245,7 @@ pub fn command(
     root: &Path,
     overlay: bool,
     write_files: bool,
-) -> Result<(String, String), crate::site::Failure> {
+) -> Result<(String, String), crate::error::Failure> {
     if !write_files {
         let schema = if overlay {
             overlay_schema()
@@ -257,8 +257,8 @@ pub fn command(
     let files = write(root).map_err(|d| {
         let mut diagnostics = crate::diagnostics::Diagnostics::new();
         diagnostics.push(*d);
-        crate::site::Failure {
-            kind: crate::site::FailureKind::Content,
+        crate::error::Failure {
+            kind: crate::error::FailureKind::Content,
             diagnostics,
         }
     })?;
@@ -333,7 +333,10 @@ mod tests {
     #[test]
     fn overlay_schema_mirrors_overlay_fields() {
         let s = overlay_schema();
-        assert_eq!(property_names(&s), sorted(crate::translation::OVERLAY_FIELDS));
+        assert_eq!(
+            property_names(&s),
+            sorted(crate::content::overlay::OVERLAY_FIELDS)
+        );
         assert!(
             s.get("required")
                 .is_none_or(|r| r.as_array().is_some_and(|a| a.is_empty()))

@@ -13,179 +13,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::model::{Event, Field, Link, OverlayFile, Translation, UserAction};
+use super::yaml::{parse_yaml, read_text};
 use crate::config::Config;
-use crate::content::{Event, Link, OverlayFile, UserAction, parse_yaml, read_text};
+use crate::content::message;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
-use crate::message;
-
-/// A translatable part of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    /// The message template.
-    Message,
-    /// The meaning of each insertion string.
-    Parameters,
-    /// The explanation.
-    Explanation,
-    /// The user action.
-    UserAction,
-    /// The titles of the "For More Information" links.
-    Links,
-    /// The category's display name.
-    Category,
-}
-
-impl Field {
-    /// Every translatable field, in page order.
-    pub const ALL: [Field; 6] = [
-        Field::Message,
-        Field::Parameters,
-        Field::Explanation,
-        Field::UserAction,
-        Field::Links,
-        Field::Category,
-    ];
-
-    /// The field's name in records and overlays.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Message => "message",
-            Field::Parameters => "parameters",
-            Field::Explanation => "explanation",
-            Field::UserAction => "user_action",
-            Field::Links => "links",
-            Field::Category => "category",
-        }
-    }
-
-    /// Parse a field name.
-    pub fn parse(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// Whether the original record has something to translate in this field.
-    /// Category display names are optional, so they never count as missing.
-    pub fn expected(self, e: &Event) -> bool {
-        match self {
-            Field::Message => true,
-            Field::Parameters => !e.parameters.is_empty(),
-            Field::Explanation => e.explanation.is_some(),
-            Field::UserAction => e.user_action.is_some(),
-            Field::Links => !e.links.is_empty(),
-            Field::Category => false,
-        }
-    }
-
-    /// Whether the overlay translates this field (completely).
-    pub fn translated_in(self, e: &Event, t: &Translation) -> bool {
-        match self {
-            Field::Message => t.message.is_some(),
-            Field::Parameters => {
-                !t.parameters.is_empty() && e.parameters.keys().all(|k| t.parameters.contains_key(k))
-            }
-            Field::Explanation => t.explanation.is_some(),
-            Field::UserAction => t.user_action.is_some(),
-            Field::Links => !t.links.is_empty() && e.links.iter().all(|l| t.links.contains_key(&l.url)),
-            Field::Category => t.category.is_some(),
-        }
-    }
-
-    /// Whether the overlay translates any part of this field.
-    pub fn touched_in(self, t: &Translation) -> bool {
-        match self {
-            Field::Parameters => !t.parameters.is_empty(),
-            Field::Links => !t.links.is_empty(),
-            _ => self.translated_in_any(t),
-        }
-    }
-
-    fn translated_in_any(self, t: &Translation) -> bool {
-        match self {
-            Field::Message => t.message.is_some(),
-            Field::Explanation => t.explanation.is_some(),
-            Field::UserAction => t.user_action.is_some(),
-            Field::Category => t.category.is_some(),
-            Field::Parameters => !t.parameters.is_empty(),
-            Field::Links => !t.links.is_empty(),
-        }
-    }
-
-    /// A short hash of the original's text of this field.
-    pub fn source_hash(self, e: &Event) -> String {
-        let mut text = String::new();
-        match self {
-            Field::Message => text.push_str(e.message.trim()),
-            Field::Parameters => {
-                for (k, v) in &e.parameters {
-                    text.push_str(&format!("{k}\u{1f}{}\n", v.trim()));
-                }
-            }
-            Field::Explanation => text.push_str(e.explanation.as_deref().unwrap_or("").trim()),
-            Field::UserAction => match &e.user_action {
-                Some(UserAction::Text(t)) => text.push_str(t.trim()),
-                Some(UserAction::Steps { intro, steps }) => {
-                    text.push_str(intro.as_deref().unwrap_or("").trim());
-                    for s in steps {
-                        text.push('\u{1e}');
-                        text.push_str(s.trim());
-                    }
-                }
-                None => {}
-            },
-            Field::Links => {
-                for l in &e.links {
-                    text.push_str(&format!("{}\u{1f}{}\n", l.url.trim(), l.title.trim()));
-                }
-            }
-            Field::Category => text.push_str(e.category.as_deref().unwrap_or("").trim()),
-        }
-        short_hash(&text)
-    }
-}
-
-/// FNV-1a (32 bit) as 8 hex digits: stable across platforms and versions.
-pub fn short_hash(text: &str) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in text.as_bytes() {
-        h ^= u32::from(*b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    format!("{h:08x}")
-}
-
-/// One language's translation of one record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Translation {
-    /// Language code.
-    pub lang: String,
-    /// The overlay file, relative to the site root.
-    pub file: PathBuf,
-    /// Translated message template.
-    pub message: Option<String>,
-    /// Translated parameter meanings, by insertion string.
-    pub parameters: BTreeMap<String, String>,
-    /// Translated explanation.
-    pub explanation: Option<String>,
-    /// Translated user action.
-    pub user_action: Option<UserAction>,
-    /// Translated link titles, by URL.
-    pub links: BTreeMap<String, String>,
-    /// Translated category display name.
-    pub category: Option<String>,
-    /// Per field: the hash of the original it was translated from.
-    pub translated_from: BTreeMap<String, String>,
-}
-
-impl Translation {
-    /// Whether `field` is translated but its original has changed since.
-    pub fn is_stale(&self, e: &Event, field: Field) -> bool {
-        field.touched_in(self) && self.translated_from.get(field.name()) != Some(&field.source_hash(e))
-    }
-}
 
 /// The fields an overlay may have.
 pub const OVERLAY_FIELDS: &[&str] = &[
@@ -666,12 +501,6 @@ pub fn refresh(root: &Path, events: &[Event], lang: Option<&str>) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hashes_are_stable() {
-        assert_eq!(short_hash(""), "811c9dc5");
-        assert_eq!(short_hash("a"), "e40c292c");
-    }
 
     #[test]
     fn record_paths() {

@@ -58,7 +58,7 @@ pub const EVENTS_PATH: &str = "/__eventref/events";
 /// What is injected into every HTML response.
 pub const SCRIPT_TAG: &str = "<script src=\"/__eventref/live.js\" defer></script>";
 
-const LIVE_JS: &str = include_str!("serve/live.js");
+const LIVE_JS: &str = include_str!("live.js");
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How soon a browser reconnects after losing the event stream (a server restart).
 const RETRY: Duration = Duration::from_millis(1000);

@@ -2,70 +2,21 @@
 //! (render → output). This is the library's front door; the CLI is a thin
 //! shell around [`Site::load`], [`Site::check`] and [`Site::build`].
 
+mod preview;
+
+pub use preview::{Change, IndexJob, IndexReport, Preview, PreviewOptions, Update};
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::error::{Failure, FailureKind};
 use crate::output::{Output, WriteStats};
+use crate::render::theme::Theme;
 use crate::render::{self, NoProgress, Progress, RenderStats, Selection};
 use crate::search::SearchStats;
-use crate::theme::Theme;
-
-/// Why a run failed, which decides the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// Content, template or write errors (exit code 1).
-    Content,
-    /// Bad configuration or unsafe usage (exit code 2).
-    Config,
-}
-
-/// A failed run: every diagnostic found, and what kind of failure it was.
-#[derive(Debug)]
-pub struct Failure {
-    /// What kind of failure.
-    pub kind: FailureKind,
-    /// All the problems, sorted.
-    pub diagnostics: Diagnostics,
-}
-
-impl Failure {
-    /// A configuration or usage failure (exit code 2) with one diagnostic.
-    pub fn config(d: Diagnostic) -> Failure {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.push(d);
-        Failure {
-            kind: FailureKind::Config,
-            diagnostics,
-        }
-    }
-
-    /// A content, template or write failure (exit code 1) with one diagnostic.
-    pub fn content(d: Diagnostic) -> Failure {
-        Failure {
-            kind: FailureKind::Content,
-            ..Failure::config(d)
-        }
-    }
-
-    /// The process exit code for this failure.
-    pub fn exit_code(&self) -> i32 {
-        match self.kind {
-            FailureKind::Content => 1,
-            FailureKind::Config => 2,
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.diagnostics.render(crate::diagnostics::Format::Human, false))
-    }
-}
-
-impl std::error::Error for Failure {}
 
 /// A loaded site: configuration, checked content, and warnings found so far.
 pub struct Site {
@@ -77,18 +28,17 @@ pub struct Site {
     pub diagnostics: Diagnostics,
 }
 
-/// Options for [`Site::build`].
+/// Options for [`Site::build`] and [`Site::build_if_changed`].
 pub struct BuildOptions<'a> {
-    /// The [`input_fingerprint`] taken before the site was loaded. A build with
-    /// no warnings records it in the output folder, so that the next build of
-    /// the same inputs can be skipped ([`up_to_date`]).
-    pub fingerprint: Option<u64>,
     /// Output folder; `None` means `public/` under the site root.
     pub output: Option<PathBuf>,
     /// Fail on warnings too.
     pub strict: bool,
     /// Build the full-text index (Pagefind). Lookup tables are always written.
     pub search: bool,
+    /// Build even when the output already holds a build of exactly these
+    /// inputs ([`Site::build_if_changed`] skips such builds otherwise).
+    pub force: bool,
     /// Progress reporting.
     pub progress: &'a dyn Progress,
 }
@@ -96,13 +46,30 @@ pub struct BuildOptions<'a> {
 impl Default for BuildOptions<'_> {
     fn default() -> Self {
         BuildOptions {
-            fingerprint: None,
             output: None,
+            force: false,
             strict: false,
             search: true,
             progress: &NoProgress,
         }
     }
+}
+
+/// What [`Site::build_if_changed`] did.
+#[derive(Debug, Clone)]
+pub enum BuildOutcome {
+    /// The output already held a build of exactly these inputs: nothing was
+    /// loaded or written.
+    UpToDate {
+        /// The output folder.
+        output: PathBuf,
+        /// Files of that build.
+        files: usize,
+        /// Wall time of the check.
+        elapsed: Duration,
+    },
+    /// The site was built.
+    Built(BuildReport),
 }
 
 /// What a successful build did.
@@ -124,6 +91,40 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
+}
+
+impl BuildOutcome {
+    /// The machine-readable summary that `eventref build --format json` prints
+    /// (without the process's peak memory, which only the caller knows).
+    pub fn summary(&self) -> serde_json::Value {
+        let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+        match self {
+            BuildOutcome::UpToDate { files, elapsed, .. } => serde_json::json!({
+                "up_to_date": true,
+                "files": files,
+                "written": 0,
+                "unchanged": files,
+                "removed": 0,
+                "elapsed_ms": ms(elapsed),
+            }),
+            BuildOutcome::Built(r) => serde_json::json!({
+                "events": r.events,
+                "pages": r.pages,
+                "languages": r.languages,
+                "files": r.write.files,
+                "bytes": r.write.bytes,
+                "written": r.write.written,
+                "unchanged": r.write.unchanged,
+                "removed": r.write.removed,
+                "elapsed_ms": ms(&r.elapsed),
+                "search_records": r.search.as_ref().map(|s| s.records),
+                "search_files": r.search.as_ref().map(|s| s.files),
+                "search_bytes": r.search.as_ref().map(|s| s.bytes),
+                "search_ms": r.search.as_ref().map(|s| ms(&s.elapsed)),
+                "warnings": r.diagnostics.warning_count(),
+            }),
+        }
+    }
 }
 
 impl Site {
@@ -154,9 +155,42 @@ impl Site {
         finish(diags, strict)
     }
 
+    /// `eventref build`: unless `opts.force`, skip the build when the output
+    /// folder holds a complete build of exactly these inputs (see
+    /// [`input_fingerprint`]); otherwise load the content and build. Only this
+    /// path records the fingerprint, because only it knows the inputs were
+    /// read after it was taken.
+    pub fn build_if_changed(config: Config, opts: &BuildOptions) -> Result<BuildOutcome, Failure> {
+        let start = Instant::now();
+        let fingerprint = input_fingerprint(&config, opts);
+        let output = config.output_dir(opts.output.as_deref());
+        if !opts.force
+            && let Some(files) = crate::output::recorded_build(&output, fingerprint)
+        {
+            return Ok(BuildOutcome::UpToDate {
+                output,
+                files,
+                elapsed: start.elapsed(),
+            });
+        }
+        let site = Site::from_config(config);
+        opts.progress
+            .loaded(site.content.events.len(), &site.config.content_dir());
+        site.build_with(opts, Some(fingerprint), start)
+            .map(BuildOutcome::Built)
+    }
+
     /// Render the site and publish it to the output folder.
     pub fn build(&self, opts: &BuildOptions) -> Result<BuildReport, Failure> {
-        let start = Instant::now();
+        self.build_with(opts, None, Instant::now())
+    }
+
+    fn build_with(
+        &self,
+        opts: &BuildOptions,
+        fingerprint: Option<u64>,
+        start: Instant,
+    ) -> Result<BuildReport, Failure> {
         let mut diags = self.diagnostics.clone();
         let theme = match Theme::load(&self.config) {
             Ok(t) => {
@@ -175,13 +209,10 @@ impl Site {
                 diagnostics: diags,
             });
         };
-        let out_dir = opts
-            .output
-            .clone()
-            .unwrap_or_else(|| self.config.root.join("public"));
+        let out_dir = self.config.output_dir(opts.output.as_deref());
         let mut output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
         if diags.is_empty() {
-            output.record_fingerprint(opts.fingerprint);
+            output.record_fingerprint(fingerprint);
         }
         let dir = output.dir().to_path_buf();
         let (stats, search, write) = publish(
@@ -271,7 +302,7 @@ pub(crate) fn publish(
 /// eventref itself (version and executable), the options, `site.toml`, the
 /// theme and site overrides, and every file under `content/` (names and bytes).
 /// Two builds with the same fingerprint produce the same output.
-pub fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
+fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
     use rayon::prelude::*;
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -285,16 +316,9 @@ pub fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
     }
     (opts.strict, opts.search).hash(&mut h);
     config.base_url.hash(&mut h);
-    let root = &config.root;
-    let mut dirs = vec![
-        root.join("content"),
-        root.join("themes").join(&config.theme),
-        root.join("templates"),
-        root.join("static"),
-        root.join("i18n"),
-    ];
+    let mut dirs = config.input_dirs();
     dirs.dedup();
-    let mut files: Vec<PathBuf> = vec![root.join(crate::config::CONFIG_FILE)];
+    let mut files: Vec<PathBuf> = vec![config.root.join(crate::config::CONFIG_FILE)];
     for d in &dirs {
         files.extend(
             walkdir::WalkDir::new(d)
@@ -317,15 +341,6 @@ pub fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
         .collect();
     hashes.hash(&mut h);
     h.finish()
-}
-
-/// When the output folder of `opts` holds a complete build of exactly these
-/// inputs (see [`input_fingerprint`]), the number of its files; a build can
-/// then be skipped.
-pub fn up_to_date(config: &Config, opts: &BuildOptions) -> Option<usize> {
-    let fingerprint = opts.fingerprint?;
-    let dir = opts.output.clone().unwrap_or_else(|| config.root.join("public"));
-    crate::output::recorded_build(&dir, fingerprint)
 }
 
 /// Sort, apply `--strict`, and fail when there are errors.

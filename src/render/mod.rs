@@ -6,19 +6,21 @@
 //! [`Theme`] compiled once. Each finished page goes straight to a [`PageSink`]
 //! (the output stage), so rendered pages are never all held in memory.
 
+pub mod markdown;
+pub mod theme;
+
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::content::message::{self, Segment};
+use crate::content::slug::Slug;
 use crate::content::{Content, Event, Level, UserAction};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::i18n::{self, ArticleState, FieldState, Localized, LocalizedEvent, UiString, UiStrings};
-use crate::markdown;
-use crate::message::{self, Segment};
-use crate::slug::Slug;
-use crate::theme::Theme;
+use theme::Theme;
 
 /// Where rendered pages go. Implemented by the output stage (and by tests).
 pub trait PageSink: Sync {
@@ -33,6 +35,10 @@ pub trait Progress: Sync {
     fn start(&self, total: u64);
     /// One more page done.
     fn tick(&self);
+    /// The content is loaded: `events` records from the `content` folder.
+    fn loaded(&self, events: usize, content: &std::path::Path) {
+        let _ = (events, content);
+    }
 }
 
 /// A progress reporter that does nothing.

@@ -16,7 +16,7 @@
 use regex::Regex;
 use serde::Serialize;
 
-use crate::message::{self, Segment};
+use crate::content::message::{self, Segment};
 
 /// What was pasted, once parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -286,7 +286,7 @@ fn dedup_values(values: Vec<(String, String)>) -> Vec<(String, String)> {
 /// Look up a paste: by source and ID when the paste names them, else by message.
 pub fn lookup(paste: &Paste, templates: &[Template]) -> Vec<Match> {
     if let Some(id) = paste.id {
-        let slug = paste.source.as_deref().and_then(crate::slug::Slug::new);
+        let slug = paste.source.as_deref().and_then(crate::content::slug::Slug::new);
         let mut hits: Vec<Match> = Vec::new();
         for (index, t) in templates.iter().enumerate() {
             if t.id != id {
@@ -294,7 +294,7 @@ pub fn lookup(paste: &Paste, templates: &[Template]) -> Vec<Match> {
             }
             let same_source = slug
                 .as_ref()
-                .map(|s| crate::slug::Slug::new(t.source).as_ref() == Some(s));
+                .map(|s| crate::content::slug::Slug::new(t.source).as_ref() == Some(s));
             if same_source == Some(false) {
                 continue;
             }

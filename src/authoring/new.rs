@@ -9,194 +9,14 @@
 //! when 2002 is there). Nothing is ever overwritten: a record whose
 //! `(source, id)` exists anywhere under `content/` is refused, naming the file.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde_saphyr::Spanned;
-
 use crate::config::Config;
-use crate::content::{Event, Level, RECORD_FIELDS, UserAction};
+use crate::content::slug::Slug;
+use crate::content::{ContentIndex, Event, Level, UserAction};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
-use crate::site::{Failure, FailureKind, Site};
-use crate::slug::Slug;
-
-/// A record found under `content/`: where it is and which event it describes.
-#[derive(Debug, Clone)]
-pub struct IndexedRecord {
-    /// The file, relative to the site root.
-    pub file: PathBuf,
-    /// The source as written in the record.
-    pub source: String,
-    /// The source's slug (records are matched by slug, as `check` does).
-    pub slug: Slug,
-    /// The event ID.
-    pub id: u16,
-    /// Where the `id` is written, for "already exists" errors.
-    pub id_loc: Location,
-}
-
-/// The `(source, id)` of every record under `content/`, read without the full checks.
-#[derive(Debug, Default)]
-pub struct ContentIndex {
-    /// Every record whose source and ID could be read, in file order.
-    pub records: Vec<IndexedRecord>,
-    /// Files that could not be read; they may hold records the index does not know.
-    pub problems: Vec<Diagnostic>,
-    by_key: HashMap<(Slug, u16), usize>,
-    /// Per source slug: how many records each folder holds.
-    folders: HashMap<Slug, BTreeMap<PathBuf, usize>>,
-    /// Per source slug: the first spelling seen.
-    spellings: HashMap<Slug, String>,
-}
-
-#[derive(Deserialize)]
-struct KeyOnly {
-    source: Option<Spanned<String>>,
-    id: Option<Spanned<i64>>,
-}
-
-impl ContentIndex {
-    /// Read the source and ID of every record under `root/content/` (overlays are skipped).
-    pub fn scan(root: &Path) -> ContentIndex {
-        let mut index = ContentIndex::default();
-        let dir = root.join("content");
-        if !dir.is_dir() {
-            return index;
-        }
-        let walker = walkdir::WalkDir::new(&dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = err
-                        .path()
-                        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-                        .unwrap_or_else(|| PathBuf::from("content"));
-                    index.problems.push(
-                        Diagnostic::error("read-error", format!("cannot read {}: {err}", path.display()))
-                            .at(Location::file_only(path)),
-                    );
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
-            let Some(stem) = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")) else {
-                continue;
-            };
-            if stem
-                .rsplit_once('.')
-                .is_some_and(|(_, lang)| crate::config::valid_lang_code(lang))
-            {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(entry.path())
-                .to_path_buf();
-            let text = match crate::content::read_text(root, &rel) {
-                Ok(t) => t,
-                Err(d) => {
-                    index.problems.push(*d);
-                    continue;
-                }
-            };
-            let key: KeyOnly = match crate::content::parse_yaml(&rel, &text, RECORD_FIELDS) {
-                Ok(k) => k,
-                Err(d) => {
-                    index.problems.push(*d);
-                    continue;
-                }
-            };
-            let (Some(source), Some(id)) = (key.source, key.id) else {
-                continue;
-            };
-            let source_text = source.value.trim().to_string();
-            let (Some(slug), Ok(id16)) = (Slug::new(&source_text), u16::try_from(id.value)) else {
-                continue;
-            };
-            let id_loc = Location::new(
-                &rel,
-                Some(text.clone()),
-                id.referenced.line() as u32,
-                id.referenced.column() as u32,
-            )
-            .with_len(id.value.to_string().len());
-            index.add(IndexedRecord {
-                file: rel,
-                source: source_text,
-                slug,
-                id: id16,
-                id_loc,
-            });
-        }
-        index
-    }
-
-    /// Add a record (one just written, for instance).
-    pub fn add(&mut self, r: IndexedRecord) {
-        let folder = r.file.parent().map(Path::to_path_buf).unwrap_or_default();
-        *self
-            .folders
-            .entry(r.slug.clone())
-            .or_default()
-            .entry(folder)
-            .or_default() += 1;
-        self.spellings
-            .entry(r.slug.clone())
-            .or_insert_with(|| r.source.clone());
-        self.by_key
-            .entry((r.slug.clone(), r.id))
-            .or_insert(self.records.len());
-        self.records.push(r);
-    }
-
-    /// The record of `source` (matched by slug) and `id`, if there is one.
-    pub fn find(&self, source: &str, id: u16) -> Option<&IndexedRecord> {
-        let slug = Slug::new(source)?;
-        self.by_key.get(&(slug, id)).map(|&i| &self.records[i])
-    }
-
-    /// How the records already spell `source`, when they spell it differently
-    /// (`msexchangetransport` vs `MSExchangeTransport`): the two would share a URL.
-    pub fn other_spelling(&self, source: &str) -> Option<&str> {
-        let slug = Slug::new(source)?;
-        self.spellings
-            .get(&slug)
-            .map(String::as_str)
-            .filter(|s| *s != source)
-    }
-
-    /// The folder for new records of `source`, relative to the site root: the
-    /// folder holding most of the source's records, or `content/<source-slug>`.
-    pub fn folder_for(&self, source: &str) -> PathBuf {
-        let Some(slug) = Slug::new(source) else {
-            return PathBuf::from("content");
-        };
-        self.folders
-            .get(&slug)
-            .and_then(|f| {
-                // Most records first; among equals, the first path.
-                f.iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                    .map(|(p, _)| p.clone())
-            })
-            .unwrap_or_else(|| Path::new("content").join(slug.as_str()))
-    }
-
-    /// The path for a new record of `source` and `id`, relative to the site root.
-    pub fn path_for(&self, source: &str, id: u16) -> PathBuf {
-        self.folder_for(source).join(format!("{id}.yaml"))
-    }
-}
+use crate::error::{Failure, FailureKind};
+use crate::site::Site;
 
 /// A YAML double-quoted scalar holding exactly `s` (every control character escaped).
 pub fn yaml_string(s: &str) -> String {
@@ -458,10 +278,14 @@ fn new_record(config: &Config, opts: &NewOptions, id: u16) -> Result<NewReport, 
     let mut hints = vec![format!(
         "fill in the fields (lines starting with # are hints), then run `eventref check`"
     )];
-    if !config.root.join(crate::schema::RECORD_SCHEMA_FILE).is_file() {
+    if !config
+        .root
+        .join(crate::authoring::schema::RECORD_SCHEMA_FILE)
+        .is_file()
+    {
         hints.push(format!(
             "{} does not exist yet: run `eventref schema --write` so that editors can check the file while you type",
-            crate::schema::RECORD_SCHEMA_FILE
+            crate::authoring::schema::RECORD_SCHEMA_FILE
         ));
     }
     Ok(NewReport {
@@ -494,7 +318,7 @@ fn record_template(
     level: Option<Level>,
 ) -> String {
     let mut t = String::new();
-    t.push_str(&crate::schema::header_line(file, false));
+    t.push_str(&crate::authoring::schema::header_line(file, false));
     t.push('\n');
     t.push_str(&format!(
         "# {source} {id}, written by `eventref new`. Lines that start with # are hints: remove the # to use one.\n"
@@ -539,7 +363,7 @@ fn record_template(
         ),
     ));
     t.push_str(&hinted("# channel: Application", "the log it is written to"));
-    let inserts = message.map(crate::message::inserts).unwrap_or_default();
+    let inserts = message.map(crate::content::message::inserts).unwrap_or_default();
     if inserts.is_empty() {
         t.push_str(&hinted("# parameters:", "what each insertion string means"));
         t.push_str("#   \"%1\": Name of the Send connector\n");
@@ -630,7 +454,7 @@ fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<
         };
         return Err(failure(FailureKind::Content, d));
     };
-    let file = crate::translation::overlay_path_for(&event.file, lang);
+    let file = crate::content::overlay::overlay_path_for(&event.file, lang);
     if root.join(&file).exists() {
         return Err(failure(
             FailureKind::Content,
@@ -671,7 +495,7 @@ fn overlay_template(file: &Path, e: &Event, lang: &str, lang_name: &str) -> Stri
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut t = String::new();
-    t.push_str(&crate::schema::header_line(file, true));
+    t.push_str(&crate::authoring::schema::header_line(file, true));
     t.push('\n');
     t.push_str(&format!(
         "# {lang_name} ({lang}) translation of {} {} ({record_name}), written by `eventref new --lang {lang}`.\n",
@@ -734,6 +558,8 @@ fn overlay_template(file: &Path, e: &Event, lang: &str, lang_name: &str) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::IndexedRecord;
+    use serde::Deserialize;
 
     fn round_trip(s: &str) -> String {
         #[derive(Deserialize)]

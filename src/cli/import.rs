@@ -1,0 +1,81 @@
+//! `eventref import csv` and `eventref import mc`: records from provider CSVs
+//! and Message Compiler files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use eventref::diagnostics::Format;
+
+use super::{Common, ReportFormat, color, emit, report_failure};
+
+/// Import records from provider CSVs or Message Compiler (.mc) files.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Provider CSVs (Provider, Level, Event ID, Version, Channel, Task, Opcode, Keyword, Message; | or , separated).
+    Csv {
+        #[command(flatten)]
+        common: Common,
+        /// CSV files, or folders of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+        /// Report what would change, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Message Compiler (.mc) files: a record per message, an overlay per other language.
+    Mc {
+        #[command(flatten)]
+        common: Common,
+        /// The event source the messages belong to (.mc files do not name it).
+        #[arg(long)]
+        source: String,
+        /// .mc files, or folders of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+        /// Report what would change, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Run `eventref import …`.
+pub fn run(command: Command) -> ExitCode {
+    let (result, format) = match command {
+        Command::Csv {
+            common,
+            files,
+            format,
+            dry_run,
+        } => (
+            eventref::import::csv::import(&common.root, &files, dry_run),
+            format,
+        ),
+        Command::Mc {
+            common,
+            source,
+            files,
+            format,
+            dry_run,
+        } => (
+            eventref::import::mc::import(&common.root, &source, &files, dry_run),
+            format,
+        ),
+    };
+    let format = Format::from(format);
+    match result {
+        Ok(report) => {
+            if format == Format::Human {
+                eprint!("{}", report.diagnostics.render(Format::Human, color()));
+            }
+            emit(&report.render(format));
+            ExitCode::SUCCESS
+        }
+        Err(f) => report_failure(&f, format),
+    }
+}

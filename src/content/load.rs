@@ -1,0 +1,362 @@
+//! Loading a whole site's content: the walk of `content/`, parallel parsing of
+//! every record, the checks that span records (duplicate keys, slug
+//! collisions, related events), attaching overlays, and re-reading single
+//! edited files for the live preview.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::index;
+use super::model::{Event, EventKey, OverlayFile};
+use super::record::{Parsed, RecordKey, parse_file};
+use crate::config::Config;
+use crate::content::slug::Slug;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+
+/// The checked content of a site.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// All events, sorted by source then ID.
+    pub events: Vec<Event>,
+    /// Translation overlays found next to records.
+    pub overlays: Vec<OverlayFile>,
+}
+
+impl Content {
+    /// Load and check every record under the site's `content/` folder.
+    ///
+    /// Returns the content (possibly partial) and every diagnostic; callers must
+    /// not render when the diagnostics contain errors.
+    pub fn load(config: &Config) -> (Content, Diagnostics) {
+        let (content, diags, _) = Content::load_state(config);
+        (content, diags)
+    }
+
+    /// Like [`Content::load`], also returning what [`Content::apply_edits`]
+    /// needs to take later edits of single files into account.
+    pub fn load_state(config: &Config) -> (Content, Diagnostics, LoadState) {
+        let mut global = Diagnostics::new();
+        let dir = config.content_dir();
+        let files = index::discover(&config.root, &dir, &mut global);
+        let parsed: Vec<Parsed> = files
+            .records
+            .par_iter()
+            .map(|rel| parse_file(&config.root, rel))
+            .collect();
+        let mut events = Vec::with_capacity(parsed.len());
+        let mut keys = Vec::with_capacity(parsed.len());
+        let mut records = HashMap::with_capacity(parsed.len());
+        for (rel, p) in files.records.iter().zip(parsed) {
+            if let Some(k) = &p.key {
+                keys.push(k.clone());
+            }
+            let has_event = p.event.is_some();
+            if let Some(ev) = p.event {
+                events.push(ev);
+            }
+            records.insert(
+                rel.clone(),
+                RecordState {
+                    key: p.key,
+                    has_event,
+                    related_locs: p.related_locs,
+                    diagnostics: p.diagnostics,
+                    related_diagnostics: Vec::new(),
+                },
+            );
+        }
+        check_keys(&keys, &mut global);
+        let known = KnownKeys::new(keys.iter());
+        for e in &mut events {
+            if let Some(r) = records.get_mut(&e.file) {
+                r.related_diagnostics = check_related(e, &known, &r.related_locs);
+            }
+        }
+        let overlay_diags = crate::content::overlay::attach_each(config, &mut events, &files.overlays);
+        events.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
+        let state = LoadState {
+            records,
+            overlays: files
+                .overlays
+                .iter()
+                .zip(overlay_diags)
+                .map(|(o, ds)| (o.file.clone(), (o.clone(), ds)))
+                .collect(),
+            global,
+        };
+        let diags = state.diagnostics();
+        (
+            Content {
+                events,
+                overlays: files.overlays,
+            },
+            diags,
+            state,
+        )
+    }
+
+    /// Take edits of existing record and overlay files (paths relative to the
+    /// site root) into account, re-reading only those files. Returns the
+    /// replaced events as they were before, and every diagnostic of the site
+    /// (as a fresh load would report them).
+    ///
+    /// Returns `None`, changing nothing, when the edits change the set of files
+    /// or events (a file added, removed or renamed, or an event's source or ID
+    /// edited, or a record that stopped or started parsing): the caller then
+    /// loads everything again.
+    pub fn apply_edits(
+        &mut self,
+        config: &Config,
+        state: &mut LoadState,
+        changed: &[PathBuf],
+    ) -> Option<(Vec<Event>, Diagnostics)> {
+        let mut old_events: Vec<Event> = Vec::new();
+        // Parse first, so that nothing changes when a full reload is needed.
+        let mut records = Vec::new();
+        let mut overlays = Vec::new();
+        for rel in changed {
+            let known = state.records.contains_key(rel) || state.overlays.contains_key(rel);
+            if !known && !config.root.join(rel).exists() {
+                // A temporary file that came and went (editors, sed -i), unless it
+                // was a folder that held records.
+                if state.records.keys().any(|r| r.starts_with(rel)) {
+                    return None;
+                }
+                continue;
+            }
+            if !config.root.join(rel).is_file() {
+                return None;
+            }
+            if let Some(r) = state.records.get(rel) {
+                let p = parse_file(&config.root, rel);
+                let same_key = match (&p.key, &r.key) {
+                    (Some(a), Some(b)) => a.source == b.source && a.id == b.id,
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same_key || p.event.is_some() != r.has_event {
+                    return None;
+                }
+                records.push((rel.clone(), p));
+            } else if let Some((o, _)) = state.overlays.get(rel) {
+                overlays.push(o.clone());
+            } else {
+                return None;
+            }
+        }
+        // Resolve related events against the (unchanged) set of keys.
+        // (Only built when an edited record has related events.)
+        let any_related = records
+            .iter()
+            .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()));
+        let known = if any_related {
+            KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()))
+        } else {
+            KnownKeys::new(std::iter::empty())
+        };
+        let records: Vec<(PathBuf, Parsed, Vec<Diagnostic>)> = records
+            .into_iter()
+            .map(|(rel, mut p)| {
+                let ds = match &mut p.event {
+                    Some(ev) => check_related(ev, &known, &p.related_locs),
+                    None => Vec::new(),
+                };
+                (rel, p, ds)
+            })
+            .collect();
+        drop(known);
+        // Compared as strings: `Path` equality walks components, which adds up over 10,000 events.
+        let index_of = |events: &[Event], file: &Path| {
+            events.iter().position(|e| e.file.as_os_str() == file.as_os_str())
+        };
+        let mut reattach: Vec<OverlayFile> = Vec::new();
+        for (rel, p, related_diagnostics) in records {
+            let r = state.records.get_mut(&rel)?;
+            r.diagnostics = p.diagnostics;
+            r.related_diagnostics = related_diagnostics;
+            r.related_locs = p.related_locs;
+            let Some(ev) = p.event else { continue };
+            let Some(i) = index_of(&self.events, &rel) else {
+                continue;
+            };
+            old_events.push(std::mem::replace(&mut self.events[i], ev));
+            // Its translations are checked against it: attach them again.
+            reattach.extend(
+                state
+                    .overlays
+                    .values()
+                    .filter(|(o, _)| crate::content::overlay::record_path_for(&o.file).contains(&rel))
+                    .map(|(o, _)| o.clone()),
+            );
+        }
+        for o in overlays {
+            if !reattach.iter().any(|r| r.file == o.file) {
+                reattach.push(o);
+            }
+        }
+        for o in reattach {
+            let target = crate::content::overlay::record_path_for(&o.file)
+                .iter()
+                .find_map(|p| index_of(&self.events, p));
+            let ds = match target {
+                Some(i) => {
+                    if !old_events.iter().any(|e| e.file == self.events[i].file) {
+                        old_events.push(self.events[i].clone());
+                    }
+                    self.events[i].translations.remove(&o.lang);
+                    crate::content::overlay::attach_each(
+                        config,
+                        std::slice::from_mut(&mut self.events[i]),
+                        std::slice::from_ref(&o),
+                    )
+                }
+                None => crate::content::overlay::attach_each(config, &mut [], std::slice::from_ref(&o)),
+            };
+            if let Some(slot) = state.overlays.get_mut(&o.file) {
+                slot.1 = ds.into_iter().flatten().collect();
+            }
+        }
+        Some((old_events, state.diagnostics()))
+    }
+}
+
+/// What [`Content::load_state`] keeps to apply later edits of single files.
+pub struct LoadState {
+    records: HashMap<PathBuf, RecordState>,
+    overlays: BTreeMap<PathBuf, (OverlayFile, Vec<Diagnostic>)>,
+    /// Problems that span files (duplicates, slug collisions, unreadable folders).
+    global: Diagnostics,
+}
+
+struct RecordState {
+    key: Option<RecordKey>,
+    has_event: bool,
+    related_locs: Vec<Location>,
+    diagnostics: Vec<Diagnostic>,
+    related_diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadState {
+    /// Every diagnostic, sorted.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut d = self.global.clone();
+        for r in self.records.values() {
+            d.extend(r.diagnostics.iter().cloned());
+            d.extend(r.related_diagnostics.iter().cloned());
+        }
+        for (_, ds) in self.overlays.values() {
+            d.extend(ds.iter().cloned());
+        }
+        d.sort();
+        d
+    }
+}
+
+/// Duplicate (source, id) pairs and sources whose URL slugs collide.
+fn check_keys(keys: &[RecordKey], diags: &mut Diagnostics) {
+    // `keys` is in file order (discovery sorts by name), so "first" is stable.
+    let mut seen: HashMap<(&Slug, u16), &RecordKey> = HashMap::new();
+    let mut by_slug: HashMap<&Slug, &RecordKey> = HashMap::new();
+    let mut reported_pairs = std::collections::HashSet::new();
+    for k in keys {
+        if let Some(first) = seen.get(&(&k.slug, k.id)) {
+            if first.source == k.source {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-event",
+                        format!("{} {} is defined twice", k.source, k.id),
+                    )
+                    .at(k.id_loc.clone())
+                    .note("first defined here", Some(first.id_loc.clone()))
+                    .help("each (source, id) pair must appear in exactly one record; merge the two files"),
+                );
+            }
+        } else {
+            seen.insert((&k.slug, k.id), k);
+        }
+        match by_slug.get(&k.slug) {
+            Some(other) if other.source != k.source => {
+                if reported_pairs.insert((other.source.clone(), k.source.clone())) {
+                    diags.push(
+                        Diagnostic::error(
+                            "slug-collision",
+                            format!(
+                                "sources `{}` and `{}` would share the URL /{}/",
+                                other.source, k.source, k.slug
+                            ),
+                        )
+                        .at(k.source_loc.clone())
+                        .note(
+                            format!("`{}` is used here", other.source),
+                            Some(other.source_loc.clone()),
+                        )
+                        .help("spell the source exactly as in the other records, or rename one of them"),
+                    );
+                }
+            }
+            Some(_) => {}
+            None => {
+                by_slug.insert(&k.slug, k);
+            }
+        }
+    }
+}
+
+/// Resolve `related` references; report the ones that point nowhere.
+/// The keys of every record, for resolving related events.
+struct KnownKeys<'a> {
+    events: HashMap<(&'a str, u16), &'a str>,
+    sources: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> KnownKeys<'a> {
+    fn new(keys: impl Iterator<Item = &'a RecordKey>) -> Self {
+        let mut k = KnownKeys {
+            events: HashMap::new(),
+            sources: std::collections::HashSet::new(),
+        };
+        for key in keys {
+            k.events.insert((key.slug.as_str(), key.id), key.source.as_str());
+            k.sources.insert(key.slug.as_str());
+        }
+        k
+    }
+}
+
+/// Resolve `e.related` (keeping only events that exist) and report the others.
+fn check_related(e: &mut Event, known: &KnownKeys, locs: &[Location]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut resolved = Vec::new();
+    for (k, loc) in e.related.iter().zip(locs.iter().cloned()) {
+        let slug = Slug::new(&k.source);
+        let slug_str = slug.as_ref().map(Slug::as_str).unwrap_or("");
+        match known.events.get(&(slug_str, k.id)) {
+            Some(src) => resolved.push(EventKey {
+                source: (*src).to_string(),
+                id: k.id,
+            }),
+            None => {
+                let help = if known.sources.contains(slug_str) {
+                    format!("{} has no event {}; add it, or fix the ID", k.source, k.id)
+                } else {
+                    format!(
+                        "there is no source `{}`; check the spelling or add the event",
+                        k.source
+                    )
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "dangling-related",
+                        format!("related event {}/{} does not exist", k.source, k.id),
+                    )
+                    .at(loc)
+                    .help(help),
+                );
+            }
+        }
+    }
+    e.related = resolved;
+    diags
+}

@@ -1,0 +1,37 @@
+//! Content: the event records under `content/` and their translation overlays.
+//!
+//! Every `*.yaml`/`*.yml` file under `content/` is one [`Event`], except files
+//! named `<name>.<lang>.yaml`, which are translation overlays ([`Translation`]).
+//! Files are read and parsed in parallel; every problem of the whole tree is
+//! collected as a [`Diagnostic`](crate::diagnostics::Diagnostic) with file,
+//! line, column and a fix hint, and only a tree with no errors yields a
+//! [`Content`] that may be rendered.
+//!
+//! Inside, the layers go one way, bottom to top:
+//!
+//! - [`slug`], [`message`]: URL-safe names, message templates and their insertion strings;
+//! - `model`: the types ([`Event`], [`Level`], [`Translation`], …);
+//! - `yaml`: reading and parsing YAML with precise errors;
+//! - `record`: checking one record file;
+//! - [`overlay`]: checking one overlay file against its record, staleness, `i18n refresh`;
+//! - `index`: the one walk of `content/`, and a light index of records for `new` and the importers;
+//! - `load`: loading everything, the checks across records, live-preview edits.
+
+pub mod message;
+pub mod overlay;
+pub mod slug;
+
+mod index;
+mod load;
+mod model;
+mod record;
+mod yaml;
+
+pub use index::{ContentIndex, IndexedRecord};
+pub use load::{Content, LoadState};
+pub use model::{
+    Event, EventKey, Field, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS, Translation,
+    UserAction, short_hash,
+};
+pub use record::parse_ref;
+pub use yaml::{parse_yaml, read_text};

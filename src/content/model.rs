@@ -1,0 +1,422 @@
+//! The event model: what one record says once it has been read and checked
+//! (`Event`, `Level`, `Link`, `UserAction`, `EventKey`), and what one
+//! translation overlay adds to it (`Translation`, per translatable `Field`).
+//!
+//! This is the bottom of the pipeline: it imports nothing but diagnostics and
+//! slugs, and every other stage reads these types.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::slug::Slug;
+use crate::diagnostics::{Diagnostic, did_you_mean};
+
+/// Records larger than this are rejected before parsing.
+pub const MAX_RECORD_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The fields a record may have, in the order documentation lists them.
+pub const RECORD_FIELDS: &[&str] = &[
+    "source",
+    "id",
+    "message",
+    "symbolic_name",
+    "category",
+    "level",
+    "product",
+    "product_version",
+    "channel",
+    "parameters",
+    "explanation",
+    "user_action",
+    "related",
+    "links",
+    "last_modified",
+];
+
+/// The severity level of an event, as Event Viewer shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Critical.
+    Critical,
+    /// Error.
+    Error,
+    /// Warning.
+    Warning,
+    /// Information.
+    Information,
+    /// Verbose.
+    Verbose,
+    /// Audit Success (Security log).
+    AuditSuccess,
+    /// Audit Failure (Security log).
+    AuditFailure,
+}
+
+impl Level {
+    /// Every level, in severity order.
+    pub const ALL: [Level; 7] = [
+        Level::Critical,
+        Level::Error,
+        Level::Warning,
+        Level::Information,
+        Level::Verbose,
+        Level::AuditSuccess,
+        Level::AuditFailure,
+    ];
+
+    /// The record spelling: `warning`, `audit-success`, ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Critical => "critical",
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Information => "information",
+            Level::Verbose => "verbose",
+            Level::AuditSuccess => "audit-success",
+            Level::AuditFailure => "audit-failure",
+        }
+    }
+
+    /// The diagnostic for text that is not a level, with a suggestion
+    /// (a prefix such as `warn`, or a near miss such as `warnign`).
+    pub fn unknown(text: &str) -> Diagnostic {
+        let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        let lower = text.trim().to_ascii_lowercase();
+        let prefixed = names
+            .iter()
+            .copied()
+            .find(|n| !lower.is_empty() && n.starts_with(&lower));
+        let help = match prefixed.or_else(|| did_you_mean(text, names.iter().copied())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", names.join(", ")),
+        };
+        Diagnostic::error("invalid-level", format!("unknown level `{text}`")).help(help)
+    }
+
+    /// Parse the record spelling (case-insensitive; `info` and `informational` too).
+    pub fn parse(s: &str) -> Option<Level> {
+        let s = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        match s.as_str() {
+            "info" | "informational" => Some(Level::Information),
+            _ => Level::ALL.into_iter().find(|l| l.as_str() == s),
+        }
+    }
+}
+
+/// The key of an event: its source and ID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EventKey {
+    /// The event source (provider) as written in the record.
+    pub source: String,
+    /// The event ID.
+    pub id: u16,
+}
+
+/// A "For More Information" link.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// Link text.
+    pub title: String,
+    /// Absolute http(s) URL, or a site-relative path.
+    pub url: String,
+}
+
+/// What the reader should do: free Markdown, or an intro and a list of steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum UserAction {
+    /// One Markdown text.
+    Text(String),
+    /// An intro sentence and a bulleted list of steps (each Markdown).
+    Steps {
+        /// "To resolve this warning, do one or more of the following:"
+        intro: Option<String>,
+        /// The steps.
+        steps: Vec<String>,
+    },
+}
+
+impl<'de> Deserialize<'de> for UserAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UserAction;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a Markdown string, or a map with `intro` and `steps`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<UserAction, E> {
+                Ok(UserAction::Text(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UserAction, A::Error> {
+                let mut intro = None;
+                let mut steps = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "intro" => intro = Some(map.next_value::<String>()?),
+                        "steps" => steps = Some(map.next_value::<Vec<String>>()?),
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, &["intro", "steps"]));
+                        }
+                    }
+                }
+                let steps = steps.ok_or_else(|| serde::de::Error::missing_field("steps"))?;
+                Ok(UserAction::Steps { intro, steps })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One event record, checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// The event source (provider) as Event Viewer shows it.
+    pub source: String,
+    /// The source's URL slug.
+    pub source_slug: Slug,
+    /// The event ID (0–65535).
+    pub id: u16,
+    /// The record file, relative to the site root.
+    pub file: PathBuf,
+    /// The message template with its insertion strings.
+    pub message: String,
+    /// The symbolic name (`SmtpSendConnectionError`).
+    pub symbolic_name: Option<String>,
+    /// Task category.
+    pub category: Option<String>,
+    /// Level.
+    pub level: Option<Level>,
+    /// Product (falls back to `[defaults] product`).
+    pub product: Option<String>,
+    /// Product version (falls back to `[defaults] product_version`).
+    pub product_version: Option<String>,
+    /// The log it is written to.
+    pub channel: Option<String>,
+    /// What each insertion string means.
+    pub parameters: BTreeMap<String, String>,
+    /// Markdown.
+    pub explanation: Option<String>,
+    /// What to do.
+    pub user_action: Option<UserAction>,
+    /// Related events (resolved and checked).
+    pub related: Vec<EventKey>,
+    /// Extra links.
+    pub links: Vec<Link>,
+    /// `YYYY-MM-DD`.
+    pub last_modified: Option<String>,
+    /// Translations by language code (from overlay files).
+    pub translations: BTreeMap<String, super::model::Translation>,
+}
+
+impl Event {
+    /// The key of this event.
+    pub fn key(&self) -> EventKey {
+        EventKey {
+            source: self.source.clone(),
+            id: self.id,
+        }
+    }
+
+    /// True when the article has no explanation and no user action yet.
+    pub fn is_stub(&self) -> bool {
+        self.explanation.is_none() && self.user_action.is_none()
+    }
+}
+
+/// A translation overlay file (`2002.de.yaml`), left for the i18n stage.
+#[derive(Debug, Clone)]
+pub struct OverlayFile {
+    /// Path relative to the site root.
+    pub file: PathBuf,
+    /// The language code from the file name.
+    pub lang: String,
+}
+
+/// A translatable part of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// The message template.
+    Message,
+    /// The meaning of each insertion string.
+    Parameters,
+    /// The explanation.
+    Explanation,
+    /// The user action.
+    UserAction,
+    /// The titles of the "For More Information" links.
+    Links,
+    /// The category's display name.
+    Category,
+}
+
+impl Field {
+    /// Every translatable field, in page order.
+    pub const ALL: [Field; 6] = [
+        Field::Message,
+        Field::Parameters,
+        Field::Explanation,
+        Field::UserAction,
+        Field::Links,
+        Field::Category,
+    ];
+
+    /// The field's name in records and overlays.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Message => "message",
+            Field::Parameters => "parameters",
+            Field::Explanation => "explanation",
+            Field::UserAction => "user_action",
+            Field::Links => "links",
+            Field::Category => "category",
+        }
+    }
+
+    /// Parse a field name.
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether the original record has something to translate in this field.
+    /// Category display names are optional, so they never count as missing.
+    pub fn expected(self, e: &Event) -> bool {
+        match self {
+            Field::Message => true,
+            Field::Parameters => !e.parameters.is_empty(),
+            Field::Explanation => e.explanation.is_some(),
+            Field::UserAction => e.user_action.is_some(),
+            Field::Links => !e.links.is_empty(),
+            Field::Category => false,
+        }
+    }
+
+    /// Whether the overlay translates this field (completely).
+    pub fn translated_in(self, e: &Event, t: &Translation) -> bool {
+        match self {
+            Field::Message => t.message.is_some(),
+            Field::Parameters => {
+                !t.parameters.is_empty() && e.parameters.keys().all(|k| t.parameters.contains_key(k))
+            }
+            Field::Explanation => t.explanation.is_some(),
+            Field::UserAction => t.user_action.is_some(),
+            Field::Links => !t.links.is_empty() && e.links.iter().all(|l| t.links.contains_key(&l.url)),
+            Field::Category => t.category.is_some(),
+        }
+    }
+
+    /// Whether the overlay translates any part of this field.
+    pub fn touched_in(self, t: &Translation) -> bool {
+        match self {
+            Field::Parameters => !t.parameters.is_empty(),
+            Field::Links => !t.links.is_empty(),
+            _ => self.translated_in_any(t),
+        }
+    }
+
+    fn translated_in_any(self, t: &Translation) -> bool {
+        match self {
+            Field::Message => t.message.is_some(),
+            Field::Explanation => t.explanation.is_some(),
+            Field::UserAction => t.user_action.is_some(),
+            Field::Category => t.category.is_some(),
+            Field::Parameters => !t.parameters.is_empty(),
+            Field::Links => !t.links.is_empty(),
+        }
+    }
+
+    /// A short hash of the original's text of this field.
+    pub fn source_hash(self, e: &Event) -> String {
+        let mut text = String::new();
+        match self {
+            Field::Message => text.push_str(e.message.trim()),
+            Field::Parameters => {
+                for (k, v) in &e.parameters {
+                    text.push_str(&format!("{k}\u{1f}{}\n", v.trim()));
+                }
+            }
+            Field::Explanation => text.push_str(e.explanation.as_deref().unwrap_or("").trim()),
+            Field::UserAction => match &e.user_action {
+                Some(UserAction::Text(t)) => text.push_str(t.trim()),
+                Some(UserAction::Steps { intro, steps }) => {
+                    text.push_str(intro.as_deref().unwrap_or("").trim());
+                    for s in steps {
+                        text.push('\u{1e}');
+                        text.push_str(s.trim());
+                    }
+                }
+                None => {}
+            },
+            Field::Links => {
+                for l in &e.links {
+                    text.push_str(&format!("{}\u{1f}{}\n", l.url.trim(), l.title.trim()));
+                }
+            }
+            Field::Category => text.push_str(e.category.as_deref().unwrap_or("").trim()),
+        }
+        short_hash(&text)
+    }
+}
+
+/// FNV-1a (32 bit) as 8 hex digits: stable across platforms and versions.
+pub fn short_hash(text: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.as_bytes() {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+/// One language's translation of one record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Translation {
+    /// Language code.
+    pub lang: String,
+    /// The overlay file, relative to the site root.
+    pub file: PathBuf,
+    /// Translated message template.
+    pub message: Option<String>,
+    /// Translated parameter meanings, by insertion string.
+    pub parameters: BTreeMap<String, String>,
+    /// Translated explanation.
+    pub explanation: Option<String>,
+    /// Translated user action.
+    pub user_action: Option<UserAction>,
+    /// Translated link titles, by URL.
+    pub links: BTreeMap<String, String>,
+    /// Translated category display name.
+    pub category: Option<String>,
+    /// Per field: the hash of the original it was translated from.
+    pub translated_from: BTreeMap<String, String>,
+}
+
+impl Translation {
+    /// Whether `field` is translated but its original has changed since.
+    pub fn is_stale(&self, e: &Event, field: Field) -> bool {
+        field.touched_in(self) && self.translated_from.get(field.name()) != Some(&field.source_hash(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        assert_eq!(Level::parse("Warning"), Some(Level::Warning));
+        assert_eq!(Level::parse("audit_success"), Some(Level::AuditSuccess));
+        assert_eq!(Level::parse("Informational"), Some(Level::Information));
+        assert_eq!(Level::parse("warn"), None);
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(short_hash(""), "811c9dc5");
+        assert_eq!(short_hash("a"), "e40c292c");
+    }
+}

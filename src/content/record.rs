@@ -1,0 +1,359 @@
+//! One record file: its raw YAML shape, and the checks that turn it into an
+//! [`Event`] (required fields, IDs, levels, insertion strings, dates, links),
+//! each problem a diagnostic with its exact location.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::model::{Event, EventKey, Level, Link, RECORD_FIELDS, UserAction};
+use super::yaml::{parse_yaml, read_text};
+use crate::content::message;
+use crate::content::slug::Slug;
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
+
+/// A string → string map that remembers where each key was written.
+#[derive(Default)]
+struct SpannedMap(Vec<(Spanned<String>, String)>);
+
+impl<'de> Deserialize<'de> for SpannedMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SpannedMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map from insertion string to its meaning, e.g. \"%1\": Name of the connector")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SpannedMap, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Spanned<String>, String>()? {
+                    out.push((k, v));
+                }
+                Ok(SpannedMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecord {
+    source: Spanned<String>,
+    id: Spanned<i64>,
+    message: Spanned<String>,
+    symbolic_name: Option<Spanned<String>>,
+    category: Option<Spanned<String>>,
+    level: Option<Spanned<String>>,
+    product: Option<String>,
+    product_version: Option<Spanned<String>>,
+    channel: Option<String>,
+    #[serde(default)]
+    parameters: SpannedMap,
+    explanation: Option<String>,
+    user_action: Option<UserAction>,
+    #[serde(default)]
+    related: Vec<Spanned<String>>,
+    #[serde(default)]
+    links: Vec<Spanned<Link>>,
+    last_modified: Option<Spanned<String>>,
+}
+
+/// The result of reading one record file.
+#[derive(Clone)]
+pub(super) struct Parsed {
+    /// The record's key, when source and ID could be read (even if other fields are wrong),
+    /// so that duplicates are reported in the same run as other errors.
+    pub(super) key: Option<RecordKey>,
+    pub(super) event: Option<Event>,
+    /// Where each of `event.related` was written, for dangling-reference errors.
+    pub(super) related_locs: Vec<Location>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
+    let failed = |d: Box<Diagnostic>| Parsed {
+        key: None,
+        event: None,
+        related_locs: Vec::new(),
+        diagnostics: vec![*d],
+    };
+    let text = match read_text(root, rel_path) {
+        Ok(t) => t,
+        Err(d) => return failed(d),
+    };
+    match parse_yaml::<RawRecord>(rel_path, &text, RECORD_FIELDS) {
+        Ok(raw) => check_record(rel_path, &text, raw),
+        Err(d) => failed(d),
+    }
+}
+
+fn span_loc<T>(rel_path: &Path, text: &Arc<str>, s: &Spanned<T>) -> Location {
+    Location::new(
+        rel_path,
+        Some(text.clone()),
+        s.referenced.line() as u32,
+        s.referenced.column() as u32,
+    )
+}
+
+fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
+    let mut ds = Vec::new();
+
+    // source
+    let source = raw.source.value.trim().to_string();
+    let raw_source = source.clone();
+    let source_loc = span_loc(rel_path, text, &raw.source).with_len(raw.source.value.chars().count());
+    let id_loc = span_loc(rel_path, text, &raw.id).with_len(raw.id.value.to_string().len());
+    let source_slug = Slug::new(&source);
+    if source_slug.is_none() {
+        ds.push(
+            Diagnostic::error(
+                "invalid-source",
+                format!(
+                    "source `{}` has no letters or digits to build a URL from",
+                    raw.source.value
+                ),
+            )
+            .at(span_loc(rel_path, text, &raw.source).with_len(raw.source.value.chars().count()))
+            .help("write the event source as Event Viewer shows it, e.g. `MSExchangeTransport`"),
+        );
+    } else if source.contains(['/', '\\']) || source.contains("..") {
+        ds.push(
+            Diagnostic::error(
+                "invalid-source",
+                format!("source `{source}` contains a path separator or `..`"),
+            )
+            .at(span_loc(rel_path, text, &raw.source).with_len(source.chars().count()))
+            .help("event sources are names, not paths: write it as Event Viewer shows it"),
+        );
+    }
+
+    // id
+    let id = raw.id.value;
+    let id16 = if (0..=65535).contains(&id) {
+        Some(id as u16)
+    } else {
+        let mut d = Diagnostic::error("id-out-of-range", format!("event ID {id} is outside 0–65535"))
+            .at(span_loc(rel_path, text, &raw.id).with_len(id.to_string().len()));
+        d = if (65536..=u32::MAX as i64).contains(&id) {
+            d.help(format!(
+                "{id} = 0x{id:08X} looks like a 32-bit message ID with severity bits; the event ID is its low 16 bits: {}",
+                id & 0xFFFF
+            ))
+        } else {
+            d.help("event IDs are whole numbers from 0 to 65535")
+        };
+        ds.push(d);
+        None
+    };
+
+    // message
+    if raw.message.value.trim().is_empty() {
+        ds.push(
+            Diagnostic::error("empty-message", "message is empty")
+                .at(span_loc(rel_path, text, &raw.message))
+                .help("copy the message text from Event Viewer, with %1, %2 … where values go"),
+        );
+    }
+    let inserts = message::inserts(&raw.message.value);
+
+    // level
+    let level = raw.level.as_ref().and_then(|l| match Level::parse(&l.value) {
+        Some(lv) => Some(lv),
+        None => {
+            ds.push(
+                Level::unknown(&l.value).at(span_loc(rel_path, text, l).with_len(l.value.chars().count())),
+            );
+            None
+        }
+    });
+
+    // parameters: every key must be an insert of the message
+    let mut parameters = BTreeMap::new();
+    for (k, v) in raw.parameters.0 {
+        if !inserts.contains(&k.value) {
+            let help = match did_you_mean(&k.value, inserts.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if inserts.is_empty() => "the message has no insertion strings".to_string(),
+                None => format!("the message's insertion strings are: {}", inserts.join(", ")),
+            };
+            ds.push(
+                Diagnostic::warning(
+                    "unknown-parameter",
+                    format!("parameter `{}` does not appear in the message", k.value),
+                )
+                .at(span_loc(rel_path, text, &k).with_len(k.value.chars().count()))
+                .help(help),
+            );
+        }
+        parameters.insert(k.value, v);
+    }
+
+    // symbolic name: an identifier
+    if let Some(s) = &raw.symbolic_name
+        && (s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        ds.push(
+            Diagnostic::warning(
+                "invalid-symbolic-name",
+                format!("symbolic name `{}` is not an identifier", s.value),
+            )
+            .at(span_loc(rel_path, text, s).with_len(s.value.chars().count()))
+            .help("symbolic names are written like SmtpSendConnectionError (letters, digits, _)"),
+        );
+    }
+
+    // related: "Source/ID"
+    let mut related = Vec::new();
+    for r in &raw.related {
+        match parse_ref(&r.value) {
+            Some(k) => related.push((k, span_loc(rel_path, text, r).with_len(r.value.chars().count()))),
+            None => ds.push(
+                Diagnostic::error(
+                    "invalid-related",
+                    format!("`{}` is not an event reference", r.value),
+                )
+                .at(span_loc(rel_path, text, r).with_len(r.value.chars().count()))
+                .help("write related events as \"Source/ID\", e.g. MSExchangeTransport/2003"),
+            ),
+        }
+    }
+
+    // links
+    let mut links = Vec::new();
+    for l in raw.links {
+        let url = l.value.url.trim();
+        let ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
+        if !ok {
+            ds.push(
+                Diagnostic::error("invalid-link", format!("link URL `{url}` is not allowed"))
+                    .at(span_loc(rel_path, text, &l))
+                    .help("links must be http(s) URLs or site paths starting with /"),
+            );
+        }
+        links.push(l.value);
+    }
+
+    // last_modified
+    let last_modified = raw.last_modified.as_ref().map(|d| d.value.trim().to_string());
+    if let Some(d) = &raw.last_modified
+        && !valid_date(d.value.trim())
+    {
+        ds.push(
+            Diagnostic::error("invalid-date", format!("`{}` is not a date", d.value))
+                .at(span_loc(rel_path, text, d).with_len(d.value.chars().count()))
+                .help("write dates as YYYY-MM-DD, e.g. 2011-03-19"),
+        );
+    }
+
+    let empty_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let raw_id = id16;
+    let has_errors = ds
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error);
+    let event = match (source_slug, id16) {
+        (Some(source_slug), Some(id)) if !has_errors => Some(Event {
+            source,
+            source_slug,
+            id,
+            file: rel_path.to_path_buf(),
+            message: raw.message.value.trim_end().to_string(),
+            symbolic_name: empty_to_none(raw.symbolic_name.map(|s| s.value)),
+            category: empty_to_none(raw.category.map(|s| s.value)),
+            level,
+            product: empty_to_none(raw.product),
+            product_version: empty_to_none(raw.product_version.map(|s| s.value)),
+            channel: empty_to_none(raw.channel),
+            parameters,
+            explanation: empty_to_none(raw.explanation),
+            user_action: raw.user_action,
+            related: related.iter().map(|(k, _)| k.clone()).collect(),
+            links,
+            last_modified,
+            translations: BTreeMap::new(),
+        }),
+        _ => None,
+    };
+    let key = match (Slug::new(&raw_source), raw_id) {
+        (Some(slug), Some(id)) => Some(RecordKey {
+            source: raw_source,
+            slug,
+            id,
+            source_loc: source_loc.clone(),
+            id_loc: id_loc.clone(),
+        }),
+        _ => None,
+    };
+    Parsed {
+        key,
+        event,
+        related_locs: related.into_iter().map(|(_, l)| l).collect(),
+        diagnostics: ds,
+    }
+}
+
+/// Parse `"Source/ID"`.
+pub fn parse_ref(s: &str) -> Option<EventKey> {
+    let (src, id) = s.trim().rsplit_once('/')?;
+    let id: u16 = id.trim().parse().ok()?;
+    let src = src.trim();
+    if src.is_empty() {
+        return None;
+    }
+    Some(EventKey {
+        source: src.to_string(),
+        id,
+    })
+}
+
+fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),
+        _ => false,
+    }
+}
+
+/// The identity of one record file, known even when other fields are invalid.
+#[derive(Clone)]
+pub(super) struct RecordKey {
+    pub(super) source: String,
+    pub(super) slug: Slug,
+    pub(super) id: u16,
+    pub(super) source_loc: Location,
+    pub(super) id_loc: Location,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs() {
+        assert_eq!(
+            parse_ref("MSExchangeTransport/2003"),
+            Some(EventKey {
+                source: "MSExchangeTransport".into(),
+                id: 2003
+            })
+        );
+        assert_eq!(parse_ref("Microsoft-Windows-DNS-Client/1014").unwrap().id, 1014);
+        assert_eq!(parse_ref("2003"), None);
+        assert_eq!(parse_ref("X/70000"), None);
+    }
+
+    #[test]
+    fn dates() {
+        assert!(valid_date("2011-03-19"));
+        assert!(!valid_date("2011-3-19"));
+        assert!(!valid_date("2011-13-01"));
+    }
+}

@@ -1,0 +1,220 @@
+//! Resolving an event in one language: which text each part of the page
+//! shows (translated, stale, or the default language's as a fallback), and
+//! locale-aware dates.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::strings::{UiString, UiStrings};
+use crate::content::{Event, Field, Link, Translation, UserAction};
+
+/// Where the text of one part of a page comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldState {
+    /// The page is in the default language: the record's own text.
+    Original,
+    /// Translated, and the original has not changed since.
+    Translated,
+    /// Translated, but the original has changed since: shown with a notice.
+    Stale,
+    /// Not translated: the default language's text is shown, marked with its `lang`.
+    Fallback,
+}
+
+/// A value and where it comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Localized<T> {
+    /// The text to show.
+    pub value: T,
+    /// Where it comes from.
+    pub state: FieldState,
+}
+
+/// The translation state of a whole article in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleState {
+    /// The page is in the default language.
+    Original,
+    /// Every part that needs translating is translated and current.
+    Translated,
+    /// Some parts are translated, others fall back to the default language.
+    Partial,
+    /// At least one translated part's original has changed since.
+    Stale,
+    /// Nothing is translated.
+    Missing,
+}
+
+/// An event as shown in one language.
+#[derive(Debug, Clone)]
+pub struct LocalizedEvent<'a> {
+    /// The record.
+    pub event: &'a Event,
+    /// The translation used, if any.
+    pub translation: Option<&'a Translation>,
+    /// The message template.
+    pub message: Localized<&'a str>,
+    /// Parameter meanings, by insertion string.
+    pub parameters: BTreeMap<&'a str, Localized<&'a str>>,
+    /// Explanation (Markdown).
+    pub explanation: Option<Localized<&'a str>>,
+    /// User action.
+    pub user_action: Option<Localized<&'a UserAction>>,
+    /// Links with their titles.
+    pub links: Vec<(&'a Link, Localized<&'a str>)>,
+    /// Category display name.
+    pub category: Option<Localized<&'a str>>,
+    /// The state of the whole article.
+    pub state: ArticleState,
+    /// Translated fields whose original changed since.
+    pub stale: Vec<Field>,
+    /// Fields that fall back to the default language.
+    pub fallback: Vec<Field>,
+}
+
+/// Resolve `event` in `lang` (`default` is the site's default language).
+pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEvent<'a> {
+    let tr = if lang == default {
+        None
+    } else {
+        event.translations.get(lang)
+    };
+    let is_default = lang == default;
+    let state_of = |field: Field, translated: bool| -> FieldState {
+        if is_default {
+            FieldState::Original
+        } else if !translated {
+            FieldState::Fallback
+        } else if tr.is_some_and(|t| t.is_stale(event, field)) {
+            FieldState::Stale
+        } else {
+            FieldState::Translated
+        }
+    };
+    let pick = |field: Field, translated: Option<&'a str>, original: &'a str| match translated {
+        Some(v) => Localized {
+            value: v,
+            state: state_of(field, true),
+        },
+        None => Localized {
+            value: original,
+            state: state_of(field, false),
+        },
+    };
+    let message = pick(
+        Field::Message,
+        tr.and_then(|t| t.message.as_deref()),
+        &event.message,
+    );
+    let parameters = event
+        .parameters
+        .iter()
+        .map(|(k, v)| {
+            let t = tr.and_then(|t| t.parameters.get(k)).map(String::as_str);
+            (k.as_str(), pick(Field::Parameters, t, v))
+        })
+        .collect();
+    let explanation = event.explanation.as_deref().map(|orig| {
+        pick(
+            Field::Explanation,
+            tr.and_then(|t| t.explanation.as_deref()),
+            orig,
+        )
+    });
+    let user_action = event
+        .user_action
+        .as_ref()
+        .map(|orig| match tr.and_then(|t| t.user_action.as_ref()) {
+            Some(v) => Localized {
+                value: v,
+                state: state_of(Field::UserAction, true),
+            },
+            None => Localized {
+                value: orig,
+                state: state_of(Field::UserAction, false),
+            },
+        });
+    let links = event
+        .links
+        .iter()
+        .map(|l| {
+            (
+                l,
+                pick(
+                    Field::Links,
+                    tr.and_then(|t| t.links.get(&l.url)).map(String::as_str),
+                    &l.title,
+                ),
+            )
+        })
+        .collect();
+    let category = event
+        .category
+        .as_deref()
+        .map(|orig| pick(Field::Category, tr.and_then(|t| t.category.as_deref()), orig));
+
+    let (state, stale, fallback) = if is_default {
+        (ArticleState::Original, Vec::new(), Vec::new())
+    } else {
+        let stale: Vec<Field> = tr
+            .map(|t| Field::ALL.into_iter().filter(|f| t.is_stale(event, *f)).collect())
+            .unwrap_or_default();
+        let fallback: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| f.expected(event) && !tr.is_some_and(|t| f.translated_in(event, t)))
+            .collect();
+        let touched = tr.is_some_and(|t| Field::ALL.iter().any(|f| f.touched_in(t)));
+        let state = if !touched {
+            ArticleState::Missing
+        } else if !stale.is_empty() {
+            ArticleState::Stale
+        } else if !fallback.is_empty() {
+            ArticleState::Partial
+        } else {
+            ArticleState::Translated
+        };
+        (state, stale, fallback)
+    };
+    LocalizedEvent {
+        event,
+        translation: tr,
+        message,
+        parameters,
+        explanation,
+        user_action,
+        links,
+        category,
+        state,
+        stale,
+        fallback,
+    }
+}
+
+/// Format an ISO date (`YYYY-MM-DD`) with the locale's `date_format` and `months` UI strings.
+pub fn format_date(iso: &str, t: &UiStrings) -> String {
+    let text = |k: &str| match t.get(k) {
+        Some(UiString::Text(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let parts: Vec<&str> = iso.split('-').collect();
+    let (Some(y), Some(m), Some(d)) = (parts.first(), parts.get(1), parts.get(2)) else {
+        return iso.to_string();
+    };
+    let (Ok(mn), Ok(dn)) = (m.parse::<usize>(), d.parse::<usize>()) else {
+        return iso.to_string();
+    };
+    let month_name = text("months")
+        .and_then(|ms| ms.split('|').nth(mn.wrapping_sub(1)))
+        .unwrap_or(m);
+    text("date_format")
+        .unwrap_or("{year}-{month2}-{day2}")
+        .replace("{year}", y)
+        .replace("{month2}", &format!("{mn:02}"))
+        .replace("{month_name}", month_name)
+        .replace("{month}", &mn.to_string())
+        .replace("{day2}", &format!("{dn:02}"))
+        .replace("{day}", &dn.to_string())
+}
