@@ -8,63 +8,47 @@ use eventref::diagnostics::Format;
 
 use super::{Common, ReportFormat, color, emit, report_failure};
 
+/// What every importer takes: the site, the input files, and how to report.
+#[derive(clap::Args)]
+pub struct Inputs {
+    #[command(flatten)]
+    common: Common,
+    /// Input files, or folders of them.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
+    /// Report what would change, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
 /// Import records from provider CSVs or Message Compiler (.mc) files.
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Provider CSVs (Provider, Level, Event ID, Version, Channel, Task, Opcode, Keyword, Message; | or , separated).
-    Csv {
-        #[command(flatten)]
-        common: Common,
-        /// CSV files, or folders of them.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Report format.
-        #[arg(long, value_enum, default_value_t)]
-        format: ReportFormat,
-        /// Report what would change, and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Csv(Inputs),
     /// Message Compiler (.mc) files: a record per message, an overlay per other language.
     Mc {
-        #[command(flatten)]
-        common: Common,
         /// The event source the messages belong to (.mc files do not name it).
         #[arg(long)]
         source: String,
-        /// .mc files, or folders of them.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Report format.
-        #[arg(long, value_enum, default_value_t)]
-        format: ReportFormat,
-        /// Report what would change, and write nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        inputs: Inputs,
     },
 }
 
 /// Run `eventref import …`.
 pub fn run(command: Command) -> ExitCode {
     let (result, format) = match command {
-        Command::Csv {
-            common,
-            files,
-            format,
-            dry_run,
-        } => (
-            eventref::import::csv::import(&common.root, &files, dry_run),
-            format,
+        Command::Csv(i) => (
+            eventref::import::csv::import(&i.common.root, &i.files, i.dry_run),
+            i.format,
         ),
-        Command::Mc {
-            common,
-            source,
-            files,
-            format,
-            dry_run,
-        } => (
-            eventref::import::mc::import(&common.root, &source, &files, dry_run),
-            format,
+        Command::Mc { source, inputs: i } => (
+            eventref::import::mc::import(&i.common.root, &source, &i.files, i.dry_run),
+            i.format,
         ),
     };
     let format = Format::from(format);
