@@ -547,12 +547,24 @@ fn discover(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Discovered {
         );
         return Discovered { records, overlays };
     }
-    let walker = walkdir::WalkDir::new(dir)
+    let canonical_root = crate::confine::canonical_root(root);
+    let mut walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
+        // Links may lead anywhere inside the site, never outside it.
+        if let Ok(e) = &entry
+            && (e.path_is_symlink() || e.depth() == 0)
+            && crate::confine::escapes(&canonical_root, e.path())
+        {
+            diags.push(crate::confine::link_outside(&rel(root, e.path())));
+            if e.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -598,6 +610,16 @@ fn discover(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Discovered {
         }
     }
     Discovered { records, overlays }
+}
+
+/// A path on this site (`/en/…`): one leading `/` and no backslash, space or
+/// control character, since browsers read `//host/`, `/\host/` and
+/// `/<tab>/host/` as links to another host.
+pub fn is_site_path(url: &str) -> bool {
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && !url.contains('\\')
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 fn rel(root: &Path, p: &Path) -> PathBuf {
@@ -957,7 +979,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
     let mut links = Vec::new();
     for l in raw.links {
         let url = l.value.url.trim();
-        let ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
+        let ok = url.starts_with("https://") || url.starts_with("http://") || is_site_path(url);
         if !ok {
             ds.push(
                 Diagnostic::error("invalid-link", format!("link URL `{url}` is not allowed"))

@@ -23,8 +23,10 @@
 
 pub mod authoring;
 pub mod config;
+pub mod confine;
 pub mod content;
 pub mod diagnostics;
+pub mod emit;
 pub mod i18n;
 pub mod import;
 pub mod live;
@@ -42,6 +44,7 @@ pub mod slug;
 pub mod synth;
 pub mod theme;
 pub mod translation;
+pub mod trust;
 pub mod watch;
 
 pub use site::{BuildOptions, BuildReport, Failure, FailureKind, Site};

@@ -241,15 +241,21 @@ fn serve_command(
     no_search: bool,
     strict: bool,
 ) -> ExitCode {
-    let output = output.unwrap_or_else(|| {
-        // One folder per site, so that two sites can be served at once.
-        let root = common.root.canonicalize().unwrap_or_else(|_| common.root.clone());
-        let id = eventref::search::fnv1a(&root.to_string_lossy());
-        std::env::temp_dir().join(format!("eventref-serve-{id:08x}"))
-    });
+    // Kept until the session ends: a temporary default folder is removed with it.
+    let default = match output {
+        Some(_) => None,
+        None => match eventref::live::DefaultOutput::for_site(&common.root) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("error: cannot create a private output folder: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let output = output.unwrap_or_else(|| default.as_ref().map(|d| d.path.clone()).unwrap_or_default());
     let opts = eventref::live::ServeOptions {
         root: common.root.clone(),
-        output,
+        output: output.clone(),
         bind,
         port,
         search: !no_search,
@@ -262,6 +268,7 @@ fn serve_command(
     };
     let url = format!("http://{}/", session.addr());
     eprintln!("Serving {url} (watching for changes; press Ctrl+C to stop)");
+    eprintln!("output folder: {}", output.display());
     if !bind.is_loopback() {
         eprintln!("warning: listening on {bind}: anyone who can reach this machine can read the preview");
     }
@@ -556,7 +563,12 @@ fn main() -> ExitCode {
                         eprint!("{}", report.diagnostics.render(Format::Human, color()));
                     }
                     emit(&report.render(format));
-                    ExitCode::SUCCESS
+                    // Refused rows: the rest was imported, but say so in the exit code.
+                    if report.diagnostics.error_count() > 0 {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
                 }
                 Err(f) => report_failure(&f, diag_format),
             }

@@ -9,13 +9,29 @@
 //! files are never rewritten, so their modification times survive and rsync or
 //! a CDN upload sees only what changed.
 //!
-//! eventref only ever deletes files and folders listed in its own manifest
-//! (`.eventref-manifest`), and refuses to use a non-empty folder that lacks one.
+//! The output folder is a capability, not a path: its parent, the output and
+//! the staging folder are opened once as [`cap_std::fs::Dir`] handles, and every
+//! read, write, rename and delete goes through them, so nothing can reach
+//! outside the parent folder, whatever links a tree holds. On top of that
+//! eventref never goes through a symbolic link in the output tree: the output
+//! folder itself, every folder a write or delete passes through, and every file
+//! it replaces or deletes is checked with `lstat` first, and a link is an error
+//! that names it (the publish then stops before anything moved).
+//!
+//! eventref only ever deletes files listed in its own manifest
+//! (`.eventref-manifest`), and only trusts a manifest whose MAC it can verify
+//! ([`crate::trust`]): a planted manifest makes the folder foreign, and eventref
+//! refuses to use a non-empty foreign folder. Builds into one folder take turns
+//! through a lock file next to it (`.<name>.eventref-lock`). A publish that
+//! fails half-way leaves the staging folder with its marker and a manifest that
+//! lists every file in place, so the next build cleans up and carries on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
+
+use cap_std::fs::Dir;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -23,7 +39,8 @@ use crate::render::PageSink;
 
 /// The manifest (and ownership marker) inside every output directory.
 pub const MANIFEST: &str = ".eventref-manifest";
-const MANIFEST_HEADER: &str = "# eventref output manifest v1: files written by eventref. Do not edit.";
+const MANIFEST_HEADER: &str = "# eventref output manifest v2: files written by eventref. Do not edit.";
+const MAC_PREFIX: &str = "# mac ";
 const STAGING_MARKER: &str = ".eventref-staging";
 /// The input fingerprint of the build the folder holds, with its file count and size.
 pub const FINGERPRINT: &str = ".eventref-fingerprint";
@@ -76,7 +93,18 @@ impl Retain {
 /// An output directory being written.
 pub struct Output {
     dir: PathBuf,
-    staging: PathBuf,
+    /// The folder holding the output, the staging folder and the lock.
+    parent: Dir,
+    /// The output folder's name in `parent`.
+    name: String,
+    /// The output folder, when it holds a previous build.
+    out: Option<Dir>,
+    /// The staging folder's name in `parent`.
+    staging_name: String,
+    staging: Dir,
+    /// Held until the commit or abort is done: builds into one folder take turns.
+    _lock: std::fs::File,
+    key: &'static [u8; 32],
     /// The previous build's files, if the directory is ours.
     previous: BTreeSet<String>,
     fresh: bool,
@@ -89,11 +117,7 @@ pub struct Output {
 
 /// Resolve `p` as far as it exists, keeping the non-existent tail.
 fn normalize(p: &Path) -> PathBuf {
-    let abs = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
-    };
+    let abs = absolute(p);
     let mut existing = abs.clone();
     let mut tail = Vec::new();
     while !existing.exists() {
@@ -116,8 +140,31 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    }
+}
+
 fn refuse(msg: String, help: &str) -> Box<Diagnostic> {
     Box::new(Diagnostic::error("unsafe-output", msg).help(help))
+}
+
+fn link_error(path: &Path) -> io::Error {
+    io::Error::other(format!(
+        "{} is a symbolic link: eventref never writes or deletes through links in its output folder; \
+         remove the link (or the whole output folder) and build again",
+        path.display()
+    ))
+}
+
+/// What [`Output::check`] found at the output path.
+struct Checked {
+    dir: PathBuf,
+    parent: PathBuf,
+    name: String,
 }
 
 impl Output {
@@ -154,8 +201,30 @@ impl Output {
         self.retain = Retain::Under(folders.to_vec());
     }
 
-    fn open_mode(config: &Config, dir: &Path, retain: Retain) -> Result<Output, Box<Diagnostic>> {
-        let partial = retain != Retain::Nothing;
+    /// Check, without creating, changing or locking anything, that `dir` may be
+    /// used as the output folder of the site in `config`: it is not the site or
+    /// one of its source folders, not a link, and is either missing, empty, or
+    /// holds a build whose manifest this user's eventref wrote. `serve` runs
+    /// this before it creates the folder or binds a socket.
+    pub fn check(config: &Config, dir: &Path) -> Result<(), Box<Diagnostic>> {
+        let c = Output::check_path(config, dir)?;
+        if c.dir.exists() {
+            let key = trust_key()?;
+            Output::read_previous(&c.dir, key)?;
+        }
+        Ok(())
+    }
+
+    fn check_path(config: &Config, dir: &Path) -> Result<Checked, Box<Diagnostic>> {
+        let given = absolute(dir);
+        // The folder itself may not be a link (`public -> ../.git`): resolving it
+        // would hand eventref somebody else's folder.
+        if std::fs::symlink_metadata(&given).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(refuse(
+                format!("the output folder {} is a symbolic link", given.display()),
+                "eventref never writes through links: remove the link or choose another --output",
+            ));
+        }
         let dir = normalize(dir);
         let root = normalize(&config.root);
         let protected = ["content", "themes", "templates", "static", "i18n", "src", ".git"];
@@ -180,86 +249,161 @@ impl Output {
                 ));
             }
         }
-        let mut previous = BTreeSet::new();
-        let mut fresh = true;
-        if dir.exists() {
-            if !dir.is_dir() {
-                return Err(refuse(
-                    format!("the output path {} exists and is not a directory", dir.display()),
-                    "remove it or choose another --output",
-                ));
-            }
-            let manifest = dir.join(MANIFEST);
-            match std::fs::read_to_string(&manifest) {
-                Ok(text) => {
-                    if !text.starts_with(MANIFEST_HEADER) {
-                        return Err(refuse(
-                            format!("{} is not an eventref manifest", manifest.display()),
-                            "remove the output folder yourself, then build again",
-                        ));
-                    }
-                    previous = text
-                        .lines()
-                        .skip(1)
-                        .filter(|l| valid_site_path(l))
-                        .map(String::from)
-                        .collect();
-                    fresh = false;
-                }
-                Err(_) => {
-                    let empty = std::fs::read_dir(&dir)
-                        .map(|mut r| r.next().is_none())
-                        .unwrap_or(false);
-                    if !empty {
-                        return Err(refuse(
-                            format!(
-                                "the output directory {} is not empty and was not created by eventref",
-                                dir.display()
-                            ),
-                            "eventref never deletes or overwrites folders it did not create: choose an empty or new --output folder",
-                        ));
-                    }
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+            return Err(refuse(
+                format!("the output directory {} has no parent folder", dir.display()),
+                "choose a folder such as public/",
+            ));
+        };
+        let Some(name) = name.to_str() else {
+            return Err(refuse(
+                format!(
+                    "the output directory {} has a name that is not UTF-8",
+                    dir.display()
+                ),
+                "choose a folder such as public/",
+            ));
+        };
+        if dir.exists() && !dir.is_dir() {
+            return Err(refuse(
+                format!("the output path {} exists and is not a directory", dir.display()),
+                "remove it or choose another --output",
+            ));
+        }
+        Ok(Checked {
+            parent: parent.to_path_buf(),
+            name: name.to_string(),
+            dir,
+        })
+    }
+
+    /// The previous build's files of an existing folder (`None`: it is empty),
+    /// or a refusal when it is not empty and holds no manifest eventref can trust.
+    fn read_previous(dir: &Path, key: &[u8; 32]) -> Result<Option<BTreeSet<String>>, Box<Diagnostic>> {
+        let manifest = dir.join(MANIFEST);
+        let is_file = std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file());
+        match is_file.then(|| std::fs::read_to_string(&manifest)) {
+            Some(Ok(text)) => match verified_paths(key, dir, &text) {
+                Some(paths) => Ok(Some(paths)),
+                None => Err(refuse(
+                    format!(
+                        "{} was not written by an earlier eventref build into this folder",
+                        manifest.display()
+                    ),
+                    "eventref only trusts manifests it signed itself (see docs/security.md); \
+                     if this folder is yours, delete it and build again",
+                )),
+            },
+            _ => {
+                let empty = std::fs::read_dir(dir)
+                    .map(|mut r| r.next().is_none())
+                    .unwrap_or(false);
+                if empty {
+                    Ok(None)
+                } else {
+                    Err(refuse(
+                        format!(
+                            "the output directory {} is not empty and was not created by eventref",
+                            dir.display()
+                        ),
+                        "eventref never deletes or overwrites folders it did not create: choose an empty or new --output folder",
+                    ))
                 }
             }
         }
+    }
+
+    fn open_mode(config: &Config, dir: &Path, retain: Retain) -> Result<Output, Box<Diagnostic>> {
+        let partial = retain != Retain::Nothing;
+        let Checked { dir, parent, name } = Output::check_path(config, dir)?;
+        let key = trust_key()?;
+        let cannot = |what: &str, p: &Path, e: io::Error| {
+            refuse(
+                format!("cannot {what} {}: {e}", p.display()),
+                "check permissions and free space",
+            )
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| cannot("create", &parent, e))?;
+        let parent_dir = Dir::open_ambient_dir(&parent, cap_std::ambient_authority())
+            .map_err(|e| cannot("open", &parent, e))?;
+        let staging_name = format!(".{name}.eventref-staging");
+        let lock_name = format!(".{name}.eventref-lock");
+        let lock =
+            take_lock(&parent_dir, &lock_name).map_err(|e| cannot("lock", &parent.join(&lock_name), e))?;
+        // Checked again under the lock: another build may have just finished.
+        let previous = if dir.exists() {
+            Output::read_previous(&dir, key)?
+        } else {
+            None
+        };
+        let fresh = previous.is_none();
         if partial && fresh {
             return Err(refuse(
                 format!("{} holds no previous build to update", dir.display()),
                 "build the whole site first",
             ));
         }
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        let staging = dir.with_file_name(format!(".{name}.eventref-staging"));
-        if staging.exists() {
-            if staging.join(STAGING_MARKER).exists() {
-                std::fs::remove_dir_all(&staging).map_err(|e| {
+        let out = if fresh {
+            None
+        } else {
+            let d = open_dir_nofollow(&parent_dir, &name).map_err(|e| cannot("open", &dir, e))?;
+            // A publish that stopped between its rename and its clean-up.
+            if d.symlink_metadata(STAGING_MARKER).is_ok_and(|m| m.is_file()) {
+                let _ = d.remove_file(STAGING_MARKER);
+            }
+            Some(d)
+        };
+        let staging_path = parent.join(&staging_name);
+        match parent_dir.symlink_metadata(&staging_name) {
+            Ok(m) if m.is_dir() => {
+                let marked = open_dir_nofollow(&parent_dir, &staging_name)
+                    .and_then(|d| d.symlink_metadata(STAGING_MARKER))
+                    .is_ok_and(|m| m.is_file());
+                if !marked {
+                    return Err(refuse(
+                        format!(
+                            "{} exists and was not created by eventref",
+                            staging_path.display()
+                        ),
+                        "remove or rename it, then build again",
+                    ));
+                }
+                parent_dir.remove_dir_all(&staging_name).map_err(|e| {
                     refuse(
-                        format!("cannot remove stale staging folder {}: {e}", staging.display()),
+                        format!(
+                            "cannot remove stale staging folder {}: {e}",
+                            staging_path.display()
+                        ),
                         "remove it by hand",
                     )
                 })?;
-            } else {
+            }
+            Ok(_) => {
                 return Err(refuse(
-                    format!("{} exists and was not created by eventref", staging.display()),
+                    format!(
+                        "{} exists and was not created by eventref",
+                        staging_path.display()
+                    ),
                     "remove or rename it, then build again",
                 ));
             }
+            Err(_) => {}
         }
-        std::fs::create_dir_all(&staging)
-            .and_then(|_| std::fs::write(staging.join(STAGING_MARKER), b""))
-            .map_err(|e| {
-                refuse(
-                    format!("cannot create {}: {e}", staging.display()),
-                    "check permissions and free space",
-                )
-            })?;
+        let staging = parent_dir
+            .create_dir(&staging_name)
+            .and_then(|_| open_dir_nofollow(&parent_dir, &staging_name))
+            .and_then(|d| d.write(STAGING_MARKER, b"").map(|_| d))
+            .map_err(|e| cannot("create", &staging_path, e))?;
         Ok(Output {
             dir,
+            parent: parent_dir,
+            name,
+            out,
+            staging_name,
             staging,
-            previous,
+            _lock: lock,
+            key,
+            previous: previous.unwrap_or_default(),
             fresh,
             retain,
             fingerprint: None,
@@ -272,6 +416,19 @@ impl Output {
         &self.dir
     }
 
+    fn signed(&self, text: String) -> String {
+        let tag = crate::trust::mac(self.key, &self.dir, &text);
+        format!("{text}{MAC_PREFIX}{tag}\n")
+    }
+
+    /// Write the manifest for `paths` into place (through the staging folder).
+    fn write_manifest(&self, out: &Dir, paths: &BTreeSet<&str>) -> io::Result<()> {
+        let manifest = self.signed(manifest_text(paths));
+        let tmp = ".eventref-manifest.tmp";
+        self.staging.write(tmp, manifest.as_bytes())?;
+        self.staging.rename(tmp, out, MANIFEST)
+    }
+
     /// Move the staged files into place and remove what the previous build wrote
     /// but this one did not.
     pub fn commit(self) -> io::Result<WriteStats> {
@@ -281,11 +438,38 @@ impl Output {
             files: entries.len(),
             ..WriteStats::default()
         };
+        let fingerprint = self.fingerprint.map(|fp| {
+            let bytes: u64 = entries.iter().map(|e| e.len).sum();
+            format!("{fp:016x} {} {bytes}\n", entries.len())
+        });
+
+        let Some(out) = &self.out else {
+            // First build: the whole staging tree becomes the output in one rename.
+            let current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+            self.staging
+                .write(MANIFEST, self.signed(manifest_text(&current)).as_bytes())?;
+            if let Some(f) = &fingerprint {
+                self.staging.write(FINGERPRINT, f)?;
+            }
+            match self.parent.symlink_metadata(&self.name) {
+                Ok(m) if m.is_dir() => self.parent.remove_dir(&self.name)?, // empty: checked in open()
+                Ok(_) => return Err(link_error(&self.dir)),
+                Err(_) => {}
+            }
+            // The marker goes with the tree; it is removed right after (and by
+            // the next open, should this process stop in between).
+            self.parent.rename(&self.staging_name, &self.parent, &self.name)?;
+            let out = open_dir_nofollow(&self.parent, &self.name)?;
+            out.remove_file(STAGING_MARKER)?;
+            stats.written = entries.len();
+            stats.bytes = entries.iter().map(|e| e.len).sum();
+            return Ok(stats);
+        };
+
         // An update that only replaces files keeps the file list as it is: skip
         // rebuilding and comparing the manifest (12,000 lines on a 10,000-event site).
-        let same_files = !self.fresh
-            && self.retain == Retain::Everything
-            && entries.iter().all(|e| self.previous.contains(&e.path));
+        let same_files =
+            self.retain == Retain::Everything && entries.iter().all(|e| self.previous.contains(&e.path));
         let mut current: BTreeSet<&str> = BTreeSet::new();
         if !same_files {
             current.extend(entries.iter().map(|e| e.path.as_str()));
@@ -296,83 +480,171 @@ impl Output {
                     .map(String::as_str),
             );
         }
-        let manifest = if same_files {
-            String::new()
-        } else {
-            manifest_text(&current)
-        };
-        let fingerprint = self.fingerprint.map(|fp| {
-            let bytes: u64 = entries.iter().map(|e| e.len).sum();
-            format!("{fp:016x} {} {bytes}\n", entries.len())
-        });
-        // Until the new files are in place, the folder matches no fingerprint.
-        let _ = std::fs::remove_file(self.dir.join(FINGERPRINT));
-        std::fs::remove_file(self.staging.join(STAGING_MARKER))?;
+        let removed: Vec<&String> = self
+            .previous
+            .iter()
+            .filter(|p| !same_files && !current.contains(p.as_str()))
+            .collect();
 
-        if self.fresh {
-            // First build: the whole staging tree becomes the output in one rename.
-            std::fs::write(self.staging.join(MANIFEST), &manifest)?;
-            if self.dir.exists() {
-                std::fs::remove_dir(&self.dir)?; // empty: checked in open()
-            }
-            std::fs::rename(&self.staging, &self.dir)?;
-            if let Some(f) = &fingerprint {
-                std::fs::write(self.dir.join(FINGERPRINT), f)?;
-            }
-            stats.written = entries.len();
-            stats.bytes = entries.iter().map(|e| e.len).sum();
-            return Ok(stats);
+        // Before anything moves: no link on any path this commit writes or deletes.
+        let mut checked = HashSet::new();
+        for e in entries.iter().filter(|e| e.changed) {
+            self.check_links(out, &e.path, &mut checked)?;
+        }
+        for old in &removed {
+            self.check_links(out, old, &mut checked)?;
         }
 
+        // Until the new files are in place, the folder matches no fingerprint.
+        match out.remove_file(FINGERPRINT) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        // While files move, the manifest lists both builds' files, so a publish
+        // that stops half-way leaves nothing eventref does not know it wrote.
+        if !same_files {
+            let mut both = current.clone();
+            both.extend(self.previous.iter().map(String::as_str));
+            self.write_manifest(out, &both)?;
+        }
         for e in &entries {
             stats.bytes += e.len;
             if e.changed {
-                let dest = self.dir.join(&e.path);
-                if let Some(parent) = dest.parent() {
-                    std::fs::create_dir_all(parent)?;
+                if let Some((parent, _)) = e.path.rsplit_once('/') {
+                    out.create_dir_all(parent)?;
                 }
-                std::fs::rename(self.staging.join(&e.path), &dest)?;
+                self.staging.rename(&e.path, out, &e.path)?;
                 stats.written += 1;
             } else {
                 stats.unchanged += 1;
             }
         }
-        let removed = self
-            .previous
-            .iter()
-            .filter(|p| !same_files && !current.contains(p.as_str()));
         for old in removed {
-            let path = self.dir.join(old);
-            if path.is_file() {
-                std::fs::remove_file(&path)?;
+            if out.symlink_metadata(old).is_ok_and(|m| m.is_file()) {
+                out.remove_file(old)?;
                 stats.removed += 1;
                 // Remove folders left empty, up to the output root.
-                let mut parent = path.parent();
-                while let Some(p) = parent {
-                    if p == self.dir || std::fs::remove_dir(p).is_err() {
+                let mut folder = old.as_str();
+                while let Some((p, _)) = folder.rsplit_once('/') {
+                    if out.remove_dir(p).is_err() {
                         break;
                     }
-                    parent = p.parent();
+                    folder = p;
                 }
             }
         }
-        let manifest_path = self.dir.join(MANIFEST);
-        if !same_files && std::fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
-            let tmp = self.staging.join(MANIFEST);
-            std::fs::write(&tmp, &manifest)?;
-            std::fs::rename(&tmp, &manifest_path)?;
+        if !same_files {
+            self.write_manifest(out, &current)?;
         }
-        std::fs::remove_dir_all(&self.staging)?;
         if let Some(f) = &fingerprint {
-            std::fs::write(self.dir.join(FINGERPRINT), f)?;
+            out.write(FINGERPRINT, f)?;
         }
+        self.remove_staging()?;
         Ok(stats)
+    }
+
+    /// Fail if `path` in `out`, or a folder on the way to it, is a link.
+    fn check_links(&self, out: &Dir, path: &str, checked: &mut HashSet<String>) -> io::Result<()> {
+        let mut prefix = String::new();
+        for part in path.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            if checked.contains(&prefix) {
+                continue;
+            }
+            match out.symlink_metadata(&prefix) {
+                Ok(m) if m.file_type().is_symlink() => return Err(link_error(&self.dir.join(&prefix))),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            checked.insert(prefix.clone());
+        }
+        Ok(())
+    }
+
+    /// Remove the staging folder, its marker last, so that a clean-up that
+    /// stops half-way is still recognised as eventref's by the next build.
+    fn remove_staging(&self) -> io::Result<()> {
+        for entry in self.staging.entries()? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name == STAGING_MARKER {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                self.staging.remove_dir_all(&name)?;
+            } else {
+                self.staging.remove_file(&name)?;
+            }
+        }
+        self.staging.remove_file(STAGING_MARKER)?;
+        self.parent.remove_dir(&self.staging_name)
     }
 
     /// Throw away the staged files; the published output stays as it was.
     pub fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        let _ = self.remove_staging();
     }
+}
+
+/// Open the folder `name` in `parent`, refusing a link. (`Dir` keeps the
+/// result inside `parent` whatever happens between the check and the open.)
+fn open_dir_nofollow(parent: &Dir, name: &str) -> io::Result<Dir> {
+    if parent.symlink_metadata(name)?.file_type().is_symlink() {
+        return Err(io::Error::other(format!("{name} is a symbolic link")));
+    }
+    parent.open_dir(name)
+}
+
+fn trust_key() -> Result<&'static [u8; 32], Box<Diagnostic>> {
+    crate::trust::key().map_err(|e| {
+        refuse(
+            e,
+            "eventref signs each output manifest with a per-user key (see docs/security.md)",
+        )
+    })
+}
+
+/// Take the lock file `name` in `parent`, waiting while another build holds it.
+fn take_lock(parent: &Dir, name: &str) -> io::Result<std::fs::File> {
+    if parent
+        .symlink_metadata(name)
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(io::Error::other("the lock file is a symbolic link"));
+    }
+    let mut opts = cap_std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true);
+    let file = parent.open_with(name, &opts)?.into_std();
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!("another build is writing here ({name} is locked); waiting for it to finish");
+            file.lock()?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// The paths of a manifest whose MAC verifies for the folder `dir`.
+fn verified_paths(key: &[u8; 32], dir: &Path, text: &str) -> Option<BTreeSet<String>> {
+    let body_end = text.trim_end_matches('\n').rfind('\n')? + 1;
+    let (body, last) = text.split_at(body_end);
+    let tag = last.strip_prefix(MAC_PREFIX)?.trim_end_matches('\n');
+    if !body.starts_with(MANIFEST_HEADER) || !crate::trust::verify(key, dir, body, tag) {
+        return None;
+    }
+    Some(
+        body.lines()
+            .skip(1)
+            .filter(|l| valid_site_path(l))
+            .map(String::from)
+            .collect(),
+    )
 }
 
 /// The number of files of the build in `dir`, when it was recorded with
@@ -388,10 +660,8 @@ pub fn recorded_build(dir: &Path, fingerprint: u64) -> Option<usize> {
         return None;
     }
     let manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    if !manifest.starts_with(MANIFEST_HEADER) {
-        return None;
-    }
-    let paths: Vec<&str> = manifest.lines().skip(1).filter(|l| valid_site_path(l)).collect();
+    let key = crate::trust::key().ok()?;
+    let paths = verified_paths(key, &normalize(dir), &manifest)?;
     if paths.len() != files {
         return None;
     }
@@ -428,6 +698,7 @@ pub fn valid_site_path(p: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
         && p != MANIFEST
         && p != FINGERPRINT
+        && p != STAGING_MARKER
 }
 
 impl PageSink for Output {
@@ -438,19 +709,20 @@ impl PageSink for Output {
                 format!("refusing unsafe output path {path:?}"),
             ));
         }
-        let published = self.dir.join(path);
+        // Compare with the published file (never through a link: a link is
+        // "changed", and the commit then refuses it by name).
         let changed = self.fresh
             || !self.previous.contains(path)
-            || std::fs::metadata(&published)
-                .map(|m| m.len() != bytes.len() as u64)
-                .unwrap_or(true)
-            || std::fs::read(&published).map(|old| old != bytes).unwrap_or(true);
+            || self.out.as_ref().is_none_or(|out| {
+                !out.symlink_metadata(path)
+                    .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                    || out.read(path).map(|old| old != bytes).unwrap_or(true)
+            });
         if changed {
-            let staged = self.staging.join(path);
-            if let Some(parent) = staged.parent() {
-                std::fs::create_dir_all(parent)?;
+            if let Some((parent, _)) = path.rsplit_once('/') {
+                self.staging.create_dir_all(parent)?;
             }
-            let mut f = std::fs::File::create(&staged)?;
+            let mut f = self.staging.create(path)?;
             f.write_all(bytes)?;
         }
         self.entries

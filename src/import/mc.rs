@@ -50,6 +50,33 @@ pub struct Named {
     pub value: u32,
 }
 
+/// The names of one kind (severities, facilities or languages), found by
+/// name without regard to ASCII case in constant time: a later definition of a
+/// name replaces the earlier one in place.
+#[derive(Debug, Clone, Default)]
+struct NameList {
+    items: Vec<Named>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl NameList {
+    fn insert(&mut self, n: Named) {
+        match self.index.get(&n.name.to_ascii_lowercase()) {
+            Some(&i) => self.items[i] = n,
+            None => {
+                self.index.insert(n.name.to_ascii_lowercase(), self.items.len());
+                self.items.push(n);
+            }
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<&Named> {
+        self.index
+            .get(&name.to_ascii_lowercase())
+            .map(|&i| &self.items[i])
+    }
+}
+
 /// One language's text of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
@@ -364,9 +391,9 @@ struct Parser<'a> {
     source: Arc<str>,
     lex: Lexer<'a>,
     errors: Vec<Diagnostic>,
-    severities: Vec<Named>,
-    facilities: Vec<Named>,
-    languages: Vec<Named>,
+    severities: NameList,
+    facilities: NameList,
+    languages: NameList,
 }
 
 enum IdSpec {
@@ -532,12 +559,9 @@ impl<'a> Parser<'a> {
         out
     }
 
-    fn merge(into: &mut Vec<Named>, new: Vec<Named>) {
+    fn merge(into: &mut NameList, new: Vec<Named>) {
         for n in new {
-            match into.iter_mut().find(|o| o.name.eq_ignore_ascii_case(&n.name)) {
-                Some(o) => *o = n,
-                None => into.push(n),
-            }
+            into.insert(n);
         }
     }
 
@@ -547,10 +571,10 @@ impl<'a> Parser<'a> {
             "Facility" => &self.facilities,
             _ => &self.languages,
         };
-        if let Some(n) = known.iter().find(|n| n.name.eq_ignore_ascii_case(name)) {
+        if let Some(n) = known.find(name) {
             return Some(n.clone());
         }
-        let names: Vec<String> = known.iter().map(|n| n.name.clone()).collect();
+        let names: Vec<String> = known.items.iter().map(|n| n.name.clone()).collect();
         let help = match did_you_mean(name, names.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -794,13 +818,15 @@ impl<'a> Parser<'a> {
 
 /// Parse the text of a `.mc` file. Syntax errors are returned all at once.
 pub fn parse(file: &Path, text: &str) -> Result<McFile, Vec<Diagnostic>> {
-    let named = |v: &[(&str, u32)]| -> Vec<Named> {
-        v.iter()
-            .map(|(n, v)| Named {
+    let named = |v: &[(&str, u32)]| -> NameList {
+        let mut list = NameList::default();
+        for (n, v) in v {
+            list.insert(Named {
                 name: n.to_string(),
                 value: *v,
-            })
-            .collect()
+            });
+        }
+        list
     };
     Parser {
         file,
@@ -934,6 +960,7 @@ pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> R
                 ],
                 notes,
                 origin: origin.clone(),
+                location: Some(at(main.line)),
             })?;
             for t in &m.texts {
                 if std::ptr::eq(t, main) {
