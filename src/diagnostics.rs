@@ -76,30 +76,108 @@ impl Location {
             .map(|l| l.trim_end_matches('\r'))
     }
 
-    fn byte_span(&self) -> Option<(usize, usize)> {
-        let src = self.source.as_deref()?;
-        if self.line == 0 {
+    /// The byte offset and length of the underlined text, with the line's
+    /// start from `lines` (so that many diagnostics in one big file cost time
+    /// in proportion to their lines, not to the file).
+    fn byte_span(&self, lines: &mut LineIndex) -> Option<(usize, usize)> {
+        let (offset, line) = lines.line(self)?;
+        let start = line
+            .char_indices()
+            .nth(self.column as usize - 1)
+            .map(|(b, _)| b)
+            .unwrap_or(line.len());
+        let end = line[start..]
+            .char_indices()
+            .nth(self.len as usize)
+            .map(|(b, _)| start + b)
+            .unwrap_or(line.len());
+        Some((offset + start, end.saturating_sub(start)))
+    }
+}
+
+/// The line starts of every source text seen during one render, computed once
+/// per text (texts are told apart by their `Arc`).
+#[derive(Default)]
+struct LineIndex {
+    starts: std::collections::HashMap<usize, Vec<usize>>,
+}
+
+impl LineIndex {
+    fn starts(&mut self, src: &Arc<str>) -> &[usize] {
+        self.starts
+            .entry(Arc::as_ptr(src) as *const u8 as usize)
+            .or_insert_with(|| {
+                std::iter::once(0)
+                    .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect()
+            })
+    }
+
+    /// The byte offset of `loc`'s line and its text (without the line break).
+    fn line<'a>(&mut self, loc: &'a Location) -> Option<(usize, &'a str)> {
+        let src = loc.source.as_ref()?;
+        if loc.line == 0 {
             return None;
         }
-        let mut offset = 0;
-        for (i, line) in src.split('\n').enumerate() {
-            if i + 1 == self.line as usize {
-                let line = line.trim_end_matches('\r');
-                let start = line
-                    .char_indices()
-                    .nth(self.column as usize - 1)
-                    .map(|(b, _)| b)
-                    .unwrap_or(line.len());
-                let end = line[start..]
-                    .char_indices()
-                    .nth(self.len as usize)
-                    .map(|(b, _)| start + b)
-                    .unwrap_or(line.len());
-                return Some((offset + start, end.saturating_sub(start)));
-            }
-            offset += line.len() + 1;
+        let starts = self.starts(src);
+        let i = loc.line as usize - 1;
+        let start = *starts.get(i)?;
+        let end = starts.get(i + 1).map(|e| e - 1).unwrap_or(src.len());
+        Some((start, src[start..end].trim_end_matches('\r')))
+    }
+
+    /// The lines around `loc` (`context` on each side): their text, the byte
+    /// offset of the first, and its 0-based line number.
+    fn window<'a>(&mut self, loc: &'a Location, context: usize) -> Option<(&'a str, usize, usize)> {
+        let src = loc.source.as_ref()?;
+        if loc.line == 0 {
+            return None;
         }
-        None
+        let starts = self.starts(src);
+        let i = loc.line as usize - 1;
+        let first = i.saturating_sub(context);
+        let last = (i + context + 1).min(starts.len());
+        let start = *starts.get(first)?;
+        let end = starts.get(last).copied().unwrap_or(src.len());
+        Some((&src[start..end], start, first))
+    }
+}
+
+/// A few lines of a source file, standing in for the whole file when miette
+/// draws a snippet: it reports spans and line numbers as in the whole file.
+struct SourceWindow {
+    name: String,
+    text: String,
+    offset: usize,
+    first_line: usize,
+}
+
+impl miette::SourceCode for SourceWindow {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let local = miette::SourceSpan::new(
+            span.offset()
+                .checked_sub(self.offset)
+                .ok_or(miette::MietteError::OutOfBounds)?
+                .into(),
+            span.len(),
+        );
+        let c = self
+            .text
+            .as_str()
+            .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            miette::SourceSpan::new((c.span().offset() + self.offset).into(), c.span().len()),
+            c.line() + self.first_line,
+            c.column(),
+            c.line_count(),
+        )))
     }
 }
 
@@ -277,6 +355,7 @@ impl Diagnostics {
             .with_width(100)
             .with_links(false);
         let mut out = String::new();
+        let mut lines = LineIndex::default();
         for d in &self.items {
             let severity = match d.severity {
                 Severity::Error => miette::Severity::Error,
@@ -303,13 +382,18 @@ impl Diagnostics {
             match &d.location {
                 Some(loc) => {
                     let label = position(loc);
-                    let span = loc.byte_span();
-                    if let (Some((start, len)), Some(src)) = (span, loc.source.clone()) {
+                    let span = loc.byte_span(&mut lines);
+                    // Only the lines around the span: copying and scanning the
+                    // whole file for each diagnostic would be quadratic.
+                    let window = lines.window(loc, 3);
+                    if let (Some((start, len)), Some((text, offset, first_line))) = (span, window) {
                         md = md.with_label(miette::LabeledSpan::underline(start..start + len));
-                        let report = miette::Report::new(md).with_source_code(miette::NamedSource::new(
-                            loc.file.display().to_string(),
-                            src.to_string(),
-                        ));
+                        let report = miette::Report::new(md).with_source_code(SourceWindow {
+                            name: loc.file.display().to_string(),
+                            text: text.to_string(),
+                            offset,
+                            first_line,
+                        });
                         let _ = handler.render_report(&mut rendered, report.as_ref());
                     } else {
                         let report = miette::Report::new(md);
@@ -408,20 +492,27 @@ impl Diagnostics {
             line: (l.line > 0).then_some(l.line),
             column: (l.line > 0).then_some(l.column),
         };
+        let mut lines = LineIndex::default();
+        let source_lines: Vec<Option<&str>> = self
+            .items
+            .iter()
+            .map(|d| d.location.as_ref().and_then(|l| lines.line(l)).map(|(_, t)| t))
+            .collect();
         let report = Report {
             errors: self.error_count(),
             warnings: self.warning_count(),
             diagnostics: self
                 .items
                 .iter()
-                .map(|d| JsonDiag {
+                .zip(source_lines)
+                .map(|(d, source_line)| JsonDiag {
                     severity: d.severity,
                     code: d.code,
                     message: &d.message,
                     file: d.location.as_ref().map(|l| slash_path(&l.file)),
                     line: d.location.as_ref().filter(|l| l.line > 0).map(|l| l.line),
                     column: d.location.as_ref().filter(|l| l.line > 0).map(|l| l.column),
-                    source_line: d.location.as_ref().and_then(|l| l.source_line()),
+                    source_line,
                     help: d.help.as_deref(),
                     notes: d
                         .notes

@@ -36,23 +36,30 @@
 // Diagnostics are rich (file, snippet, help, notes) and only built on the error path.
 #![allow(clippy::result_large_err)]
 
-// The bottom: errors as data.
+// The bottom: errors as data, and the rule that site inputs stay inside the site.
+pub mod confine;
 pub mod diagnostics;
 pub mod error;
 
-// The pipeline, in the order data flows.
+// The pipeline, in the order data flows (each imports only those above it).
 pub mod config;
+
 pub mod content;
+
 pub mod i18n;
-pub mod output;
+
 pub mod render;
+
 pub mod search;
 
+pub mod output;
+
 // The orchestrator, and what is built on it.
+pub mod site;
+
 pub mod authoring;
 pub mod import;
 pub mod serve;
-pub mod site;
 
 pub use error::{Failure, FailureKind};
 pub use site::{BuildOptions, BuildReport, Site};

@@ -19,28 +19,7 @@ use crate::error::{Failure, FailureKind};
 
 /// A YAML double-quoted scalar holding exactly `s` (every control character escaped).
 pub fn yaml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{85}' => out.push_str("\\N"),
-            '\u{a0}' => out.push_str("\\_"),
-            '\u{2028}' => out.push_str("\\L"),
-            '\u{2029}' => out.push_str("\\P"),
-            '\u{feff}' => out.push_str("\\uFEFF"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || (0x80..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\x{:02X}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::content::emit::scalar(s)
 }
 
 /// `key: value` for Markdown text: a literal block (`|`) indented by `indent + 2`
@@ -104,6 +83,19 @@ pub fn check_source(source: &str) -> Result<(), Box<Diagnostic>> {
                 format!("source `{source}` has no letters or digits to build a URL from"),
             )
             .help("write the event source as Event Viewer shows it, e.g. MSExchangeTransport"),
+        ));
+    }
+    if let Some((_, c)) = crate::content::emit::refused_char(source, true) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "invalid-source",
+                format!(
+                    "source {} contains the control character {}",
+                    crate::content::emit::scalar(source),
+                    crate::content::emit::describe(c)
+                ),
+            )
+            .help("event sources are names on one line: write it as Event Viewer shows it"),
         ));
     }
     if source.contains(['/', '\\']) || source.contains("..") || source.trim() != source {
@@ -305,7 +297,11 @@ fn shell_word(s: &str) -> String {
 
 /// `field: value` padded so that trailing comments line up.
 fn hinted(line: &str, comment: &str) -> String {
-    format!("{line:<44}# {comment}\n")
+    format!(
+        "{:<44}{}",
+        crate::content::emit::comment_text(line),
+        crate::content::emit::comment(comment)
+    )
 }
 
 fn record_template(
@@ -319,9 +315,9 @@ fn record_template(
     let mut t = String::new();
     t.push_str(&crate::authoring::schema::header_line(file, false));
     t.push('\n');
-    t.push_str(&format!(
-        "# {source} {id}, written by `eventref new`. Lines that start with # are hints: remove the # to use one.\n"
-    ));
+    t.push_str(&crate::content::emit::comment(&format!(
+        "{source} {id}, written by `eventref new`. Lines that start with # are hints: remove the # to use one."
+    )));
     t.push_str(&format!("source: {}\n", yaml_string(source)));
     t.push_str(&format!("id: {id}\n"));
     let message = opts
@@ -386,7 +382,10 @@ fn record_template(
     t.push_str("#   steps:\n");
     t.push_str("#     - Make sure that …\n");
     t.push_str(&hinted(
-        &format!("# related: [\"{source}/{}\"]", id.wrapping_add(1)),
+        &format!(
+            "# related: [{}]",
+            yaml_string(&format!("{source}/{}", id.wrapping_add(1)))
+        ),
         "related events, \"Source/ID\"",
     ));
     t.push_str(&hinted("# links:", "extra \"For More Information\" links"));
@@ -494,10 +493,10 @@ fn overlay_template(file: &Path, e: &Event, lang: &str, lang_name: &str) -> Stri
     let mut t = String::new();
     t.push_str(&crate::authoring::schema::header_line(file, true));
     t.push('\n');
-    t.push_str(&format!(
-        "# {lang_name} ({lang}) translation of {} {} ({record_name}), written by `eventref new --lang {lang}`.\n",
+    t.push_str(&crate::content::emit::comment(&format!(
+        "{lang_name} ({lang}) translation of {} {} ({record_name}), written by `eventref new --lang {lang}`.",
         e.source, e.id
-    ));
+    )));
     t.push_str("# Each text below is still the original: translate it. Keep insertion strings such as %1 or {Name}.\n");
     t.push_str("# Delete what you leave untranslated; after translating, run `eventref i18n refresh`.\n");
     t.push_str(TODO_TRANSLATE);

@@ -58,7 +58,12 @@ pub fn run(command: Command) -> ExitCode {
                 eprint!("{}", report.diagnostics.render(Format::Human, color()));
             }
             emit(&report.render(format));
-            ExitCode::SUCCESS
+            // Refused rows: the rest was imported, but say so in the exit code.
+            if report.diagnostics.error_count() > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(f) => report_failure(&f, format),
     }

@@ -35,19 +35,23 @@ pub struct Args {
 
 /// Run `eventref serve` until interrupted.
 pub fn run(args: Args) -> ExitCode {
-    let output = args.output.unwrap_or_else(|| {
-        // One folder per site, so that two sites can be served at once.
-        let root = args
-            .common
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| args.common.root.clone());
-        let id = eventref::search::fnv1a(&root.to_string_lossy());
-        std::env::temp_dir().join(format!("eventref-serve-{id:08x}"))
-    });
+    // Kept until the session ends: a temporary default folder is removed with it.
+    let default = match args.output {
+        Some(_) => None,
+        None => match eventref::serve::DefaultOutput::for_site(&args.common.root) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("error: cannot create a private output folder: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let output = args
+        .output
+        .unwrap_or_else(|| default.as_ref().map(|d| d.path.clone()).unwrap_or_default());
     let opts = ServeOptions {
         root: args.common.root,
-        output,
+        output: output.clone(),
         bind: args.bind,
         port: args.port,
         search: !args.no_search,
@@ -60,6 +64,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let url = format!("http://{}/", session.addr());
     eprintln!("Serving {url} (watching for changes; press Ctrl+C to stop)");
+    eprintln!("output folder: {}", output.display());
     if !args.bind.is_loopback() {
         eprintln!(
             "warning: listening on {}: anyone who can reach this machine can read the preview",

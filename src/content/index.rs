@@ -33,12 +33,24 @@ pub(super) fn discover(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Disc
         );
         return Discovered { records, overlays };
     }
-    let walker = walkdir::WalkDir::new(dir)
+    let canonical_root = crate::confine::canonical_root(root);
+    let mut walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
+        // Links may lead anywhere inside the site, never outside it.
+        if let Ok(e) = &entry
+            && (e.path_is_symlink() || e.depth() == 0)
+            && crate::confine::escapes(&canonical_root, e.path())
+        {
+            diags.push(crate::confine::link_outside(&rel(root, e.path())));
+            if e.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {

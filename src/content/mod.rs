@@ -11,12 +11,14 @@
 //!
 //! - [`slug`], [`message`]: URL-safe names, message templates and their insertion strings;
 //! - `model`: the types ([`Event`], [`Level`], [`Translation`], …);
-//! - `yaml`: reading and parsing YAML with precise errors;
+//! - `yaml`: reading and parsing YAML with precise errors; [`emit`]: the one
+//!   escaping YAML writer for files eventref writes into `content/`;
 //! - `record`: checking one record file;
 //! - [`overlay`]: checking one overlay file against its record, staleness, `i18n refresh`;
 //! - `index`: the one walk of `content/`, and a light index of records for `new` and the importers;
 //! - `load`: loading everything, the checks across records, live-preview edits.
 
+pub mod emit;
 pub mod message;
 pub mod overlay;
 pub mod slug;

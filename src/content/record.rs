@@ -227,7 +227,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
     let mut links = Vec::new();
     for l in raw.links {
         let url = l.value.url.trim();
-        let ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
+        let ok = url.starts_with("https://") || url.starts_with("http://") || is_site_path(url);
         if !ok {
             ds.push(
                 Diagnostic::error("invalid-link", format!("link URL `{url}` is not allowed"))
@@ -294,6 +294,16 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         related_locs: related.into_iter().map(|(_, l)| l).collect(),
         diagnostics: ds,
     }
+}
+
+/// A path on this site (`/en/…`): one leading `/` and no backslash, space or
+/// control character, since browsers read `//host/`, `/\host/` and
+/// `/<tab>/host/` as links to another host.
+pub fn is_site_path(url: &str) -> bool {
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && !url.contains('\\')
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 /// Parse `"Source/ID"`.

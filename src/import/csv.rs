@@ -258,6 +258,7 @@ pub fn record_for(chosen: &Row, all: &[&Row]) -> ImportedRecord {
         ],
         notes,
         origin: origin_of(&chosen.file),
+        location: Some(Location::new(&chosen.file, None, chosen.line, 1)),
     }
 }
 

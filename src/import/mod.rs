@@ -47,6 +47,8 @@ pub const MARKER: &str = "# imported from ";
 pub const HASH_PREFIX: &str = "# import-hash:";
 /// Comments with facts about the import (versions, qualifiers).
 pub const NOTE_PREFIX: &str = "# import-note:";
+/// Skip reason: the input holds a control character or is too large for a record.
+pub const REFUSED: &str = "refused (control character or over the size limit)";
 
 /// A record as an importer would write it.
 #[derive(Debug, Clone)]
@@ -61,6 +63,8 @@ pub struct ImportedRecord {
     pub notes: Vec<String>,
     /// Where it comes from, e.g. `W2022_21H2/Schannel.csv`.
     pub origin: String,
+    /// The row or message in the input, for errors.
+    pub location: Option<Location>,
 }
 
 /// A translated message as an importer would write it into an overlay.
@@ -316,7 +320,11 @@ impl Importer {
     fn header(&self, file: &Path, origin: &str, notes: &[String], overlay: bool) -> ImportHeader {
         ImportHeader {
             schema: crate::authoring::schema::header_line(file, overlay),
-            marker: format!("{MARKER}{origin} (eventref import {})", self.report.kind),
+            marker: format!(
+                "{MARKER}{} (eventref import {})",
+                crate::content::emit::comment_text(origin),
+                self.report.kind
+            ),
             notes: notes.to_vec(),
         }
     }
@@ -357,8 +365,82 @@ impl Importer {
         })
     }
 
+    /// Refuse an input unit: an error naming it, and a skip for the counts.
+    fn refuse(&mut self, location: Option<&Location>, message: String, help: &str, translation: bool) {
+        let mut d = Diagnostic::error("import-refused", message).help(help);
+        if let Some(l) = location {
+            d = d.at(l.clone());
+        }
+        self.report.diagnostics.push(d);
+        if translation {
+            self.skip_translation(REFUSED, 1);
+        } else {
+            self.skip(REFUSED, 1);
+        }
+    }
+
+    /// Whether `text`, the file to write for an input unit, fits the record
+    /// size limit; if not, refuse the unit.
+    fn fits(&mut self, location: Option<&Location>, what: &str, text: &str, translation: bool) -> bool {
+        if text.len() as u64 <= crate::content::MAX_RECORD_BYTES {
+            return true;
+        }
+        self.refuse(
+            location,
+            format!(
+                "{what} would be {:.1} MB, over the {} MB limit of a record file; it was not imported",
+                text.len() as f64 / (1024.0 * 1024.0),
+                crate::content::MAX_RECORD_BYTES / (1024 * 1024)
+            ),
+            "shorten the text in the input (check and build refuse larger files)",
+            translation,
+        );
+        false
+    }
+
     /// Create or update the record of one input unit.
     pub fn record(&mut self, rec: ImportedRecord) -> Result<(), Failure> {
+        // Control characters would break the YAML or hide text: refuse the row.
+        let values = std::iter::once(("source", Some(&rec.source)))
+            .chain(rec.fields.iter().map(|(k, v)| (*k, v.as_ref())))
+            .filter_map(|(k, v)| v.map(|v| (k, v)));
+        for (field, value) in values {
+            if let Some((_, c)) = crate::content::emit::refused_char(value, field != "message") {
+                let message = format!(
+                    "the {field} of {} {} holds the control character {}; the row was not imported",
+                    crate::content::emit::comment_text(&rec.source),
+                    rec.id,
+                    crate::content::emit::describe(c)
+                );
+                self.refuse(
+                    rec.location.as_ref(),
+                    message,
+                    "remove the character from the input and import again",
+                    false,
+                );
+                return Ok(());
+            }
+        }
+        // Notes quote the input too (a level eventref does not know, …).
+        if let Some((_, c)) = rec
+            .notes
+            .iter()
+            .find_map(|n| crate::content::emit::refused_char(n, true))
+        {
+            let message = format!(
+                "the input of {} {} holds the control character {}; the row was not imported",
+                crate::content::emit::comment_text(&rec.source),
+                rec.id,
+                crate::content::emit::describe(c)
+            );
+            self.refuse(
+                rec.location.as_ref(),
+                message,
+                "remove the character from the input and import again",
+                false,
+            );
+            return Ok(());
+        }
         let Some(slug) = Slug::new(&rec.source) else {
             self.skip("invalid source name", 1);
             return Ok(());
@@ -411,6 +493,14 @@ impl Importer {
                 }
                 let header = self.header(&file, &rec.origin, &rec.notes, false);
                 let text = new_record_text(&header, &rec);
+                let what = format!(
+                    "the record of {} {}",
+                    crate::content::emit::comment_text(&rec.source),
+                    rec.id
+                );
+                if !self.fits(rec.location.as_ref(), &what, &text, false) {
+                    return Ok(());
+                }
                 self.write(&file, &text)?;
                 self.index.add(IndexedRecord {
                     file: file.clone(),
@@ -450,8 +540,15 @@ impl Importer {
                 if let Some(m) = updated.values.get("message").cloned().flatten() {
                     self.messages.insert((slug, rec.id), m);
                 }
+                let what = format!(
+                    "the record of {} {}",
+                    crate::content::emit::comment_text(&rec.source),
+                    rec.id
+                );
                 if updated.text == *text {
                     self.report.records.unchanged += 1;
+                } else if !self.fits(rec.location.as_ref(), &what, &updated.text, false) {
+                    return Ok(());
                 } else {
                     self.write(&existing.file, &updated.text)?;
                     self.report.records.updated += 1;
@@ -531,8 +628,30 @@ impl Importer {
             self.skip_translation("insertion strings differ from the record's", 1);
             return Ok(());
         }
+        if let Some((_, c)) = crate::content::emit::refused_char(&t.message, false) {
+            let message = format!(
+                "the {} text of {} {} holds the control character {}; it was not imported",
+                t.lang,
+                crate::content::emit::comment_text(&t.source),
+                t.id,
+                crate::content::emit::describe(c)
+            );
+            self.refuse(
+                t.location.as_ref(),
+                message,
+                "remove the character from the input and import again",
+                true,
+            );
+            return Ok(());
+        }
         let file = crate::content::overlay::overlay_path_for(&rec.file, &t.lang);
         let fields = vec![("message", Some(t.message.clone()))];
+        let what = format!(
+            "the {} translation of {} {}",
+            t.lang,
+            crate::content::emit::comment_text(&t.source),
+            t.id
+        );
         let hash = short_hash(t.original.trim());
         let header = self.header(&file, &t.origin, &[], true);
         let path = self.config.root.join(&file);
@@ -543,6 +662,9 @@ impl Importer {
                 "message".to_string(),
                 hash,
             )])));
+            if !self.fits(t.location.as_ref(), &what, &text, true) {
+                return Ok(());
+            }
             self.write(&file, &text)?;
             self.translation_counts().created += 1;
             return Ok(());
@@ -585,6 +707,8 @@ impl Importer {
         }
         if new_text == *text {
             self.translation_counts().unchanged += 1;
+        } else if !self.fits(t.location.as_ref(), &what, &new_text, true) {
+            return Ok(());
         } else {
             self.write(&file, &new_text)?;
             self.translation_counts().updated += 1;
@@ -636,7 +760,7 @@ impl ImportHeader {
     fn lines(&self, hashes: &BTreeMap<&'static str, String>) -> Vec<String> {
         let mut out = vec![self.marker.clone()];
         for n in &self.notes {
-            out.push(format!("{NOTE_PREFIX} {n}"));
+            out.push(format!("{NOTE_PREFIX} {}", crate::content::emit::comment_text(n)));
         }
         if !hashes.is_empty() {
             let mut line = HASH_PREFIX.to_string();
@@ -937,7 +1061,7 @@ fn translated_from_block(map: &BTreeMap<String, String>) -> String {
         "translated_from: # written by `eventref i18n refresh`: the originals these translations match\n",
     );
     for (k, v) in map {
-        s.push_str(&format!("  {k}: \"{v}\"\n"));
+        s.push_str(&format!("  {}: {}\n", yaml_string(k), yaml_string(v)));
     }
     s
 }

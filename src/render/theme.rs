@@ -306,15 +306,32 @@ fn read_dir_into(
     errors: &mut Vec<Diagnostic>,
 ) {
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let canonical_root = crate::confine::canonical_root(root);
     for (sub, kind) in [("templates", 0), ("static", 1), ("i18n", 2)] {
         let base = dir.join(sub);
         if !base.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&base)
+        // Links may lead anywhere inside the site, never outside it.
+        if crate::confine::escapes(&canonical_root, &base) {
+            errors.push(crate::confine::link_outside(&rel(&base)));
+            continue;
+        }
+        let mut walk = walkdir::WalkDir::new(&base)
             .follow_links(true)
             .sort_by_file_name()
-        {
+            .into_iter();
+        while let Some(entry) = walk.next() {
+            if let Ok(e) = &entry
+                && e.path_is_symlink()
+                && crate::confine::escapes(&canonical_root, e.path())
+            {
+                errors.push(crate::confine::link_outside(&rel(e.path())));
+                if e.file_type().is_dir() {
+                    walk.skip_current_dir();
+                }
+                continue;
+            }
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {

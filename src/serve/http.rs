@@ -17,7 +17,10 @@
 //!   `%2e%2e`, never to `..`.
 //! - **DNS-rebinding protection.** When bound to a loopback address, only
 //!   requests whose `Host` names a loopback host (`localhost`, `*.localhost`,
-//!   `127.0.0.1`, `[::1]`, any port) are answered; others get 403.
+//!   `127.0.0.1`, `[::1]`, any port) are answered; others get 403. A request
+//!   with more than one `Host` header gets 400, whatever the address.
+//! - **Bounded connections.** At most [`MAX_EVENT_STREAMS`] live-reload
+//!   streams are open at once; more get 503 with `Retry-After`.
 //! - **Live reload.** Every HTML response gets
 //!   `<script src="/__eventref/live.js" defer></script>` before `</body>`. The
 //!   script (embedded from `src/serve/live.js`) listens on the event stream at
@@ -62,6 +65,9 @@ const LIVE_JS: &str = include_str!("live.js");
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How soon a browser reconnects after losing the event stream (a server restart).
 const RETRY: Duration = Duration::from_millis(1000);
+/// At most this many live-reload streams at once; more get 503 (each holds a
+/// connection and a file descriptor).
+pub const MAX_EVENT_STREAMS: usize = 64;
 
 /// What the browser is told.
 #[derive(Debug, Clone)]
@@ -148,6 +154,8 @@ struct Shared {
     loopback_only: bool,
     live: Mutex<LiveState>,
     tx: broadcast::Sender<Message>,
+    /// Open live-reload streams.
+    streams: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 struct LiveState {
@@ -230,6 +238,7 @@ impl DevServer {
                 error: None,
             }),
             tx,
+            streams: Arc::default(),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let (stop, stopped) = watch::channel(false);
@@ -336,6 +345,10 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 }
 
 async fn route(shared: Arc<Shared>, req: Request) -> Response {
+    // Two Host headers: which one a proxy or browser saw is anyone's guess.
+    if req.headers().get_all(header::HOST).iter().nth(1).is_some() {
+        return plain(StatusCode::BAD_REQUEST, "More than one Host header.\n");
+    }
     if shared.loopback_only && !loopback_host(&req) {
         return plain(
             StatusCode::FORBIDDEN,
@@ -413,19 +426,49 @@ fn is_port(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Counts an open live-reload stream until dropped.
+struct StreamSlot(Arc<std::sync::atomic::AtomicUsize>);
+
+impl StreamSlot {
+    fn take(count: &Arc<std::sync::atomic::AtomicUsize>) -> Option<StreamSlot> {
+        use std::sync::atomic::Ordering;
+        count
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < MAX_EVENT_STREAMS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| StreamSlot(count.clone()))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 fn events(shared: &Shared) -> Response {
+    let Some(slot) = StreamSlot::take(&shared.streams) else {
+        let mut r = plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many live-reload connections; close some preview tabs.\n",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return r;
+    };
     let (rx, first) = {
         let live = lock(&shared.live);
         (shared.tx.subscribe(), live.current())
     };
     let first = first.into_event().map(|e| e.retry(RETRY));
-    let stream = futures_util::stream::unfold((first, rx), |(first, mut rx)| async move {
+    let stream = futures_util::stream::unfold((first, rx, slot), |(first, mut rx, slot)| async move {
         if let Some(event) = first {
-            return Some((Ok::<_, Infallible>(event), (None, rx)));
+            return Some((Ok::<_, Infallible>(event), (None, rx, slot)));
         }
         loop {
             match rx.recv().await {
-                Ok(message) => return message.into_event().map(|e| (Ok(e), (None, rx))),
+                Ok(message) => return message.into_event().map(|e| (Ok(e), (None, rx, slot))),
                 // Missed some: the ones still queued end with the latest state.
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,

@@ -15,5 +15,5 @@ pub use http::{
     DevServer, LiveDiagnostic, LiveEvent, Lookup, SCRIPT_TAG, content_type, inject_script, is_loopback_name,
     lookup, parse_path,
 };
-pub use session::{ServeOptions, Session, start};
+pub use session::{DefaultOutput, ServeOptions, Session, start};
 pub use watch::Watcher;

@@ -17,6 +17,89 @@ use crate::error::Failure;
 use crate::serve::{DevServer, LiveEvent};
 use crate::site::{IndexJob, Preview, PreviewOptions, Update};
 
+/// The output folder `serve` uses when none is given: private to the user.
+///
+/// Under the user's cache folder (`$XDG_CACHE_HOME/eventref/serve/<site>/` or
+/// `~/.cache/eventref/serve/<site>/`, `%LOCALAPPDATA%\eventref\serve\<site>\`)
+/// whose `eventref/serve` part is created with mode 0700 and must not be open
+/// to other users; where there is no such folder, a fresh temporary folder
+/// (mode 0700, random name) that is removed when the value is dropped. Never a
+/// predictable path in a folder other users can write to.
+pub struct DefaultOutput {
+    /// The output folder (it may not exist yet).
+    pub path: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl DefaultOutput {
+    /// The private output folder for the site at `root`.
+    pub fn for_site(root: &std::path::Path) -> std::io::Result<DefaultOutput> {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let id = format!("{:08x}", crate::search::fnv1a(&root.to_string_lossy()));
+        if let Some(base) = cache_dir()
+            && let Ok(dir) = private_dir(&base.join("eventref").join("serve"))
+        {
+            return Ok(DefaultOutput {
+                path: dir.join(id),
+                _temp: None,
+            });
+        }
+        let temp = tempfile::Builder::new().prefix("eventref-serve-").tempdir()?;
+        Ok(DefaultOutput {
+            path: temp.path().join("site"),
+            _temp: Some(temp),
+        })
+    }
+}
+
+fn cache_dir() -> Option<PathBuf> {
+    let non_empty = |v: std::ffi::OsString| (!v.is_empty()).then(|| PathBuf::from(v));
+    if cfg!(windows) {
+        return std::env::var_os("LOCALAPPDATA").and_then(non_empty);
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .and_then(non_empty)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(non_empty)
+                .map(|h| h.join(".cache"))
+        })
+        .filter(|p| p.is_absolute())
+}
+
+/// Create `dir` (mode 0700) and check that no other user can get into it.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<PathBuf> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // Both levels we own: `eventref/` and `eventref/serve/`.
+        let mine = std::fs::symlink_metadata(dir.parent().unwrap_or(dir))?.uid();
+        for d in [dir.parent().unwrap_or(dir), dir] {
+            let m = std::fs::symlink_metadata(d)?;
+            if !m.is_dir() || m.uid() != mine || m.permissions().mode() & 0o077 != 0 {
+                return Err(std::io::Error::other(format!("{} is not private", d.display())));
+            }
+        }
+        // And that owner is us: a folder we can create files in with our uid.
+        let probe = tempfile::tempfile_in(dir)?;
+        if probe.metadata()?.uid() != mine {
+            return Err(std::io::Error::other(format!(
+                "{} belongs to another user",
+                dir.display()
+            )));
+        }
+    }
+    Ok(dir.to_path_buf())
+}
+
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -48,9 +131,11 @@ pub struct Session {
     failed: bool,
 }
 
-/// Read the site, start the server and the watcher, and publish the first build.
-/// Errors in the first build do not stop the session (they are shown in the
-/// terminal and in the browser); a bad `site.toml` or output folder does.
+/// Read the site, check the output folder, start the server and the watcher,
+/// and publish the first build. Every safety check on the output folder runs
+/// before it is created and before a socket is bound, and a refused first build
+/// (exit code 2) ends the session. Errors in the content of the first build do
+/// not stop it (they are shown in the terminal and in the browser).
 pub fn start(opts: ServeOptions) -> Result<Session, Failure> {
     let io =
         |what: &str, e: std::io::Error| Failure::config(Diagnostic::error("serve", format!("{what}: {e}")));
@@ -58,6 +143,8 @@ pub fn start(opts: ServeOptions) -> Result<Session, Failure> {
         .root
         .canonicalize()
         .map_err(|e| io("cannot open the site folder", e))?;
+    let config = crate::config::Config::load(&root).map_err(|d| Failure::config(*d))?;
+    crate::output::Output::check(&config, &opts.output).map_err(|d| Failure::config(*d))?;
     // The server needs the folder to exist; an empty folder is fine for a first build.
     std::fs::create_dir_all(&opts.output).map_err(|e| io("cannot create the output folder", e))?;
     let output = opts
@@ -94,8 +181,11 @@ pub fn start(opts: ServeOptions) -> Result<Session, Failure> {
         color: opts.color,
         failed: false,
     };
-    let result = session.preview.build();
-    session.report(&[], result);
+    match session.preview.build() {
+        // Refused (an unsafe output folder): stop serving at once.
+        Err(f) if f.exit_code() == 2 => return Err(f),
+        result => session.report(&[], result),
+    }
     Ok(session)
 }
 

@@ -53,6 +53,33 @@ pub struct Named {
     pub value: u32,
 }
 
+/// The names of one kind (severities, facilities or languages), found by
+/// name without regard to ASCII case in constant time: a later definition of a
+/// name replaces the earlier one in place.
+#[derive(Debug, Clone, Default)]
+struct NameList {
+    items: Vec<Named>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl NameList {
+    fn insert(&mut self, n: Named) {
+        match self.index.get(&n.name.to_ascii_lowercase()) {
+            Some(&i) => self.items[i] = n,
+            None => {
+                self.index.insert(n.name.to_ascii_lowercase(), self.items.len());
+                self.items.push(n);
+            }
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<&Named> {
+        self.index
+            .get(&name.to_ascii_lowercase())
+            .map(|&i| &self.items[i])
+    }
+}
+
 /// One language's text of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
@@ -477,6 +504,7 @@ pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> R
                 ],
                 notes,
                 origin: origin.clone(),
+                location: Some(at(main.line)),
             })?;
             for t in &m.texts {
                 if std::ptr::eq(t, main) {

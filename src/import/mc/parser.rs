@@ -8,9 +8,9 @@ struct Parser<'a> {
     source: Arc<str>,
     lex: Lexer<'a>,
     errors: Vec<Diagnostic>,
-    severities: Vec<Named>,
-    facilities: Vec<Named>,
-    languages: Vec<Named>,
+    severities: NameList,
+    facilities: NameList,
+    languages: NameList,
 }
 
 enum IdSpec {
@@ -176,12 +176,9 @@ impl<'a> Parser<'a> {
         out
     }
 
-    fn merge(into: &mut Vec<Named>, new: Vec<Named>) {
+    fn merge(into: &mut NameList, new: Vec<Named>) {
         for n in new {
-            match into.iter_mut().find(|o| o.name.eq_ignore_ascii_case(&n.name)) {
-                Some(o) => *o = n,
-                None => into.push(n),
-            }
+            into.insert(n);
         }
     }
 
@@ -191,10 +188,10 @@ impl<'a> Parser<'a> {
             "Facility" => &self.facilities,
             _ => &self.languages,
         };
-        if let Some(n) = known.iter().find(|n| n.name.eq_ignore_ascii_case(name)) {
+        if let Some(n) = known.find(name) {
             return Some(n.clone());
         }
-        let names: Vec<String> = known.iter().map(|n| n.name.clone()).collect();
+        let names: Vec<String> = known.items.iter().map(|n| n.name.clone()).collect();
         let help = match did_you_mean(name, names.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -438,13 +435,15 @@ impl<'a> Parser<'a> {
 
 /// Parse the text of a `.mc` file. Syntax errors are returned all at once.
 pub fn parse(file: &Path, text: &str) -> Result<McFile, Vec<Diagnostic>> {
-    let named = |v: &[(&str, u32)]| -> Vec<Named> {
-        v.iter()
-            .map(|(n, v)| Named {
+    let named = |v: &[(&str, u32)]| -> NameList {
+        let mut list = NameList::default();
+        for (n, v) in v {
+            list.insert(Named {
                 name: n.to_string(),
                 value: *v,
-            })
-            .collect()
+            });
+        }
+        list
     };
     Parser {
         file,
