@@ -184,6 +184,18 @@ pub enum Format {
     Json,
 }
 
+/// The output format of a command that prints a report rather than
+/// diagnostics (`lookup`, `i18n status`): only these two are implemented, so
+/// `--format github` is refused there instead of being ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Text for people.
+    #[default]
+    Human,
+    /// One JSON document.
+    Json,
+}
+
 /// All the diagnostics of one run, in a stable order.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use eventref::diagnostics::Format;
+use eventref::diagnostics::{Format, ReportFormat};
 use eventref::{BuildOptions, Failure, Site};
 
 /// eventref: build a TechNet-style reference site from YAML event records.
@@ -92,9 +92,9 @@ enum Command {
         /// Language of the message templates to match [default: the site's default language].
         #[arg(long)]
         lang: Option<String>,
-        /// Output: human or json (an array, best first).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        /// Output: human or json (an array, best first; `[]` when nothing matches).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
         /// Read the text from this file.
         #[arg(long, short, conflicts_with = "text")]
         file: Option<PathBuf>,
@@ -205,8 +205,8 @@ enum I18nCommand {
         #[arg(long)]
         lang: Option<String>,
         /// Output format: human or json.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
         /// Fail (exit 1) when a translation is stale.
         #[arg(long)]
         strict: bool,
@@ -632,11 +632,11 @@ fn i18n_command(command: I18nCommand) -> ExitCode {
             let report = eventref::i18n::status(&site.config, &site.content.events, lang.as_deref());
             let stale: usize = report.iter().map(|r| r.stale).sum();
             match format {
-                Format::Json => emit(&format!(
+                ReportFormat::Json => emit(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 )),
-                _ => emit(&eventref::i18n::status_text(&report, site.content.events.len())),
+                ReportFormat::Human => emit(&eventref::i18n::status_text(&report, site.content.events.len())),
             }
             if strict && stale > 0 {
                 ExitCode::from(1)
@@ -666,7 +666,7 @@ fn i18n_command(command: I18nCommand) -> ExitCode {
 fn lookup_command(
     common: &Common,
     lang: Option<String>,
-    format: Format,
+    format: ReportFormat,
     file: Option<PathBuf>,
     text: Vec<String>,
 ) -> ExitCode {
@@ -704,15 +704,22 @@ fn lookup_command(
         eprintln!("error: nothing to look up: pass the text, --file F, or pipe it in");
         return ExitCode::from(2);
     }
-    let results = eventref::lookup::lookup_site(&site.config, &site.content.events, &lang, &input);
-    match format {
-        Format::Json => emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&results).unwrap_or_default()
-        )),
-        _ => emit(&eventref::lookup::results_text(&results)),
+    let answer = eventref::lookup::answer_site(&site.config, &site.content.events, &lang, &input);
+    if answer.notices.contains(&eventref::lookup::Notice::TooLong) {
+        eprintln!("error: {}", eventref::lookup::TOO_LONG);
+        return ExitCode::from(2);
     }
-    if results.is_empty() {
+    match format {
+        ReportFormat::Json => emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&answer.matches).unwrap_or_default()
+        )),
+        ReportFormat::Human => emit(&eventref::lookup::results_text(&answer.matches)),
+    }
+    for n in &answer.notices {
+        eprintln!("{}", n.text());
+    }
+    if answer.matches.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
