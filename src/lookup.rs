@@ -566,6 +566,22 @@ fn dedup_values(values: Vec<(String, String)>) -> Vec<(String, String)> {
 /// naming a source and an ID that no template has gets no match at all (see
 /// [`unknown_source_id`]), rather than a guess from its message.
 pub fn lookup(paste: &Paste, templates: &[Template]) -> Vec<Match> {
+    lookup_by(paste, templates, |m| match_message(m, templates))
+}
+
+impl Matcher {
+    /// [`lookup`] with these compiled templates (the same `templates` they
+    /// were compiled from), for many pastes against one set.
+    pub fn lookup(&self, paste: &Paste, templates: &[Template]) -> Vec<Match> {
+        lookup_by(paste, templates, |m| self.confident_matches(m))
+    }
+}
+
+fn lookup_by(
+    paste: &Paste,
+    templates: &[Template],
+    by_message: impl FnOnce(&str) -> Vec<Match>,
+) -> Vec<Match> {
     if let Some(id) = paste.id {
         let slug = paste.source.as_deref().and_then(crate::slug::Slug::new);
         let mut hits: Vec<Match> = Vec::new();
@@ -630,7 +646,7 @@ pub fn lookup(paste: &Paste, templates: &[Template]) -> Vec<Match> {
         }
     }
     match &paste.message {
-        Some(m) => match_message(m, templates),
+        Some(m) => by_message(m),
         None => Vec::new(),
     }
 }

@@ -558,6 +558,7 @@ fn recall_and_rejection_on_the_windows_dataset() {
             message: &e.message,
         })
         .collect();
+    let matcher = lookup::Matcher::new(&templates);
     let first_is = |ms: &[lookup::Match], e: &eventref::content::Event| {
         let best = ms.first().map(|m| m.score);
         ms.iter()
@@ -589,7 +590,7 @@ fn recall_and_rejection_on_the_windows_dataset() {
         if !inserts.is_empty() {
             if lookup::confident(literal, inserts.len(), 1.0) {
                 msg_n += 1;
-                let ms = lookup::lookup(&lookup::parse_paste(&message), &templates);
+                let ms = matcher.lookup(&lookup::parse_paste(&message), &templates);
                 if first_is(&ms, e) {
                     msg_ok += 1;
                 } else if misses.len() < 10 {
@@ -604,7 +605,7 @@ fn recall_and_rejection_on_the_windows_dataset() {
             "Log Name:      Application\nSource:        {}\nDate:          1/15/2024 9:42:07 AM\nEvent ID:      {}\nTask Category: None\nLevel:         Warning\nKeywords:      Classic\nUser:          N/A\nComputer:      SRV01.contoso.com\nDescription:\n{message}\n",
             e.source, e.id
         );
-        let ms = lookup::lookup(&lookup::parse_paste(&block), &templates);
+        let ms = matcher.lookup(&lookup::parse_paste(&block), &templates);
         if first_is(&ms, e) {
             block_ok += 1;
             block_values += usize::from(ms[0].values == values);
@@ -628,7 +629,7 @@ fn recall_and_rejection_on_the_windows_dataset() {
             xml_escape(&e.source),
             e.id
         );
-        let ms = lookup::lookup(&lookup::parse_paste(&xml), &templates);
+        let ms = matcher.lookup(&lookup::parse_paste(&xml), &templates);
         if first_is(&ms, e) {
             xml_ok += 1;
             xml_values += usize::from(ms[0].values == values);
@@ -661,7 +662,7 @@ fn recall_and_rejection_on_the_windows_dataset() {
         .chain(ORDINARY_LINES.iter().copied())
     {
         tried += 1;
-        let ms = lookup::lookup(&lookup::parse_paste(text), &templates);
+        let ms = matcher.lookup(&lookup::parse_paste(text), &templates);
         if ms.is_empty() {
             rejected += 1;
         } else {

@@ -245,7 +245,7 @@ function showNotices(notices) {
       }
     } else if (n.kind === 'not-in-reference') {
       p.append(t('notInReference').replace('{event}', `${n.source} ${n.id}`));
-      if (n.sourcePage) p.append(' ', el('a', { href: new URL(n.sourcePage.url, langRoot).href, text: t('sourceEvents').replace('{source}', n.sourcePage.name) }));
+      if (n.sourcePage) p.append(' ', el('a', { href: new URL(n.sourcePage.url, langRoot).href, text: t('sourceEventsInReference').replace('{source}', n.sourcePage.name) }));
     } else if (n.kind === 'did-you-mean') {
       p.append(t('didYouMean'), ' ', searchLink(n.query, n.query));
     }
