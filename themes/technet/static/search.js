@@ -267,7 +267,7 @@ async function suggestion(q) {
     const s = didYouMean(w, vocab);
     if (s) {
       changed = true;
-      out = out.split(/([^\p{L}]+)/u).map((part) => (part.toLowerCase() === w ? s : part)).join('');
+      out = out.split(/([^\p{Alphabetic}]+)/u).map((part) => (part.toLowerCase() === w ? s : part)).join('');
     }
   }
   return changed ? out : null;
@@ -340,7 +340,8 @@ async function run(updateUrl = true) {
   document.getElementById('text-results').hidden = !pf || !textQuery || textCount === 0;
   if (!textQuery) document.getElementById('filters').hidden = true;
   // Words that no article uses: suggest the closest words the reference does use.
-  if (!pasted && !direct.hits.length && !directQuery(q)) {
+  const dq = directQuery(q);
+  if (!pasted && !direct.hits.length && !(dq && dq.id !== undefined)) {
     const better = await suggestion(q);
     if (mine !== generation) return;
     if (better) showNotices([...notices, { kind: 'did-you-mean', query: better }]);
