@@ -17,7 +17,7 @@ pub struct Args {
     /// Language of the message templates to match [default: the site's default language].
     #[arg(long)]
     lang: Option<String>,
-    /// Output: human or json (an array, best first).
+    /// Output: human or json (an array, best first; `[]` when nothing matches).
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
     /// Read the text from this file.
@@ -49,15 +49,22 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("error: nothing to look up: pass the text, --file F, or pipe it in");
         return ExitCode::from(2);
     }
-    let results = lookup::lookup_site(&site.config, &site.content.events, &lang, &input);
+    let answer = lookup::answer_site(&site.config, &site.content.events, &lang, &input);
+    if answer.notices.contains(&lookup::Notice::TooLong) {
+        eprintln!("error: {}", lookup::TOO_LONG);
+        return ExitCode::from(2);
+    }
     match args.format {
         ReportFormat::Json => emit(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&results).unwrap_or_default()
+            serde_json::to_string_pretty(&answer.matches).unwrap_or_default()
         )),
-        ReportFormat::Human => emit(&lookup::results_text(&results)),
+        ReportFormat::Human => emit(&lookup::results_text(&answer.matches)),
     }
-    if results.is_empty() {
+    for n in &answer.notices {
+        eprintln!("{}", n.text());
+    }
+    if answer.matches.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -85,6 +85,10 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         "static/search.js",
         include_str!("../../themes/technet/static/search.js"),
     ),
+    (
+        "static/header.js",
+        include_str!("../../themes/technet/static/header.js"),
+    ),
     ("i18n/en.yaml", include_str!("../../themes/technet/i18n/en.yaml")),
     ("i18n/de.yaml", include_str!("../../themes/technet/i18n/de.yaml")),
     ("i18n/ja.yaml", include_str!("../../themes/technet/i18n/ja.yaml")),

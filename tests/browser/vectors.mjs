@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
-const { parsePaste, lookup } = await import(join(repo, 'themes/technet/static/lookup.js'));
+const L = await import(join(repo, 'themes/technet/static/lookup.js'));
+const { parsePaste, lookup, unknownSourceId } = L;
 const { cases } = JSON.parse(readFileSync(join(repo, 'tests/lookup-vectors.json'), 'utf8'));
 
 let passed = 0;
@@ -28,6 +29,9 @@ for (const c of cases) {
       && JSON.stringify(g.values) === JSON.stringify(e.values);
   });
   if (!same) problems.push(`got ${JSON.stringify(got)}\n    expect ${JSON.stringify(c.expect)}`);
+  // A source and ID the templates lack: said so, never guessed.
+  const unknown = unknownSourceId(paste, c.templates);
+  if (JSON.stringify(unknown) !== JSON.stringify(c.unknown ?? null)) problems.push(`unknown ${JSON.stringify(unknown)} != ${JSON.stringify(c.unknown ?? null)}`);
   if (problems.length) {
     failed++;
     console.log(`not ok - ${c.name}: ${problems.join('; ')}`);
@@ -36,5 +40,48 @@ for (const c of cases) {
     console.log(`ok - ${c.name}`);
   }
 }
+
+// Issue #11: reader input that made the old backtracking regexes take seconds
+// must finish in under 100 ms each (the issue's bound).
+const KERNEL_GENERAL_1 = {
+  source: 'Microsoft-Windows-Kernel-General',
+  id: 1,
+  message: "The system time has changed to {NewTime} from {OldTime}.Change Reason: {Reason}.Process: '{ProcessName}' (PID {ProcessID}).",
+};
+const slow = [
+  ['Kernel-General/1 template, 320 repeats (the freezing ?q= link)', () => {
+    const q = `The system time has changed to ${" from x.Change Reason: x.Process: 'x' (PID ".repeat(320)}zz`;
+    return lookup(parsePaste(q), [KERNEL_GENERAL_1]);
+  }],
+  ['direct hit of 40,000 slashes', () => L.directQuery('/'.repeat(40000) + 'x')],
+  ['direct hit of 40,000 slashes and an ID', () => L.directQuery('a' + '/'.repeat(40000) + '1')],
+  ['XML: 8,000 unclosed <Data> elements', () => parsePaste(`<Event>${'<Data>x'.repeat(8000)}`)],
+  ['XML: 8,000 <Provider without a closing >', () => parsePaste(`<Event>${'<Provider Name='.repeat(4000)}`)],
+  ['XML: 8,000 <EventID> without a number', () => parsePaste(`<Event>${'<EventID>x'.repeat(8000)}`)],
+  ['XML: 8,000 <EventID without a >', () => parsePaste(`<Event>${'<EventID '.repeat(8000)}`)],
+  ['XML: 8,000 <Data Name=" without an end', () => parsePaste(`<Event>${'<Data Name="'.repeat(8000)}`)],
+  ['a text block of 20,000 label lines', () => parsePaste(`Description:\n${'Source: x\n'.repeat(20000)}`)],
+  ['60,000 trailing dots and spaces', () => L.normalize(`${'. '.repeat(30000)}x`)],
+  ['60,000 line breaks', () => L.looksLikePaste('\n'.repeat(60000) + 'x')],
+];
+for (const [name, fn] of slow) {
+  fn(); // warm up (compiles the module's regexes)
+  // The best of five runs: the machine may be busy with other work.
+  let ms = Infinity;
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    fn();
+    ms = Math.min(ms, performance.now() - t0);
+  }
+  if (ms < 100) {
+    passed++;
+    console.log(`ok - linear: ${name} (${ms.toFixed(1)} ms)`);
+  } else {
+    failed++;
+    console.log(`not ok - linear: ${name} took ${ms.toFixed(1)} ms (limit 100 ms)`);
+  }
+}
+const big = 'x'.repeat(64 * 1024 + 1);
+if (L.tooLong(big) && !L.tooLong('x'.repeat(64 * 1024))) { passed++; console.log('ok - text over 64 KB is refused'); } else { failed++; console.log('not ok - tooLong'); }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,17 +1,41 @@
 // eventref log-line lookup, in the browser. The same algorithm as src/lookup.rs;
 // both run the shared vectors in tests/lookup-vectors.json.
 //
-// Matching rules: case-insensitive, whitespace runs collapsed, trailing periods
-// ignored; literal template text must match and each insertion string matches
-// any value (shortest first). Score: the share of the pasted text covered by the
-// template's literal text (rounded to 3 decimals); an exact source and ID from
-// a text block or XML scores 2 (1.5 for the ID alone).
+// Matching rules: case-insensitive (per character), whitespace runs collapsed,
+// trailing periods ignored; the template's literal pieces must appear in order
+// (the first at the start, the last at the end, each middle one at its first
+// occurrence) and each insertion string takes what lies between. No regex runs
+// over the reader's text: every scan here is linear in its length (times a
+// template piece's length at most), and input over 64 KB is refused.
+//
+// Score: the share of the pasted text covered by the template's literal text
+// (rounded to 3 decimals); an exact source and ID from a text block or XML
+// scores 2 (1.5 for the ID alone). A message match only counts when it is
+// confident (see `confident`): otherwise nothing in this reference matches.
 
 const chars = (s) => [...s].length;
 
+/** The most text lookup reads (UTF-8 bytes), like MAX_PASTE_BYTES in src/lookup.rs. */
+export const MAX_PASTE_BYTES = 64 * 1024;
+export const tooLong = (s) => s.length > MAX_PASTE_BYTES / 3 && new TextEncoder().encode(s).length > MAX_PASTE_BYTES;
+
+// Rust's char::is_whitespace.
+const WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+const isSpace = (c) => WS.test(c);
+
 export function normalize(s) {
-  return s.split(/\s+/).filter(Boolean).join(' ').replace(/[. ]+$/, '');
+  const out = s.split(WS).filter(Boolean).join(' ');
+  let end = out.length;
+  while (end > 0 && (out[end - 1] === '.' || out[end - 1] === ' ')) end--;
+  return out.slice(0, end);
 }
+
+/** Per-character case folding, like `fold` in src/lookup.rs. */
+const fold = (c) => {
+  const l = c.toLowerCase();
+  return l.length === c.length || chars(l) === 1 ? l : [...l][0];
+};
+const isAlnum = (c) => /^[\p{Alphabetic}\p{N}]$/u.test(c);
 
 /** Split a message template into text and insertion strings, like src/message.rs. */
 export function parseTemplate(t) {
@@ -60,117 +84,310 @@ export function inserts(t) {
   return seen;
 }
 
-const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function piece(text) {
+  const cs = [...text].map(fold);
+  const spaceAfter = cs.map((c, k) => (c === '.' || c === ':') && k + 1 < cs.length && isAlnum(cs[k + 1]));
+  return { cs, spaceAfter, maxLen: cs.length + spaceAfter.filter(Boolean).length };
+}
+
+/** Where piece `p` ends if it matches the folded input at `at`, else -1. */
+function matchAt(p, input, at) {
+  let pos = at;
+  for (let k = 0; k < p.cs.length; k++) {
+    if (input[pos] !== p.cs[k]) return -1;
+    pos++;
+    if (p.spaceAfter[k] && input[pos] === ' ') pos++;
+  }
+  return pos;
+}
 
 function compile(template) {
-  let pattern = '^';
+  const pieces = [''];
   let literalLen = 0;
+  let literalAlnum = 0;
   let anchor = '';
   const names = [];
   for (const seg of parseTemplate(normalize(template))) {
     if (seg.kind === 'text') {
-      literalLen += chars(seg.text);
-      const lower = seg.text.trim().toLowerCase();
-      if (chars(lower) > chars(anchor)) anchor = lower;
-      // A message whose line break was lost ("…{OldTime}.Change Reason:") still
-      // matches a paste that has the break: after `.` or `:` followed by a
-      // letter or digit, a space is optional.
       const cs = [...seg.text];
-      cs.forEach((ch, k) => {
-        pattern += escapeRegex(ch);
-        if ((ch === '.' || ch === ':') && k + 1 < cs.length && /[\p{L}\p{N}]/u.test(cs[k + 1])) pattern += ' ?';
-      });
+      literalLen += cs.length;
+      literalAlnum += cs.filter(isAlnum).length;
+      const lower = [...seg.text.trim()].map(fold).join('');
+      if (chars(lower) > chars(anchor)) anchor = lower;
+      pieces[pieces.length - 1] += seg.text;
     } else {
       names.push(seg.name);
-      pattern += '(.*?)';
+      pieces.push('');
     }
   }
-  pattern += '$';
-  try {
-    return { regex: new RegExp(pattern, 'isu'), literalLen, anchor, names };
-  } catch {
-    return null;
+  return { pieces: pieces.map(piece), literalLen, literalAlnum, anchor, names };
+}
+
+/** The insert values (untrimmed) if the compiled template matches, else null. */
+function matchInput(c, orig, input) {
+  const n = input.length;
+  let pos = matchAt(c.pieces[0], input, 0);
+  if (pos < 0) return null;
+  const k = c.pieces.length;
+  if (k === 1) return pos === n ? [] : null;
+  const values = [];
+  for (const p of c.pieces.slice(1, k - 1)) {
+    let start = -1;
+    let end = -1;
+    for (let s = pos; s <= n; s++) {
+      end = matchAt(p, input, s);
+      if (end >= 0) { start = s; break; }
+    }
+    if (start < 0) return null;
+    values.push(orig.slice(pos, start).join(''));
+    pos = end;
   }
+  const last = c.pieces[k - 1];
+  let start = -1;
+  for (let s = Math.max(n - last.maxLen, pos); s <= n; s++) {
+    if (matchAt(last, input, s) === n) { start = s; break; }
+  }
+  if (start < 0) return null;
+  values.push(orig.slice(pos, start).join(''));
+  return values;
+}
+
+// The confidence rule, the same constants as src/lookup.rs.
+export const MIN_LITERAL = 4;
+export const MIN_EXPLAINED = 0.2;
+export const MIN_SHARE = 0.25;
+export const VALUE_WEIGHT = 4;
+
+/** Whether a message match is confident (see `confident` in src/lookup.rs). */
+export function confident(literalAlnum, inserts, explained) {
+  const share = literalAlnum / Math.max(literalAlnum + VALUE_WEIGHT * inserts, 1);
+  return literalAlnum >= MIN_LITERAL && explained >= MIN_EXPLAINED && share >= MIN_SHARE;
 }
 
 const round3 = (x) => Math.round(x * 1000) / 1000;
+const cache = new Map();
+const compiled = (m) => {
+  let c = cache.get(m);
+  if (!c) {
+    if (cache.size > 5000) cache.clear();
+    c = compile(m);
+    cache.set(m, c);
+  }
+  return c;
+};
 
-/** Match a pasted message against templates [{source, id, message}]; best first. */
-export function matchMessage(text, templates) {
-  const input = normalize(text);
-  const lower = input.toLowerCase();
-  const total = Math.max(chars(input), 1);
+/** Every template whose literal text matches, confident or not; best first. */
+export function allMatches(text, templates) {
+  const orig = [...normalize(text)];
+  const input = orig.map(fold);
+  const lower = input.join('');
+  const total = Math.max(orig.length, 1);
   const out = [];
   templates.forEach((t, index) => {
-    const c = compile(t.message);
-    if (!c || !lower.includes(c.anchor)) return;
-    const m = c.regex.exec(input);
-    if (!m) return;
+    const c = compiled(t.message);
+    if (!lower.includes(c.anchor)) return;
+    const found = matchInput(c, orig, input);
+    if (!found) return;
     const values = [];
     c.names.forEach((name, i) => {
-      if (!values.some(([k]) => k === name)) values.push([name, (m[i + 1] || '').trim()]);
+      if (!values.some(([k]) => k === name)) values.push([name, found[i].trim()]);
     });
-    out.push({ index, score: round3(Math.min(c.literalLen, total) / total), values });
+    out.push({
+      index,
+      score: round3(Math.min(c.literalLen, total) / total),
+      values,
+      basis: { by: 'message', literal: c.literalAlnum, inserts: values.length },
+    });
   });
   out.sort((a, b) => b.score - a.score || a.index - b.index);
   return out;
 }
 
+/** Match a pasted message against templates [{source, id, message}]: confident matches, best first. */
+export function matchMessage(text, templates) {
+  return allMatches(text, templates).filter((m) => confident(m.basis.literal, m.basis.inserts, m.score));
+}
+
+/** A match in words, like Match::describe in src/lookup.rs. */
+export function describe(m) {
+  const n = m.values ? m.values.length : 0;
+  const values = n === 0 ? '' : n === 1 ? ', 1 value' : `, ${n} values`;
+  const b = m.basis || {};
+  if (b.by === 'source-and-id') return b.message ? `same source and event ID, and the message matches its template${values}` : `same source and event ID${values}`;
+  if (b.by === 'id') return b.message ? `same event ID (no source given), and the message matches its template${values}` : `same event ID (no source given)${values}`;
+  return b.inserts === 0 ? 'matches the message text exactly' : `matches the message template exactly${values}`;
+}
+
 const xmlUnescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
   .replace(/&apos;/g, "'").replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+
+const isWord = (c) => c !== undefined && (c === '_' || isAlnum(c));
+const trimStartRust = (s) => { let i = 0; while (i < s.length && isSpace(s[i])) i++; return s.slice(i); };
+const charBefore = (s, i) => (i > 0 ? [...s.slice(Math.max(0, i - 2), i)].pop() : undefined);
+const charAt = (s, i) => (i < s.length ? String.fromCodePoint(s.codePointAt(i)) : undefined);
+
+/** The next offset ≥ `from` of `tag` where the tag name ends there (like `\b`), or -1. */
+function nextTag(xml, tag, from) {
+  for (let i = xml.indexOf(tag, from); i >= 0; i = xml.indexOf(tag, i + 1)) {
+    if (!isWord(charAt(xml, i + tag.length))) return i;
+  }
+  return -1;
+}
+
+/** `name="value"` or `name='value'` in a tag's text; the value ends at the next quote of either kind. */
+function attr(body, name) {
+  for (let i = body.indexOf(name); i >= 0; i = body.indexOf(name, i + 1)) {
+    if (isWord(charBefore(body, i))) continue;
+    let rest = trimStartRust(body.slice(i + name.length));
+    if (!rest.startsWith('=')) continue;
+    rest = trimStartRust(rest.slice(1));
+    if (!(rest.startsWith('"') || rest.startsWith("'"))) continue;
+    const value = rest.slice(1);
+    const end = firstQuote(value);
+    if (end >= 0) return value.slice(0, end);
+  }
+  return null;
+}
+const firstQuote = (s) => {
+  const a = s.indexOf('"');
+  const b = s.indexOf("'");
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+};
+
+/**
+ * The value of attribute `name` in the first `tag` element that has it. Scans
+ * each element's text once: a later `tag` inside it would only see a part of
+ * the same text, so the scan goes on after the element's `>`.
+ */
+function tagAttr(xml, tag, name) {
+  for (let i = nextTag(xml, tag, 0); i >= 0;) {
+    const start = i + tag.length;
+    const gt = xml.indexOf('>', start);
+    const end = gt < 0 ? xml.length : gt;
+    const v = attr(xml.slice(start, end), name);
+    if (v !== null) return v;
+    if (gt < 0) return null;
+    i = nextTag(xml, tag, gt + 1);
+  }
+  return null;
+}
+
+/** A decimal event ID of up to 32 bits (digits only), else null. */
+function parseId(s) {
+  if (!s || s.length > 10 || !/^[0-9]+$/.test(s)) return null;
+  const n = Number(s);
+  return n <= 4294967295 ? n : null;
+}
+
+/** The first `<EventID …>digits</EventID>`; like `tagAttr`, each element is read once. */
+function eventId(xml) {
+  for (let i = nextTag(xml, '<EventID', 0); i >= 0;) {
+    const gt = xml.indexOf('>', i);
+    if (gt < 0) return null;
+    const lt = xml.indexOf('<', gt + 1);
+    if (lt < 0) return null;
+    const digits = trimRust(xml.slice(gt + 1, lt));
+    if (xml.startsWith('</EventID>', lt) && /^[0-9]+$/.test(digits)) return parseId(digits);
+    i = nextTag(xml, '<EventID', gt + 1);
+  }
+  return null;
+}
+
+/** Every `<Data Name="…">value</Data>` or `<Data/>`, in order: [name|null, raw value|null]. */
+function dataElements(xml) {
+  const out = [];
+  let from = 0;
+  let close; // undefined: not looked yet; -1: no `</Data>` left
+  for (let i = xml.indexOf('<Data', from); i >= 0; i = xml.indexOf('<Data', from)) {
+    from = i + 1;
+    let rest = xml.slice(i + 5);
+    let name = null;
+    const trimmed = trimStartRust(rest);
+    if (trimmed.length < rest.length && trimmed.startsWith('Name')) {
+      let after = trimStartRust(trimmed.slice(4));
+      if (after.startsWith('=')) {
+        after = trimStartRust(after.slice(1));
+        if (after.startsWith('"') || after.startsWith("'")) {
+          const v = after.slice(1);
+          const end = firstQuote(v);
+          if (end >= 0) {
+            name = v.slice(0, end);
+            rest = v.slice(end + 1);
+          }
+        }
+      }
+    }
+    rest = trimStartRust(rest);
+    const at = xml.length - rest.length;
+    if (rest.startsWith('/>')) {
+      out.push([name, null]);
+      from = at + 2;
+    } else if (rest.startsWith('>')) {
+      const body = at + 1;
+      if (close === undefined || (close >= 0 && close < body)) close = xml.indexOf('</Data>', body);
+      if (close >= 0) {
+        out.push([name, xml.slice(body, close)]);
+        from = close + 7;
+      }
+    }
+  }
+  return out;
+}
 
 const SOURCE_LABELS = ['Source:', 'Quelle:'];
 const ID_LABELS = ['Event ID:', 'Ereignis-ID:'];
 const DESCRIPTION_LABELS = ['Description:', 'Beschreibung:'];
 const XML_LABELS = ['Event Xml:', 'Ereignis-XML:'];
 const startsWithAny = (s, labels) => labels.find((l) => s.startsWith(l));
+const trimRust = (s) => { let a = 0; let b = s.length; while (a < b && isSpace(s[a])) a++; while (b > a && isSpace(s[b - 1])) b--; return s.slice(a, b); };
 
 /** Parse a paste: a message, an Event Viewer text block, or event XML. */
 export function parsePaste(raw) {
-  const text = raw.replace(/^\ufeff/, '').trim();
+  let text = raw;
+  while (text.startsWith('\ufeff')) text = text.slice(1);
+  text = trimRust(text);
   const p = { source: null, id: null, message: null, data: [], kind: 'message' };
   const start = text.indexOf('<Event');
   if (start >= 0) {
     const xml = text.slice(start);
-    const prov = /<Provider\b[^>]*?\bName\s*=\s*["']([^"']*)["']/.exec(xml);
-    const id = /<EventID\b[^>]*>\s*(\d+)\s*<\/EventID>/.exec(xml);
-    p.source = prov ? xmlUnescape(prov[1]) : null;
-    p.id = id ? Number(id[1]) & 0xffff : null;
+    const prov = tagAttr(xml, '<Provider', 'Name');
+    p.source = prov !== null ? xmlUnescape(prov) : null;
+    const id = eventId(xml);
+    p.id = id !== null ? id & 0xffff : null;
     let unnamed = 0;
-    for (const d of xml.matchAll(/<Data(?:\s+Name\s*=\s*["']([^"']*)["'])?\s*(?:\/>|>([\s\S]*?)<\/Data>)/g)) {
-      const value = d[2] !== undefined ? xmlUnescape(d[2]) : '';
-      const name = d[1] !== undefined ? `{${d[1]}}` : `%${++unnamed}`;
-      p.data.push([name, value]);
+    for (const [n, v] of dataElements(xml)) {
+      p.data.push([n !== null ? `{${n}}` : `%${++unnamed}`, v !== null ? xmlUnescape(v) : '']);
     }
     p.kind = 'xml';
     if (start === 0) return p;
   }
-  const lines = text.split(/\r?\n/);
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const field = (labels) => {
     for (const l of lines) {
-      const t = l.trimStart();
+      const t = trimStartRust(l);
       const lab = startsWithAny(t, labels);
-      if (lab) return t.slice(lab.length).trim();
+      if (lab) return trimRust(t.slice(lab.length));
     }
     return null;
   };
-  const at = lines.findIndex((l) => startsWithAny(l.trimStart(), DESCRIPTION_LABELS));
+  const at = lines.findIndex((l) => startsWithAny(trimStartRust(l), DESCRIPTION_LABELS));
   if (at >= 0) {
     const desc = [];
-    const first = lines[at].trimStart();
-    const rest = first.slice(startsWithAny(first, DESCRIPTION_LABELS).length).trim();
+    const first = trimStartRust(lines[at]);
+    const rest = trimRust(first.slice(startsWithAny(first, DESCRIPTION_LABELS).length));
     if (rest) desc.push(rest);
     for (const l of lines.slice(at + 1)) {
-      const t = l.trimStart();
+      const t = trimStartRust(l);
       if (startsWithAny(t, XML_LABELS) || t.startsWith('<Event')) break;
       desc.push(l);
     }
     if (p.source === null) p.source = field(SOURCE_LABELS);
     if (p.id === null) {
       const v = field(ID_LABELS);
-      p.id = v !== null && /^\d+$/.test(v) ? Number(v) & 0xffff : null;
+      const n = v === null ? null : parseId(v);
+      p.id = n === null ? null : n & 0xffff;
     }
-    const d = desc.join('\n').trim();
+    const d = trimRust(desc.join('\n'));
     p.message = d || null;
     p.kind = 'text-block';
     return p;
@@ -185,39 +402,144 @@ export function slug(s) {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
-/** Look up a paste: by source and ID when it names them, else by message. */
+/** Look up a paste: by source and ID when it names them, else by message (confident matches only). */
 export function lookup(paste, templates) {
   if (paste.id !== null && paste.id !== undefined) {
     const want = paste.source ? slug(paste.source) : null;
     const hits = [];
     templates.forEach((t, index) => {
       if (t.id !== paste.id) return;
-      const same = want === null ? null : slug(t.source) === want;
+      const same = want === null || want === '' ? null : slug(t.source) === want;
       if (same === false) return;
       let values = paste.data.map(([k, v]) => [k, v]);
+      let message = false;
       if (paste.message) {
-        const found = matchMessage(paste.message, [t])[0];
-        if (found) values = found.values;
+        const found = allMatches(paste.message, [t])[0];
+        if (found) { values = found.values; message = true; }
       }
       const ins = inserts(t.message);
       if (values.every(([k]) => k.startsWith('%')) && ins.every((i) => i.startsWith('{'))) {
         values = ins.map((name, i) => [name, values[i] ? values[i][1] : undefined]).filter(([, v]) => v !== undefined);
       }
-      hits.push({ index, score: same === true ? 2 : 1.5, values });
+      hits.push({ index, score: same === true ? 2 : 1.5, values, basis: { by: same === true ? 'source-and-id' : 'id', message } });
     });
     if (hits.length) {
       hits.sort((a, b) => b.score - a.score || a.index - b.index);
       return hits;
     }
+    if (unknownSourceId(paste, templates)) return [];
   }
   return paste.message ? matchMessage(paste.message, templates) : [];
 }
 
+/** [source, id] when the paste names a source and ID no template has, else null. */
+export function unknownSourceId(paste, templates) {
+  if (!paste.source || paste.id === null || paste.id === undefined) return null;
+  const want = slug(paste.source);
+  if (!want) return null;
+  return templates.some((t) => t.id === paste.id && slug(t.source) === want) ? null : [paste.source, paste.id];
+}
+
+/**
+ * A direct query: {id}, {source, id} or {name}, else null. A linear scan
+ * (no regex over the reader's text), like `direct_query` in src/lookup.rs.
+ */
+export function directQuery(q) {
+  const text = trimRust(q);
+  let d = text.length;
+  while (d > 0 && text.charCodeAt(d - 1) >= 48 && text.charCodeAt(d - 1) <= 57) d--;
+  const digits = text.length - d;
+  if (digits >= 1 && digits <= 5) {
+    const id = Number(text.slice(d));
+    const head = text.slice(0, d);
+    if (!head) return { id };
+    let e = head.length;
+    while (e > 0 && (isSpace(head[e - 1]) || head[e - 1] === '/')) e--;
+    if (e < head.length && e > 0) return { source: head.slice(0, e), id };
+    return null;
+  }
+  if (text.length >= 3 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return { name: text };
+  return null;
+}
+
+function levenshtein(a, b) {
+  const x = [...a];
+  const y = [...b];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+/** Damerau-Levenshtein (unrestricted), like strsim::damerau_levenshtein. */
+function damerau(a, b) {
+  const x = [...a];
+  const y = [...b];
+  const last = new Map();
+  const big = x.length + y.length;
+  const w = y.length + 2;
+  const d = new Array((x.length + 2) * w).fill(0);
+  const at = (i, j) => i * w + j;
+  d[at(0, 0)] = big;
+  for (let i = 0; i <= x.length; i++) { d[at(i + 1, 0)] = big; d[at(i + 1, 1)] = i; }
+  for (let j = 0; j <= y.length; j++) { d[at(0, j + 1)] = big; d[at(1, j + 1)] = j; }
+  for (let i = 1; i <= x.length; i++) {
+    let db = 0;
+    for (let j = 1; j <= y.length; j++) {
+      const k = last.get(y[j - 1]) || 0;
+      const l = db;
+      let cost = 1;
+      if (x[i - 1] === y[j - 1]) { cost = 0; db = j; }
+      d[at(i + 1, j + 1)] = Math.min(d[at(i, j)] + cost, d[at(i + 1, j)] + 1, d[at(i, j + 1)] + 1,
+        d[at(k, l)] + (i - k - 1) + 1 + (j - l - 1));
+    }
+    last.set(x[i - 1], i);
+  }
+  return d[at(x.length + 1, y.length + 1)];
+}
+
+/** Up to five existing IDs nearest to `id`, like `nearest_ids` in src/lookup.rs. */
+export function nearestIds(id, ids) {
+  const want = String(id);
+  const all = [...new Set(ids)].sort((a, b) => a - b);
+  return all.map((i) => [levenshtein(want, String(i)) <= 1 ? 0 : 1, Math.abs(i - id), i])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])
+    .slice(0, 5).map(([, , i]) => i);
+}
+
+/** Words for did-you-mean: runs of 3+ letters, lower-cased, like `words` in src/lookup.rs. */
+export function words(text) {
+  return text.split(/[^\p{Alphabetic}]+/u).filter((w) => chars(w) >= 3).map((w) => w.toLowerCase());
+}
+
+/** The closest word of `vocabulary` ([[word, count]], sorted by word) to `word`, or null. */
+export function didYouMean(word, vocabulary) {
+  const len = chars(word);
+  if (len < 4 || vocabulary.some(([w]) => w === word)) return null;
+  const max = len <= 5 ? 1 : 2;
+  let best = null;
+  for (const [w, n] of vocabulary) {
+    if (Math.abs(chars(w) - len) > max) continue;
+    const d = damerau(word, w);
+    if (d > max) continue;
+    if (!best || d < best[0] || (d === best[0] && (n > best[1] || (n === best[1] && w < best[2])))) best = [d, n, w];
+  }
+  return best ? best[2] : null;
+}
+
 /** Whether a search box input looks like a pasted event rather than a query. */
 export function looksLikePaste(q) {
-  const t = q.trim();
-  return t.includes('\n') || t.startsWith('<Event') || /(^|\n)\s*(Event ID|Ereignis-ID|Description|Beschreibung):/.test(t)
-    || t.split(/\s+/).length >= 6;
+  const t = trimRust(q);
+  if (t.includes('\n') || t.startsWith('<Event')) return true;
+  if (t.split('\n').some((l) => startsWithAny(trimStartRust(l), [...ID_LABELS, ...DESCRIPTION_LABELS]))) return true;
+  if (t.split(WS).length >= 6) return true;
+  // Text without spaces (Japanese, Chinese): a long run of letters is a sentence, not a query.
+  return /[\p{L}\p{N}]{12}/u.test(t);
 }
 
 /** FNV-1a 32-bit over UTF-8, as hex: the shard key function shared with src/search.rs. */

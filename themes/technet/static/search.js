@@ -1,7 +1,9 @@
 // eventref search page: direct hits (event ID, "Source ID", symbolic name),
 // log-line lookup for pasted events, and Pagefind full-text search with filters.
 // Everything is fetched relative to the page, so the site works under any base path.
-import { parsePaste, lookup, looksLikePaste, fnv1a, normalize } from './lookup.js';
+import {
+  parsePaste, lookup, looksLikePaste, fnv1a, normalize, directQuery, unknownSourceId, nearestIds, didYouMean, words, tooLong, slug,
+} from './lookup.js';
 
 const app = document.getElementById('search-app');
 const form = document.querySelector('.search-page-form');
@@ -32,28 +34,50 @@ const keyShard = async (key) => {
   return (await json(new URL(`lookup/k/${fnv1a(key) % m.key_shards}.json`, langRoot))) || {};
 };
 
-const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+const cached = {};
+const once = (name) => (cached[name] ??= json(new URL(`lookup/${name}.json`, langRoot)));
+/** The sources of this language's events: [[name, url]], sorted by name. */
+const sources = () => once('sources');
 
-/** Exact event ID, "Source ID" or symbolic name. */
-async function directHits(q) {
-  const text = q.trim();
-  const idm = /^(?:(.+?)[\s/]+)?(\d{1,5})$/.exec(text);
-  if (idm && Number(idm[2]) <= 65535) {
-    const id = String(Number(idm[2]));
-    const hits = (await keyShard(id))[id] || [];
-    return idm[1] ? hits.filter((h) => slug(h.s) === slug(idm[1])) : hits;
-  }
-  if (/^[A-Za-z_][A-Za-z0-9_]{2,}$/.test(text)) {
-    const key = text.toLowerCase();
-    return (await keyShard(key))[key] || [];
-  }
-  return [];
+/** The source page of a source named `name`, if the reference has that source. */
+async function sourceOf(name) {
+  const want = slug(name);
+  const list = (await sources()) || [];
+  const hit = list.find(([s]) => slug(s) === want);
+  return hit ? { name: hit[0], url: hit[1] } : null;
 }
 
-/** Log-line lookup: fetch only the template shards of the paste's words. */
+/**
+ * Exact event ID, "Source ID" or symbolic name: { hits, notices }. A notice
+ * says when the ID or the source and ID are not in this reference.
+ */
+async function directHits(q) {
+  const d = directQuery(q);
+  if (!d) return { hits: [], notices: [] };
+  if (d.name) {
+    const key = d.name.toLowerCase();
+    return { hits: (await keyShard(key))[key] || [], notices: [] };
+  }
+  const id = String(d.id);
+  const all = d.id <= 65535 ? (await keyShard(id))[id] || [] : [];
+  if (d.source === undefined) {
+    if (all.length) return { hits: all, notices: [] };
+    const ids = (await once('ids')) || [];
+    return { hits: [], notices: [{ kind: 'no-such-id', id: d.id, nearest: nearestIds(d.id, ids) }] };
+  }
+  const hits = all.filter((h) => slug(h.s) === slug(d.source));
+  if (hits.length) return { hits, notices: [] };
+  // "Send connector 5" is words, not a source: only a known source (or one
+  // that looks like one, without spaces) is answered here.
+  const src = await sourceOf(d.source);
+  if (!src && /\s/.test(d.source)) return { hits: [], notices: [] };
+  return { hits: [], notices: [{ kind: 'not-in-reference', source: d.source, id: d.id, sourcePage: src }] };
+}
+
+/** Log-line lookup: fetch only the template shards of the paste's words. { results, notices } */
 async function pasteLookup(q) {
   const m = await meta();
-  if (!m) return [];
+  if (!m) return { results: [], notices: [] };
   const paste = parsePaste(q);
   const found = new Map();
   const add = (e) => found.set(`${e.s}\u0000${e.i}`, e);
@@ -74,10 +98,16 @@ async function pasteLookup(q) {
   const entries = [...found.values()].sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.i - b.i));
   const templates = entries.map((e) => ({ source: e.s, id: e.i, message: e.m }));
   const ranked = lookup(paste, templates);
+  const notices = [];
+  // A source and ID this reference lacks: say so (the key shard of the ID was
+  // fetched, so every template with that ID is among the candidates).
+  const unknown = paste.id !== null ? unknownSourceId(paste, templates) : null;
+  if (unknown) notices.push({ kind: 'not-in-reference', source: unknown[0], id: unknown[1], sourcePage: await sourceOf(unknown[0]) });
   // Show the best matches; a far weaker match (a template that is mostly insertion strings) is noise.
   const best = ranked.length ? ranked[0].score : 0;
-  return ranked.filter((r) => r.score >= best / 2).slice(0, 10)
-    .map((r) => ({ ...entries[r.index], score: r.score, values: r.values }));
+  const results = ranked.filter((r) => r.score >= best / 2).slice(0, 10)
+    .map((r) => ({ ...entries[r.index], score: r.score, values: r.values, basis: r.basis }));
+  return { results, notices };
 }
 
 let pagefind = null;
@@ -114,10 +144,23 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** A lookup match in words: "matches the message template exactly, 2 values". */
+function why(e) {
+  const b = e.basis || {};
+  const n = e.values ? e.values.length : 0;
+  const head = b.by === 'source-and-id' ? t('matchSourceId') : b.by === 'id' ? t('matchId')
+    : n === 0 ? t('matchMessageText') : t('matchMessage');
+  if (!n) return head;
+  const cat = new Intl.PluralRules(lang).select(n);
+  const form = app.dataset[`sValues${cat[0].toUpperCase()}${cat.slice(1)}`] ?? app.dataset.sValuesOther ?? '{count}';
+  return `${head}, ${form.replace('{count}', String(n))}`;
+}
+
 function hitItem(e, extra) {
   const li = el('li', { class: 'hit' });
   li.append(el('a', { href: new URL(e.u, langRoot).href, text: `${e.s} ${e.i}`, class: 'hit-title' }));
   if (e.n) li.append(' ', el('code', { text: e.n }));
+  if (e.basis) li.append(' ', el('span', { class: 'hit-why', text: why(e) }));
   li.append(el('p', { class: 'hit-message', text: e.m }));
   if (extra) li.append(extra);
   return li;
@@ -182,6 +225,54 @@ function countText(n) {
   return pick.replace('{count}', String(n));
 }
 
+/** Notices as paragraphs: why nothing matched, nearest IDs, a source's events, did-you-mean. */
+function showNotices(notices) {
+  const box = document.getElementById('search-notices');
+  const searchLink = (q, text) => {
+    const u = new URL(location.href);
+    u.searchParams.set('q', q);
+    return el('a', { href: u.href, text });
+  };
+  const ps = notices.map((n) => {
+    const p = el('p', { class: `notice notice-${n.kind}` });
+    if (n.kind === 'lookup-no-match') p.textContent = t('lookupNoMatch');
+    else if (n.kind === 'too-long') p.textContent = t('pasteTooLong');
+    else if (n.kind === 'no-such-id') {
+      p.append(t('noSuchId').replace('{id}', String(n.id)));
+      if (n.nearest.length) {
+        p.append(' ', t('nearestIds'));
+        n.nearest.forEach((i, k) => p.append(k ? ', ' : ' ', searchLink(String(i), String(i))));
+      }
+    } else if (n.kind === 'not-in-reference') {
+      p.append(t('notInReference').replace('{event}', `${n.source} ${n.id}`));
+      if (n.sourcePage) p.append(' ', el('a', { href: new URL(n.sourcePage.url, langRoot).href, text: t('sourceEventsInReference').replace('{source}', n.sourcePage.name) }));
+    } else if (n.kind === 'did-you-mean') {
+      p.append(t('didYouMean'), ' ', searchLink(n.query, n.query));
+    }
+    return p;
+  });
+  box.replaceChildren(...ps);
+  box.hidden = ps.length === 0;
+}
+
+/** Did-you-mean for the words of `q` that no article uses: a corrected query, or null. */
+async function suggestion(q) {
+  const ws = words(q);
+  if (!ws.length) return null;
+  const vocab = await once('words');
+  if (!vocab) return null;
+  let changed = false;
+  let out = q;
+  for (const w of new Set(ws)) {
+    const s = didYouMean(w, vocab);
+    if (s) {
+      changed = true;
+      out = out.split(/([^\p{Alphabetic}]+)/u).map((part) => (part.toLowerCase() === w ? s : part)).join('');
+    }
+  }
+  return changed ? out : null;
+}
+
 let generation = 0;
 async function run(updateUrl = true) {
   const q = box.value;
@@ -191,22 +282,38 @@ async function run(updateUrl = true) {
     if (q.trim()) u.searchParams.set('q', q); else u.searchParams.delete('q');
     history.replaceState(null, '', u);
   }
+  const textHeading = document.getElementById('text-results-h');
+  textHeading.textContent = textHeading.dataset.plain;
   if (!q.trim()) {
     for (const s of ['direct-hits', 'lookup-results', 'text-results']) show(s, []);
+    showNotices([]);
     status.textContent = '';
+    return;
+  }
+  if (tooLong(q)) {
+    for (const s of ['direct-hits', 'lookup-results', 'text-results']) show(s, []);
+    document.getElementById('filters').hidden = true;
+    showNotices([{ kind: 'too-long' }]);
+    status.textContent = t('pasteTooLong');
     return;
   }
   status.textContent = t('searching');
   const pasted = looksLikePaste(q);
-  const [direct, looked] = await Promise.all([directHits(q), pasted ? pasteLookup(q) : Promise.resolve([])]);
+  const [direct, looked] = await Promise.all([directHits(q), pasted ? pasteLookup(q) : Promise.resolve({ results: [], notices: [] })]);
   if (mine !== generation) return;
-  show('direct-hits', direct.map((e) => hitItem(e)));
-  show('lookup-results', looked.map((e) => hitItem(e, valuesTable(e))));
+  const notices = [...direct.notices, ...looked.notices];
+  const pastedMessage = pasted ? parsePaste(q).message : null;
+  if (pasted && looked.results.length === 0 && !looked.notices.length) notices.unshift({ kind: 'lookup-no-match' });
+  show('direct-hits', direct.hits.map((e) => hitItem(e)));
+  show('lookup-results', looked.results.map((e) => hitItem(e, valuesTable(e))));
+  showNotices(notices);
+  // Pages already shown as exact or lookup matches are not counted (or shown) twice.
+  const shown = new Set([...direct.hits, ...looked.results].map((e) => new URL(e.u, langRoot).href));
   let textCount = 0;
   // A pasted event is answered by the lookup; full-text search of its values
   // would only add noise. Without a lookup answer, search the message's words.
-  const pastedMessage = pasted ? parsePaste(q).message : null;
-  const textQuery = !pasted ? q : looked.length || !pastedMessage ? null : normalize(pastedMessage).split(' ').slice(0, 12).join(' ');
+  const textQuery = !pasted ? q : looked.results.length || !pastedMessage ? null : normalize(pastedMessage).split(' ').slice(0, 12).join(' ');
+  if (pasted && textQuery) textHeading.textContent = t('resultsTextFallback');
   // Pagefind (about 170 KB with its filters) is only fetched when full-text search runs.
   const pf = textQuery ? await loadPagefind() : pagefind !== false;
   if (pf && textQuery) {
@@ -215,8 +322,9 @@ async function run(updateUrl = true) {
     if (mine !== generation) return;
     const data = await Promise.all((r ? r.results.slice(0, 20) : []).map((x) => x.data()));
     if (mine !== generation) return;
-    textCount = r ? r.results.length : 0;
-    show('text-results', data.map((d) => {
+    const fresh = data.filter((d) => !shown.has(new URL(d.url, location.href).href));
+    textCount = r ? r.results.length - (data.length - fresh.length) : 0;
+    show('text-results', fresh.map((d) => {
       const li = el('li', { class: 'hit' });
       li.append(el('a', { href: d.url, class: 'hit-title', text: d.meta.title || d.url }));
       if (d.meta.level) li.append(' ', el('span', { class: 'hit-level', text: d.meta.level }));
@@ -227,10 +335,17 @@ async function run(updateUrl = true) {
     }));
     await renderFilters(pf, (r && r.filters) || {});
   }
-  const total = direct.length + looked.length + textCount;
+  const total = direct.hits.length + looked.results.length + textCount;
   status.textContent = total ? countText(total) + (pf ? '' : ` ${t('unavailable')}`) : (pf ? t('noResults') : `${t('noResults')} ${t('unavailable')}`);
   document.getElementById('text-results').hidden = !pf || !textQuery || textCount === 0;
   if (!textQuery) document.getElementById('filters').hidden = true;
+  // Words that no article uses: suggest the closest words the reference does use.
+  const dq = directQuery(q);
+  if (!pasted && !direct.hits.length && !(dq && dq.id !== undefined)) {
+    const better = await suggestion(q);
+    if (mine !== generation) return;
+    if (better) showNotices([...notices, { kind: 'did-you-mean', query: better }]);
+  }
 }
 
 form.addEventListener('submit', (ev) => {
