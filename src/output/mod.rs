@@ -19,7 +19,8 @@
 //! that names it (the publish then stops before anything moved).
 //!
 //! eventref only ever deletes files listed in its own manifest
-//! (`.eventref-manifest`), and only trusts a manifest whose MAC it can verify
+//! (`.eventref-manifest`), and only trusts a manifest whose MAC, kept in the
+//! lock file next to the folder (outside the published tree), it can verify
 //! ([`trust`]): a planted manifest makes the folder foreign, and eventref
 //! refuses to use a non-empty foreign folder. Builds into one folder take turns
 //! through a lock file next to it (`.<name>.eventref-lock`). A publish that
@@ -104,8 +105,12 @@ pub struct Output {
     /// The staging folder's name in `parent`.
     staging_name: String,
     staging: Dir,
-    /// Held until the commit or abort is done: builds into one folder take turns.
-    _lock: std::fs::File,
+    /// Held until the commit or abort is done: builds into one folder take
+    /// turns. It also holds the manifest's MAC, outside the published tree (so
+    /// that two builds of one input stay byte-identical).
+    lock: std::fs::File,
+    /// The MAC of the manifest in place.
+    tag: Option<String>,
     key: &'static [u8; 32],
     /// The previous build's files, if the directory is ours.
     previous: BTreeSet<String>,
@@ -212,7 +217,7 @@ impl Output {
         let c = Output::check_path(config, dir)?;
         if c.dir.exists() {
             let key = trust_key()?;
-            Output::read_previous(&c.dir, key)?;
+            Output::read_previous(&c.dir, &c.parent.join(format!(".{}.eventref-lock", c.name)), key)?;
         }
         Ok(())
     }
@@ -281,12 +286,18 @@ impl Output {
 
     /// The previous build's files of an existing folder (`None`: it is empty),
     /// or a refusal when it is not empty and holds no manifest eventref can trust.
-    fn read_previous(dir: &Path, key: &[u8; 32]) -> Result<Option<BTreeSet<String>>, Box<Diagnostic>> {
+    #[allow(clippy::type_complexity)]
+    fn read_previous(
+        dir: &Path,
+        lock: &Path,
+        key: &[u8; 32],
+    ) -> Result<Option<(BTreeSet<String>, String)>, Box<Diagnostic>> {
         let manifest = dir.join(MANIFEST);
         let is_file = std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file());
+        let tags = read_tags(lock);
         match is_file.then(|| std::fs::read_to_string(&manifest)) {
-            Some(Ok(text)) => match verified_paths(key, dir, &text) {
-                Some(paths) => Ok(Some(paths)),
+            Some(Ok(text)) => match verified_paths(key, dir, &text, &tags) {
+                Some(found) => Ok(Some(found)),
                 None => Err(refuse(
                     format!(
                         "{} was not written by an earlier eventref build into this folder",
@@ -334,9 +345,13 @@ impl Output {
             take_lock(&parent_dir, &lock_name).map_err(|e| cannot("lock", &parent.join(&lock_name), e))?;
         // Checked again under the lock: another build may have just finished.
         let previous = if dir.exists() {
-            Output::read_previous(&dir, key)?
+            Output::read_previous(&dir, &parent.join(&lock_name), key)?
         } else {
             None
+        };
+        let (previous, tag) = match previous {
+            Some((p, t)) => (Some(p), Some(t)),
+            None => (None, None),
         };
         let fresh = previous.is_none();
         if partial && fresh {
@@ -403,7 +418,8 @@ impl Output {
             out,
             staging_name,
             staging,
-            _lock: lock,
+            lock,
+            tag,
             key,
             previous: previous.unwrap_or_default(),
             fresh,
@@ -418,17 +434,30 @@ impl Output {
         &self.dir
     }
 
-    fn signed(&self, text: String) -> String {
-        let tag = trust::mac(self.key, &self.dir, &text);
-        format!("{text}{MAC_PREFIX}{tag}\n")
+    /// Record `tags` (MACs of manifests) in the lock file.
+    fn write_tags(&self, tags: &[&str]) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = &self.lock;
+        f.set_len(0)?;
+        f.seek(SeekFrom::Start(0))?;
+        let text: String = tags.iter().map(|t| format!("{MAC_PREFIX}{t}\n")).collect();
+        f.write_all(text.as_bytes())
     }
 
-    /// Write the manifest for `paths` into place (through the staging folder).
-    fn write_manifest(&self, out: &Dir, paths: &BTreeSet<&str>) -> io::Result<()> {
-        let manifest = self.signed(manifest_text(paths));
+    /// Write the manifest for `paths` into place (through the staging folder),
+    /// its MAC first: while the rename is pending both the old and the new
+    /// manifest verify.
+    fn write_manifest(&self, out: &Dir, paths: &BTreeSet<&str>, old: Option<&str>) -> io::Result<String> {
+        let manifest = manifest_text(paths);
+        let tag = trust::mac(self.key, &self.dir, &manifest);
+        let mut both = vec![tag.as_str()];
+        both.extend(old);
+        self.write_tags(&both)?;
         let tmp = ".eventref-manifest.tmp";
         self.staging.write(tmp, manifest.as_bytes())?;
-        self.staging.rename(tmp, out, MANIFEST)
+        self.staging.rename(tmp, out, MANIFEST)?;
+        self.write_tags(&[&tag])?;
+        Ok(tag)
     }
 
     /// Move the staged files into place and remove what the previous build wrote
@@ -448,8 +477,9 @@ impl Output {
         let Some(out) = &self.out else {
             // First build: the whole staging tree becomes the output in one rename.
             let current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
-            self.staging
-                .write(MANIFEST, self.signed(manifest_text(&current)).as_bytes())?;
+            let manifest = manifest_text(&current);
+            self.write_tags(&[&trust::mac(self.key, &self.dir, &manifest)])?;
+            self.staging.write(MANIFEST, manifest.as_bytes())?;
             if let Some(f) = &fingerprint {
                 self.staging.write(FINGERPRINT, f)?;
             }
@@ -488,6 +518,7 @@ impl Output {
             .filter(|p| !same_files && !current.contains(p.as_str()))
             .collect();
 
+        let mut tag = self.tag.clone();
         // Before anything moves: no link on any path this commit writes or deletes.
         let mut checked = HashSet::new();
         for e in entries.iter().filter(|e| e.changed) {
@@ -507,7 +538,7 @@ impl Output {
         if !same_files {
             let mut both = current.clone();
             both.extend(self.previous.iter().map(String::as_str));
-            self.write_manifest(out, &both)?;
+            tag = Some(self.write_manifest(out, &both, tag.as_deref())?);
         }
         for e in &entries {
             stats.bytes += e.len;
@@ -536,7 +567,7 @@ impl Output {
             }
         }
         if !same_files {
-            self.write_manifest(out, &current)?;
+            self.write_manifest(out, &current, tag.as_deref())?;
         }
         if let Some(f) = &fingerprint {
             out.write(FINGERPRINT, f)?;
@@ -632,21 +663,31 @@ fn take_lock(parent: &Dir, name: &str) -> io::Result<std::fs::File> {
     }
 }
 
-/// The paths of a manifest whose MAC verifies for the folder `dir`.
-fn verified_paths(key: &[u8; 32], dir: &Path, text: &str) -> Option<BTreeSet<String>> {
-    let body_end = text.trim_end_matches('\n').rfind('\n')? + 1;
-    let (body, last) = text.split_at(body_end);
-    let tag = last.strip_prefix(MAC_PREFIX)?.trim_end_matches('\n');
-    if !body.starts_with(MANIFEST_HEADER) || !trust::verify(key, dir, body, tag) {
+/// The MACs recorded in the lock file at `path` (never read through a link).
+fn read_tags(path: &Path) -> String {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return String::new();
+    }
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The paths of a manifest with one of the MACs in `tags` for the folder
+/// `dir`, and that MAC.
+fn verified_paths(key: &[u8; 32], dir: &Path, text: &str, tags: &str) -> Option<(BTreeSet<String>, String)> {
+    if !text.starts_with(MANIFEST_HEADER) {
         return None;
     }
-    Some(
-        body.lines()
-            .skip(1)
-            .filter(|l| valid_site_path(l))
-            .map(String::from)
-            .collect(),
-    )
+    let tag = tags
+        .lines()
+        .filter_map(|l| l.strip_prefix(MAC_PREFIX))
+        .find(|t| trust::verify(key, dir, text, t))?;
+    let paths = text
+        .lines()
+        .skip(1)
+        .filter(|l| valid_site_path(l))
+        .map(String::from)
+        .collect();
+    Some((paths, tag.to_string()))
 }
 
 /// The number of files of the build in `dir`, when it was recorded with
@@ -663,7 +704,9 @@ pub fn recorded_build(dir: &Path, fingerprint: u64) -> Option<usize> {
     }
     let manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
     let key = trust::key().ok()?;
-    let paths = verified_paths(key, &normalize(dir), &manifest)?;
+    let dir_n = normalize(dir);
+    let lock = dir_n.with_file_name(format!(".{}.eventref-lock", dir_n.file_name()?.to_str()?));
+    let (paths, _) = verified_paths(key, &dir_n, &manifest, &read_tags(&lock))?;
     if paths.len() != files {
         return None;
     }

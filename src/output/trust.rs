@@ -1,7 +1,8 @@
 //! Trust: the per-user secret that lets eventref recognise output folders its
 //! own earlier builds wrote.
 //!
-//! Every output manifest (`.eventref-manifest`) ends with a MAC: HMAC-SHA256,
+//! Every output manifest (`.eventref-manifest`) has a MAC, kept in the lock
+//! file next to the output folder: HMAC-SHA256,
 //! keyed with 32 random bytes kept outside every published tree, over the
 //! output folder's canonical path and the manifest's text. A manifest that a
 //! repository, an archive or another user planted cannot carry a valid MAC (the
