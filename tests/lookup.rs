@@ -512,10 +512,13 @@ const ORDINARY_LINES: &[&str] = &[
 fn filled(template: &str) -> (String, Vec<(String, String)>) {
     let mut out = String::new();
     let mut values: Vec<(String, String)> = Vec::new();
-    for (i, seg) in eventref::message::parse(template).into_iter().enumerate() {
+    for (i, seg) in eventref::content::message::parse(template)
+        .into_iter()
+        .enumerate()
+    {
         match seg {
-            eventref::message::Segment::Text { text } => out.push_str(&text),
-            eventref::message::Segment::Insert { name, .. } => {
+            eventref::content::message::Segment::Text { text } => out.push_str(&text),
+            eventref::content::message::Segment::Insert { name, .. } => {
                 let v = values
                     .iter()
                     .find(|(k, _)| *k == name)
@@ -581,17 +584,18 @@ fn recall_and_rejection_on_the_windows_dataset() {
     let (mut block_values, mut xml_values) = (0, 0);
     let mut misses = Vec::new();
     for e in events {
-        let inserts = eventref::message::inserts(&e.message);
+        let inserts = eventref::content::message::inserts(&e.message);
         let (message, values) = filled(&e.message);
-        let literal: usize = eventref::message::parse(&eventref::lookup::normalize(&e.message))
-            .iter()
-            .map(|s| match s {
-                eventref::message::Segment::Text { text } => {
-                    text.chars().filter(|c| c.is_alphanumeric()).count()
-                }
-                _ => 0,
-            })
-            .sum();
+        let literal: usize =
+            eventref::content::message::parse(&eventref::search::lookup::normalize(&e.message))
+                .iter()
+                .map(|s| match s {
+                    eventref::content::message::Segment::Text { text } => {
+                        text.chars().filter(|c| c.is_alphanumeric()).count()
+                    }
+                    _ => 0,
+                })
+                .sum();
         if !inserts.is_empty() {
             if lookup::confident(literal, inserts.len(), 1.0) {
                 msg_n += 1;

@@ -6,7 +6,7 @@
 //! `PROPTEST_CASES` sets the number of cases (default 256 per property here);
 //! docs/lookup.md says how to run a long session.
 
-use eventref::lookup::{Template, lookup, parse_paste};
+use eventref::search::lookup::{Template, lookup, parse_paste};
 use proptest::prelude::*;
 
 const TEMPLATES: &[(&str, u16, &str)] = &[
@@ -80,7 +80,7 @@ fn check(text: &str) {
         assert!(m.index < ts.len());
         assert!(m.score.is_finite());
     }
-    let _ = eventref::lookup::direct_query(text);
+    let _ = eventref::search::lookup::direct_query(text);
     // "No hang": generous, the issue asks for bounded time, not speed.
     assert!(
         start.elapsed() < std::time::Duration::from_secs(2),

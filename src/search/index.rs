@@ -180,7 +180,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
         }
     }
 
-    let mut files = crate::lookup::side_files(localized);
+    let mut files = super::lookup::side_files(localized);
     for (shard, list) in by_shard {
         files.push((
             urls::lookup_template_shard(shard),

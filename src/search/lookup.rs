@@ -1063,7 +1063,8 @@ pub fn answer_site(
             let slug = crate::content::slug::Slug::new(&source);
             let hits: Vec<Match> = (0..templates.len())
                 .filter(|&i| {
-                    u32::from(templates[i].id) == id && crate::content::slug::Slug::new(templates[i].source) == slug
+                    u32::from(templates[i].id) == id
+                        && crate::content::slug::Slug::new(templates[i].source) == slug
                 })
                 .map(|index| Match {
                     index,
