@@ -897,9 +897,11 @@ pub fn suggest(word: &str, vocabulary: &[(String, u32)]) -> Option<String> {
         .map(|(_, _, w)| w.clone())
 }
 
-/// The vocabulary of a language's articles: every word (see [`words`]) of
-/// each event's title, symbolic name, message, parameter meanings,
-/// explanation and user action, with how many events use it, sorted by word.
+/// The vocabulary of a language's events: every word (see [`words`]) of each
+/// event's title, symbolic name, message and parameter meanings, with how many
+/// events use it, sorted by word. The words a reader pastes or types to find an
+/// event; prose (explanations, user actions) is left out, so that editing an
+/// article rewrites only its page, not `lookup/words.json`.
 pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32)> {
     let mut counts: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
     for l in localized {
@@ -913,22 +915,6 @@ pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32
         for p in l.parameters.values() {
             text.push_str(p.value);
             text.push('\n');
-        }
-        if let Some(x) = &l.explanation {
-            text.push_str(x.value);
-            text.push('\n');
-        }
-        if let Some(u) = &l.user_action {
-            match u.value {
-                crate::content::UserAction::Text(t) => text.push_str(t),
-                crate::content::UserAction::Steps { intro, steps } => {
-                    text.push_str(intro.as_deref().unwrap_or(""));
-                    for s in steps {
-                        text.push('\n');
-                        text.push_str(s);
-                    }
-                }
-            }
         }
         // Source and symbolic names also give their parts: "MSExchangeTransport"
         // is "exchange" and "transport" to a reader.
