@@ -156,6 +156,52 @@ impl Output {
 
     fn open_mode(config: &Config, dir: &Path, retain: Retain) -> Result<Output, Box<Diagnostic>> {
         let partial = retain != Retain::Nothing;
+        let (dir, previous, fresh, staging) = inspect(config, dir, partial)?;
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| {
+                refuse(
+                    format!("cannot remove stale staging folder {}: {e}", staging.display()),
+                    "remove it by hand",
+                )
+            })?;
+        }
+        std::fs::create_dir_all(&staging)
+            .and_then(|_| std::fs::write(staging.join(STAGING_MARKER), b""))
+            .map_err(|e| {
+                refuse(
+                    format!("cannot create {}: {e}", staging.display()),
+                    "check permissions and free space",
+                )
+            })?;
+        Ok(Output {
+            dir,
+            staging,
+            previous,
+            fresh,
+            retain,
+            fingerprint: None,
+            entries: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+/// Check, without writing anything, that a build may write to `dir`: every
+/// refusal [`Output::open`] would give, given as the same diagnostic. `eventref
+/// check` runs this so that it fails exactly where `build` would.
+pub fn check_output_dir(config: &Config, dir: &Path) -> Result<(), Box<Diagnostic>> {
+    inspect(config, dir, false).map(|_| ())
+}
+
+/// The safety checks of [`Output::open`]: the normalized folder, the files of
+/// the previous build, whether there is none, and the staging folder (which,
+/// when it exists, was created by eventref).
+#[allow(clippy::type_complexity)]
+fn inspect(
+    config: &Config,
+    dir: &Path,
+    partial: bool,
+) -> Result<(PathBuf, BTreeSet<String>, bool, PathBuf), Box<Diagnostic>> {
+    {
         let dir = normalize(dir);
         let root = normalize(&config.root);
         let protected = ["content", "themes", "templates", "static", "i18n", "src", ".git"];
@@ -233,40 +279,17 @@ impl Output {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         let staging = dir.with_file_name(format!(".{name}.eventref-staging"));
-        if staging.exists() {
-            if staging.join(STAGING_MARKER).exists() {
-                std::fs::remove_dir_all(&staging).map_err(|e| {
-                    refuse(
-                        format!("cannot remove stale staging folder {}: {e}", staging.display()),
-                        "remove it by hand",
-                    )
-                })?;
-            } else {
-                return Err(refuse(
-                    format!("{} exists and was not created by eventref", staging.display()),
-                    "remove or rename it, then build again",
-                ));
-            }
+        if staging.exists() && !staging.join(STAGING_MARKER).exists() {
+            return Err(refuse(
+                format!("{} exists and was not created by eventref", staging.display()),
+                "remove or rename it, then build again",
+            ));
         }
-        std::fs::create_dir_all(&staging)
-            .and_then(|_| std::fs::write(staging.join(STAGING_MARKER), b""))
-            .map_err(|e| {
-                refuse(
-                    format!("cannot create {}: {e}", staging.display()),
-                    "check permissions and free space",
-                )
-            })?;
-        Ok(Output {
-            dir,
-            staging,
-            previous,
-            fresh,
-            retain,
-            fingerprint: None,
-            entries: Mutex::new(Vec::new()),
-        })
+        Ok((dir, previous, fresh, staging))
     }
+}
 
+impl Output {
     /// The output directory.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -14,11 +14,13 @@
 //! - `yaml`: reading and parsing YAML with precise errors;
 //! - `record`: checking one record file;
 //! - [`overlay`]: checking one overlay file against its record, staleness, `i18n refresh`;
+//! - [`placeholder`]: the `TODO` marks left for a human, and the scan that finds them;
 //! - `index`: the one walk of `content/`, and a light index of records for `new` and the importers;
 //! - `load`: loading everything, the checks across records, live-preview edits.
 
 pub mod message;
 pub mod overlay;
+pub mod placeholder;
 pub mod slug;
 
 mod index;

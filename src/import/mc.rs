@@ -204,7 +204,9 @@ impl<'a> Lexer<'a> {
     }
 
     /// Read message text lines up to a line holding only `.`. Returns the raw
-    /// text (every line followed by `\n`), or `None` at the end of the file.
+    /// text (every line followed by `\n`), or `None` at the end of the file
+    /// and at a `MessageId=` line (the `.` is missing; that line is left
+    /// unread, so the next message is not swallowed into this text).
     fn message_text(&mut self) -> Option<String> {
         let mut text = String::new();
         loop {
@@ -214,6 +216,9 @@ impl<'a> Lexer<'a> {
             let rest = &self.src[self.pos..];
             let end = rest.find('\n').unwrap_or(rest.len());
             let line = &rest[..end];
+            if starts_message(line) {
+                return None;
+            }
             for _ in 0..line.chars().count() {
                 self.bump();
             }
@@ -225,6 +230,13 @@ impl<'a> Lexer<'a> {
             text.push('\n');
         }
     }
+}
+
+/// Whether a line opens a message definition (`MessageId=`, any case, spaces
+/// allowed around `=`).
+fn starts_message(line: &str) -> bool {
+    let l = line.trim_start();
+    l.get(..9).is_some_and(|k| k.eq_ignore_ascii_case("MessageId")) && l[9..].trim_start().starts_with('=')
 }
 
 /// A number in C syntax: `0x1F`, `017` (octal), `42`; `u`/`l` suffixes allowed.
@@ -712,14 +724,22 @@ impl<'a> Parser<'a> {
                     let lang = self.lookup("Language", &name, l2, c2, len2);
                     self.lex.skip_line();
                     let Some(raw) = self.lex.message_text() else {
+                        let at_eof = self.lex.pos >= self.lex.src.len();
                         self.error(
                             line,
                             col,
                             len,
                             format!("the {name} text of this message does not end"),
-                            "end every message text with a line holding only `.`",
+                            if at_eof {
+                                "end every message text with a line holding only `.`"
+                            } else {
+                                "the line holding only `.` that ends this text is missing before the next MessageId="
+                            },
                         );
-                        break;
+                        if at_eof {
+                            break;
+                        }
+                        continue;
                     };
                     if let (Some(lang), Some(p)) = (lang, pending.as_mut()) {
                         if p.texts.iter().any(|t| t.lcid == lang.value) {
@@ -1138,6 +1158,18 @@ Next, with ; no comment here
 
         let e = errors("MessageId=1\nLanguage=English\nnever ends\n");
         assert!(e[0].message.contains("does not end"));
+
+        // A missing `.` does not swallow the next message: it is an error at
+        // the unended text, and the next message is still read.
+        let e = errors("MessageId=1\nLanguage=English\nfirst\nMessageId=2\nLanguage=English\nsecond\n.\n");
+        assert!(e[0].message.contains("does not end"), "{}", e[0].message);
+        assert_eq!(e[0].location.as_ref().unwrap().line, 2);
+        assert!(
+            e[0].help
+                .as_deref()
+                .unwrap()
+                .contains("before the next MessageId=")
+        );
 
         let e = errors("MessageID=70000\nLanguage=English\nx\n.\n");
         assert!(e[0].message.contains("16 bits"));
