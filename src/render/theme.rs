@@ -58,6 +58,10 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         include_str!("../../themes/technet/templates/events.html"),
     ),
     (
+        "templates/event_row.html",
+        include_str!("../../themes/technet/templates/event_row.html"),
+    ),
+    (
         "templates/404.html",
         include_str!("../../themes/technet/templates/404.html"),
     ),
