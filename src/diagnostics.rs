@@ -388,16 +388,28 @@ impl Diagnostics {
     /// exit code, the counts, every diagnostic (warnings included) and the
     /// command's summary (`null` when it failed).
     pub fn json_report(&self, command: &str, exit_code: i32, summary: Option<serde_json::Value>) -> String {
-        let doc = serde_json::json!({
-            "report_version": 1,
-            "command": command,
-            "ok": exit_code == 0,
-            "exit_code": exit_code,
-            "errors": self.error_count(),
-            "warnings": self.warning_count(),
-            "diagnostics": self.json_items(),
-            "summary": summary,
-        });
+        // A struct, not `json!`, so that the fields keep this order.
+        #[derive(Serialize)]
+        struct Report<'a, T: Serialize> {
+            report_version: u32,
+            command: &'a str,
+            ok: bool,
+            exit_code: i32,
+            errors: usize,
+            warnings: usize,
+            diagnostics: Vec<T>,
+            summary: Option<serde_json::Value>,
+        }
+        let doc = Report {
+            report_version: 1,
+            command,
+            ok: exit_code == 0,
+            exit_code,
+            errors: self.error_count(),
+            warnings: self.warning_count(),
+            diagnostics: self.json_items(),
+            summary,
+        };
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
         s

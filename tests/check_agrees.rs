@@ -96,8 +96,7 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
-const RECORD: &str =
-    "source: Foo\nid: 1\nmessage: Hello %1\nparameters:\n  - name: who\n    description: The user\n";
+const RECORD: &str = "source: Foo\nid: 1\nmessage: Hello %1\nparameters:\n  \"%1\": The user\n";
 
 #[test]
 fn a_default_language_without_ui_strings_is_named_by_check() {
