@@ -21,14 +21,18 @@ pub(super) enum SegmentView<'a> {
     },
     Insert {
         name: String,
-        description: Option<&'a str>,
+        /// The parameter's description as plain text (for a `title`).
+        description: Option<std::borrow::Cow<'a, str>>,
     },
 }
 
 #[derive(Serialize)]
 pub(super) struct ParamView<'a> {
     name: &'a str,
+    /// The description as written (Markdown).
     description: Option<&'a str>,
+    /// The description rendered as inline Markdown (sanitized).
+    description_html: Option<String>,
     /// Set when the description is shown in the default language on a translated page.
     lang: Option<&'a str>,
 }
@@ -200,7 +204,9 @@ fn message_views<'a>(
         .map(|s| match s {
             Segment::Text { text } => SegmentView::Text { text },
             Segment::Insert { name, .. } => {
-                let description = params.get(name.as_str()).map(|l| l.value);
+                let description = params
+                    .get(name.as_str())
+                    .map(|l| markdown::to_plain_text(l.value).into());
                 SegmentView::Insert { name, description }
             }
         })
@@ -211,6 +217,7 @@ fn message_views<'a>(
         .map(|(k, v)| ParamView {
             name: k,
             description: Some(v.value),
+            description_html: Some(markdown::to_inline_html(v.value)),
             lang: fallback_lang(v, default),
         })
         .collect();
