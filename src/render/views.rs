@@ -21,8 +21,8 @@ pub(super) enum SegmentView<'a> {
     },
     Insert {
         name: String,
-        /// The parameter's description as plain text (for a `title`).
-        description: Option<std::borrow::Cow<'a, str>>,
+        /// The parameter's description as written (shown as a `title`, as text).
+        description: Option<&'a str>,
     },
 }
 
@@ -204,9 +204,7 @@ fn message_views<'a>(
         .map(|s| match s {
             Segment::Text { text } => SegmentView::Text { text },
             Segment::Insert { name, .. } => {
-                let description = params
-                    .get(name.as_str())
-                    .map(|l| markdown::to_plain_text(l.value).into());
+                let description = params.get(name.as_str()).map(|l| l.value);
                 SegmentView::Insert { name, description }
             }
         })
