@@ -154,18 +154,43 @@ impl Config {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            let mut d = Diagnostic::error("config-invalid", format!("site.toml: {msg}"));
+            let table = e.span().and_then(|s| enclosing_table(text, s.start));
+            let field = msg
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next());
+            let mut d = match (field, &table) {
+                (Some(field), Some(t)) => Diagnostic::error(
+                    "config-invalid",
+                    format!("site.toml: unknown key `{field}` in [{t}]: {}", table_meaning(t)),
+                ),
+                (Some(field), None) => Diagnostic::error(
+                    "config-invalid",
+                    format!("site.toml: unknown key `{field}` at the top level of site.toml"),
+                ),
+                (None, Some(t)) => Diagnostic::error("config-invalid", format!("site.toml: in [{t}]: {msg}")),
+                (None, None) => Diagnostic::error("config-invalid", format!("site.toml: {msg}")),
+            };
             if let Some(span) = e.span() {
                 d = d.at(loc_at(span.start, span.len()));
             } else {
                 d = d.at(Location::file_only(CONFIG_FILE));
             }
-            if let Some(field) = msg
-                .strip_prefix("unknown field `")
-                .and_then(|r| r.split('`').next())
-                && let Some(s) = did_you_mean(field, CONFIG_FIELDS.iter().copied())
-            {
-                d = d.help(format!("did you mean `{s}`?"));
+            if let Some(field) = field {
+                // The keys this table takes, as the parser listed them.
+                let expected: Vec<&str> = msg
+                    .split_once("expected")
+                    .map(|(_, r)| r.split('`').skip(1).step_by(2).collect())
+                    .unwrap_or_default();
+                let top_level = CONFIG_FIELDS.contains(&field) && !matches!(field, "languages" | "defaults" | "products");
+                if table.is_some() && top_level && !expected.contains(&field) {
+                    d = d.help(format!(
+                        "`{field}` is a top-level setting: it belongs at the top of site.toml, before any [table] (keys after a [table] header belong to that table)"
+                    ));
+                } else if let Some(s) = did_you_mean(field, expected.iter().copied()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else if !expected.is_empty() {
+                    d = d.help(format!("this table takes: {}", expected.join(", ")));
+                }
             }
             Box::new(d)
         })?;
@@ -293,6 +318,35 @@ impl Config {
     }
 }
 
+/// The `[table]` (or `[[array]]`) header that the byte `offset` of a TOML
+/// text falls under, without brackets; `None` at the top level.
+fn enclosing_table(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset.min(text.len()))?;
+    before.lines().rev().find_map(|line| {
+        let l = line.trim();
+        let inner = l.strip_prefix('[')?;
+        let inner = inner.trim_start_matches('[');
+        let end = inner.find(']')?;
+        Some(inner[..end].trim().to_string())
+    })
+}
+
+/// What a table of site.toml is for, in one clause.
+fn table_meaning(table: &str) -> String {
+    let parts: Vec<&str> = table.split('.').map(|p| p.trim().trim_matches('"')).collect();
+    match parts.as_slice() {
+        ["languages", lang] => format!(
+            "[languages.{lang}] describes the language `{lang}` (its name, and the site's title, description and product texts in it)"
+        ),
+        ["languages", lang, "products", p] => {
+            format!("it holds the texts of the product `{p}` in `{lang}` (intro and more_info)")
+        }
+        ["products", p] => format!("it holds the texts of the product `{p}` (intro and more_info)"),
+        ["defaults"] => "[defaults] holds the product and product_version of records that name none".into(),
+        _ => "site.toml has no such key there".into(),
+    }
+}
+
 fn normalize_base_url(u: &str) -> Option<String> {
     let u = u.trim();
     let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"))?;
@@ -339,6 +393,29 @@ mod tests {
         let e = Config::parse(Path::new("."), "title = \"T\"\nbase_ur = \"x\"").unwrap_err();
         assert_eq!(e.help.as_deref(), Some("did you mean `base_url`?"));
         assert_eq!(e.location.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn key_in_wrong_table() {
+        let text = "title = \"T\"\ndefault_language = \"en\"\n[languages.de]\nname = \"Deutsch\"\nbase_url = \"https://x.org/\"\n";
+        let e = Config::parse(Path::new("."), text).unwrap_err();
+        assert!(e.message.contains("[languages.de]"), "{}", e.message);
+        assert!(e.message.contains("describes the language `de`"), "{}", e.message);
+        let help = e.help.as_deref().unwrap();
+        assert!(
+            help.contains("belongs at the top of site.toml, before any [table]"),
+            "{help}"
+        );
+        assert!(!help.contains("did you mean"), "{help}");
+        assert_eq!(e.location.as_ref().unwrap().line, 5);
+    }
+
+    #[test]
+    fn typo_in_table_suggests_that_tables_keys() {
+        let text = "title = \"T\"\n[languages.de]\ntitel = \"X\"\n";
+        let e = Config::parse(Path::new("."), text).unwrap_err();
+        assert!(e.message.contains("[languages.de]"), "{}", e.message);
+        assert_eq!(e.help.as_deref(), Some("did you mean `title`?"));
     }
 
     #[test]

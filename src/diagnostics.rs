@@ -451,6 +451,56 @@ impl Diagnostics {
 
     fn render_json(&self) -> String {
         #[derive(Serialize)]
+        struct Report<T: Serialize> {
+            errors: usize,
+            warnings: usize,
+            diagnostics: Vec<T>,
+        }
+        let report = Report {
+            errors: self.error_count(),
+            warnings: self.warning_count(),
+            diagnostics: self.json_items(),
+        };
+        let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The one JSON document `eventref build` and `eventref check` print with
+    /// `--format json`, on success and on failure alike (its schema is
+    /// `schemas/report.schema.json`): the command, whether it succeeded, its
+    /// exit code, the counts, every diagnostic (warnings included) and the
+    /// command's summary (`null` when it failed).
+    pub fn json_report(&self, command: &str, exit_code: i32, summary: Option<serde_json::Value>) -> String {
+        // A struct, not `json!`, so that the fields keep this order.
+        #[derive(Serialize)]
+        struct Report<'a, T: Serialize> {
+            report_version: u32,
+            command: &'a str,
+            ok: bool,
+            exit_code: i32,
+            errors: usize,
+            warnings: usize,
+            diagnostics: Vec<T>,
+            summary: Option<serde_json::Value>,
+        }
+        let doc = Report {
+            report_version: 1,
+            command,
+            ok: exit_code == 0,
+            exit_code,
+            errors: self.error_count(),
+            warnings: self.warning_count(),
+            diagnostics: self.json_items(),
+            summary,
+        };
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    fn json_items(&self) -> Vec<impl Serialize + '_> {
+        #[derive(Serialize)]
         struct JsonLoc {
             file: String,
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -481,12 +531,6 @@ impl Diagnostics {
             help: Option<&'a str>,
             notes: Vec<JsonNote>,
         }
-        #[derive(Serialize)]
-        struct Report<'a> {
-            errors: usize,
-            warnings: usize,
-            diagnostics: Vec<JsonDiag<'a>>,
-        }
         let json_loc = |l: &Location| JsonLoc {
             file: slash_path(&l.file),
             line: (l.line > 0).then_some(l.line),
@@ -498,36 +542,28 @@ impl Diagnostics {
             .iter()
             .map(|d| d.location.as_ref().and_then(|l| lines.line(l)).map(|(_, t)| t))
             .collect();
-        let report = Report {
-            errors: self.error_count(),
-            warnings: self.warning_count(),
-            diagnostics: self
-                .items
-                .iter()
-                .zip(source_lines)
-                .map(|(d, source_line)| JsonDiag {
-                    severity: d.severity,
-                    code: d.code,
-                    message: &d.message,
-                    file: d.location.as_ref().map(|l| slash_path(&l.file)),
-                    line: d.location.as_ref().filter(|l| l.line > 0).map(|l| l.line),
-                    column: d.location.as_ref().filter(|l| l.line > 0).map(|l| l.column),
-                    source_line,
-                    help: d.help.as_deref(),
-                    notes: d
-                        .notes
-                        .iter()
-                        .map(|n| JsonNote {
-                            message: n.message.clone(),
-                            location: n.location.as_ref().map(json_loc),
-                        })
-                        .collect(),
-                })
-                .collect(),
-        };
-        let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
-        s.push('\n');
-        s
+        self.items
+            .iter()
+            .zip(source_lines)
+            .map(|(d, source_line)| JsonDiag {
+                severity: d.severity,
+                code: d.code,
+                message: &d.message,
+                file: d.location.as_ref().map(|l| slash_path(&l.file)),
+                line: d.location.as_ref().filter(|l| l.line > 0).map(|l| l.line),
+                column: d.location.as_ref().filter(|l| l.line > 0).map(|l| l.column),
+                source_line,
+                help: d.help.as_deref(),
+                notes: d
+                    .notes
+                    .iter()
+                    .map(|n| JsonNote {
+                        message: n.message.clone(),
+                        location: n.location.as_ref().map(json_loc),
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }
 

@@ -300,3 +300,20 @@ fn template_errors_name_the_template_file_and_line() {
     assert_eq!(loc.line, 3);
     assert!(!root.join("public").exists(), "nothing published");
 }
+
+#[test]
+fn parameter_descriptions_are_inline_markdown() {
+    let dir = site_with(&[(
+        "a.yaml",
+        "source: Foo\nid: 1\nmessage: Hello %1\nparameters:\n  \"%1\": \"The `user` who logged on <script>x()</script>\"\n",
+    )]);
+    build_ok(dir.path());
+    let ev = page(dir.path(), "en/foo/1/index.html");
+    // Backticks become code, not literal backticks; nothing unsafe passes.
+    assert_eq!(texts(&ev, "table.parameters td code"), ["user"]);
+    assert_eq!(
+        texts(&ev, "table.parameters tbody tr td:nth-child(2)"),
+        ["The user who logged on"]
+    );
+    assert!(ev.select(&sel("table.parameters script")).next().is_none());
+}

@@ -191,7 +191,7 @@ fn build_prints_a_summary_and_honours_output_and_base_url() {
             .arg(dir.path()),
     );
     assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out_json).unwrap();
+    let v = serde_json::from_str::<serde_json::Value>(&out_json).unwrap()["summary"].clone();
     assert_eq!(v["up_to_date"], true, "nothing changed since the last build: {v}");
     assert_eq!(v["written"], 0);
 }
@@ -234,7 +234,7 @@ fn an_unchanged_site_is_not_built_again() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["summary"].clone()
     };
     let first = build(&[]);
     assert_eq!(first["up_to_date"], serde_json::Value::Null);
@@ -275,4 +275,22 @@ fn an_unchanged_site_is_not_built_again() {
         err.starts_with("Up to date: nothing changed since the last build"),
         "{err}"
     );
+}
+
+#[test]
+fn serve_on_a_port_in_use_says_so_and_how_to_fix_it() {
+    let dir = common::fixture("basic");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let o = eventref()
+        .args(["serve", "--no-search", "--port", &port, "--root"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("already in use"), "{err}");
+    assert!(err.contains("--port 0"), "{err}");
+    drop(taken);
 }

@@ -95,7 +95,7 @@ fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn load_and_check(root: &Path) {
     use eventref::diagnostics::Format;
     let site = eventref::Site::load(root).expect("site.toml loads");
-    let d = match site.check(false) {
+    let d = match site.check(false, None) {
         Ok(d) => d,
         Err(f) => f.diagnostics,
     };
@@ -224,7 +224,7 @@ proptest! {
         within(move || {
             let _ = eventref::import::csv::import(&root, &[file], false);
             let site = eventref::Site::load(&root).expect("site.toml loads");
-            if let Err(f) = site.check(false) {
+            if let Err(f) = site.check(false, None) {
                 panic!("check refused what the import wrote:\n{f}");
             }
         });

@@ -385,14 +385,14 @@ fn missing_ui_strings_fall_back_with_a_warning_and_fail_strict() {
     )
     .unwrap();
     let site = eventref::Site::load(dir.path()).unwrap();
-    let d = site.check(false).unwrap();
+    let d = site.check(false, None).unwrap();
     let w = d.iter().find(|d| d.code == "ui-string-missing").expect("warning");
     assert!(
         w.message.contains("for `pl`") && w.message.contains("explanation"),
         "{}",
         w.message
     );
-    assert!(site.check(true).is_err(), "--strict turns it into an error");
+    assert!(site.check(true, None).is_err(), "--strict turns it into an error");
     let r = site.build(&eventref::BuildOptions::default()).unwrap();
     assert!(r.diagnostics.warning_count() >= 1);
     // Polish plural forms are used; missing strings show in English.
@@ -406,4 +406,100 @@ fn missing_ui_strings_fall_back_with_a_warning_and_fail_strict() {
         texts(&page(dir.path(), "pl/contoso/1/index.html"), "#explanation"),
         ["Explanation"]
     );
+}
+
+#[test]
+fn refresh_refuses_an_untouched_new_overlay_and_status_counts_its_placeholders() {
+    let dir = fixture("i18n");
+    let root = dir.path();
+    let site = eventref::Site::load(root).unwrap();
+    let e = site
+        .content
+        .events
+        .iter()
+        .find(|e| e.translations.is_empty())
+        .expect("an untranslated event");
+    let (source, id) = (e.source.clone(), e.id);
+    let mut c = assert_cmd::Command::cargo_bin("eventref").unwrap();
+    c.current_dir(root)
+        .args(["new", &source, &id.to_string(), "--lang", "de"])
+        .assert()
+        .success();
+    // `refresh` refuses it (placeholders), and says where.
+    let mut c = assert_cmd::Command::cargo_bin("eventref").unwrap();
+    let out = c
+        .current_dir(root)
+        .args(["i18n", "refresh", "--lang", "de"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refresh-refused") && err.contains("placeholder"),
+        "{err}"
+    );
+    // `status` never counts it as translated and counts its marks.
+    let site = eventref::Site::load(root).unwrap();
+    let st = eventref::i18n::status(&site.config, &site.content.events, Some("de"));
+    assert!(st[0].placeholders >= 2, "{:?}", st[0].placeholders);
+    let item = st[0]
+        .items
+        .iter()
+        .find(|i| i.event == format!("{source} {id}"))
+        .expect("listed");
+    assert!(item.placeholders >= 2);
+    // `check` warns, `check --strict` fails.
+    let (ok, d) = check(root);
+    assert!(ok && codes(&d).contains(&"placeholder"), "{:?}", codes(&d));
+    let site = eventref::Site::load(root).unwrap();
+    assert!(site.check(true, None).is_err());
+    // --force marks it anyway.
+    let (changed, refused) =
+        eventref::content::overlay::refresh_with(root, &site.content.events, Some("de"), true).unwrap();
+    assert!(refused.is_empty() && !changed.is_empty());
+}
+
+#[test]
+fn refresh_refuses_text_identical_to_the_original() {
+    let dir = fixture("i18n");
+    let root = dir.path();
+    let site = eventref::Site::load(root).unwrap();
+    let e = site
+        .content
+        .events
+        .iter()
+        .find(|e| e.translations.is_empty())
+        .expect("an untranslated event");
+    let overlay = eventref::content::overlay::overlay_path_for(&e.file, "de");
+    std::fs::write(root.join(&overlay), format!("message: {:?}\n", e.message)).unwrap();
+    let site = eventref::Site::load(root).unwrap();
+    let (changed, refused) =
+        eventref::content::overlay::refresh_with(root, &site.content.events, Some("de"), false).unwrap();
+    assert!(!changed.contains(&overlay), "{changed:?}");
+    assert!(
+        refused
+            .iter()
+            .any(|d| d.message.contains("`message` is the same text as the original")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_field_typo_in_the_record_raises_no_overlay_orphan() {
+    let dir = fixture("i18n");
+    let root = dir.path();
+    let site = eventref::Site::load(root).unwrap();
+    let e = site
+        .content
+        .events
+        .iter()
+        .find(|e| !e.translations.is_empty())
+        .expect("a translated event");
+    let file = root.join(&e.file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}explaination: typo\n")).unwrap();
+    let (ok, d) = check(root);
+    assert!(!ok);
+    assert!(codes(&d).contains(&"unknown-field"), "{:?}", codes(&d));
+    assert!(!codes(&d).contains(&"overlay-orphan"), "{:?}", codes(&d));
 }

@@ -74,6 +74,19 @@ fn id_out_of_range_explains_32_bit_ids() {
     let d = one("source: Foo\nid: 3221226487\nmessage: x\n", "id-out-of-range");
     assert_eq!(line_col(&d), (2, 5));
     assert!(d.help.as_deref().unwrap().contains("1015"), "{:?}", d.help);
+    assert!(
+        d.help.as_deref().unwrap().contains("severity bits set (error)"),
+        "{:?}",
+        d.help
+    );
+    // 70000 = 0x00011170: no severity bits are set, so the hint must not claim any.
+    let d = one("source: Foo\nid: 70000\nmessage: x\n", "id-out-of-range");
+    let help = d.help.as_deref().unwrap();
+    assert!(
+        help.contains("no severity bits set") && help.contains("4464"),
+        "{help}"
+    );
+    assert!(!help.contains("with severity bits"), "{help}");
     let d = one("source: Foo\nid: -1\nmessage: x\n", "id-out-of-range");
     assert!(d.help.is_some());
 }
@@ -314,4 +327,24 @@ fn config_errors_point_into_site_toml() {
     let d = f.diagnostics.iter().next().unwrap();
     assert_eq!(d.location.as_ref().unwrap().line, 2);
     assert_eq!(d.help.as_deref(), Some("did you mean `base_url`?"));
+}
+
+#[test]
+fn a_misspelled_related_source_gets_a_suggestion() {
+    let dir = site_with(&[
+        ("a.yaml", "source: Contoso-Backup\nid: 1\nmessage: x\n"),
+        (
+            "b.yaml",
+            "source: Foo\nid: 2\nmessage: y\nrelated: [Contoso-Bakup/1]\n",
+        ),
+    ]);
+    let (_, d) = check(dir.path());
+    let d = d
+        .iter()
+        .find(|d| d.code == "dangling-related")
+        .expect("dangling-related");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("there is no source `Contoso-Bakup`; did you mean `Contoso-Backup`?")
+    );
 }

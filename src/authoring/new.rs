@@ -395,7 +395,7 @@ fn record_template(
 }
 
 /// The comment that marks each text of a new translation.
-pub const TODO_TRANSLATE: &str = "# TODO translate";
+pub const TODO_TRANSLATE: &str = crate::content::placeholder::TODO_TRANSLATE;
 
 fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<NewReport, Failure> {
     let translated: Vec<&str> = config.language_codes().skip(1).collect();

@@ -190,7 +190,30 @@ impl JsonSchema for TranslatedFrom {
 
 fn generate<T: JsonSchema>() -> serde_json::Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    generator.into_root_schema_for::<T>().to_value()
+    let mut value = generator.into_root_schema_for::<T>().to_value();
+    drop_integer_formats(&mut value);
+    value
+}
+
+/// Remove the `format` schemars gives integers (`uint16`, …): it is no
+/// standard format, so validators in strict mode (ajv) refuse the schema.
+/// The range is kept as `minimum`/`maximum`.
+fn drop_integer_formats(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if map.get("type").and_then(|t| t.as_str()) == Some("integer")
+                && map
+                    .get("format")
+                    .and_then(|f| f.as_str())
+                    .is_some_and(|f| f.starts_with("int") || f.starts_with("uint"))
+            {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_integer_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
+        _ => {}
+    }
 }
 
 /// The JSON Schema of a record.
@@ -318,6 +341,20 @@ mod tests {
         let mut v: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn no_nonstandard_integer_format() {
+        let text = to_text(&record_schema());
+        assert!(
+            !text.contains("uint16"),
+            "ajv strict mode refuses unknown formats"
+        );
+        let id = &record_schema()["properties"]["id"];
+        assert_eq!(
+            (id["minimum"].as_u64(), id["maximum"].as_u64()),
+            (Some(0), Some(65535))
+        );
     }
 
     #[test]

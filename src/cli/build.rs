@@ -44,13 +44,13 @@ pub fn run(args: Args) -> ExitCode {
     let format = Format::from(args.format);
     let config = match Config::load(&args.common.root) {
         Ok(c) => c,
-        Err(d) => return report_failure(&Failure::config(*d), format),
+        Err(d) => return report(&Failure::config(*d), format),
     };
     let mut config = config;
     if let Some(url) = &args.base_url
         && let Err(d) = config.set_base_url(url)
     {
-        return report_failure(&Failure::config(*d), format);
+        return report(&Failure::config(*d), format);
     }
     let human = !args.quiet && format == Format::Human;
     let progress = Bar::new(human);
@@ -65,13 +65,17 @@ pub fn run(args: Args) -> ExitCode {
     progress.bar.finish_and_clear();
     let outcome = match result {
         Ok(o) => o,
-        Err(f) => return report_failure(&f, format),
+        Err(f) => return report(&f, format),
     };
     match format {
         Format::Json => {
             let mut summary = outcome.summary();
             summary["peak_rss_kb"] = serde_json::json!(peak_rss_kb());
-            emit(&format!("{summary}\n"));
+            let diags = match &outcome {
+                BuildOutcome::Built(r) => r.diagnostics.clone(),
+                BuildOutcome::UpToDate { .. } => Default::default(),
+            };
+            emit(&diags.json_report("build", 0, Some(summary)));
         }
         Format::Github => {
             if let BuildOutcome::Built(r) = &outcome {
@@ -95,6 +99,16 @@ pub fn run(args: Args) -> ExitCode {
         },
     }
     ExitCode::SUCCESS
+}
+
+/// Report a failure: the shared JSON report for `--format json`, the usual
+/// rendering otherwise.
+fn report(f: &Failure, format: Format) -> ExitCode {
+    if format == Format::Json {
+        emit(&f.diagnostics.json_report("build", f.exit_code(), None));
+        return ExitCode::from(f.exit_code() as u8);
+    }
+    report_failure(f, format)
 }
 
 fn built_line(r: &BuildReport) -> String {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use eventref::diagnostics::Format;
 
-use super::{Common, DiagnosticFormat, color, emit, load_site, report_failure};
+use super::{Common, DiagnosticFormat, color, emit, report_failure};
 
 /// Check the content and theme without writing anything.
 #[derive(clap::Args)]
@@ -14,6 +14,10 @@ pub struct Args {
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
+    /// The output folder `build` would write (checked for safety, never written)
+    /// [default: public/ under the root].
+    #[arg(long, short)]
+    output: Option<std::path::PathBuf>,
     /// Diagnostic format: human, github (Actions annotations) or json.
     #[arg(long, value_enum, default_value_t)]
     format: DiagnosticFormat,
@@ -22,21 +26,35 @@ pub struct Args {
 /// Run `eventref check`.
 pub fn run(args: Args) -> ExitCode {
     let format = Format::from(args.format);
-    let site = match load_site(&args.common, format) {
+    let site = match eventref::Site::load(&args.common.root) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(f) => return report(&f, format),
     };
-    match site.check(args.strict) {
+    match site.check(args.strict, args.output.as_deref()) {
         Ok(diags) => {
-            let text = diags.render(format, color());
-            if format == Format::Human {
-                eprint!("{text}");
-                eprintln!("{} events checked: no errors", site.content.events.len());
-            } else {
-                emit(&text);
+            let events = site.content.events.len();
+            match format {
+                Format::Json => {
+                    emit(&diags.json_report("check", 0, Some(serde_json::json!({ "events": events }))))
+                }
+                Format::Human => {
+                    eprint!("{}", diags.render(format, color()));
+                    eprintln!("{events} events checked: no errors");
+                }
+                Format::Github => emit(&diags.render(format, false)),
             }
             ExitCode::SUCCESS
         }
-        Err(f) => report_failure(&f, format),
+        Err(f) => report(&f, format),
     }
+}
+
+/// Report a failure: the shared JSON report for `--format json`, the usual
+/// rendering otherwise.
+fn report(f: &eventref::Failure, format: Format) -> ExitCode {
+    if format == Format::Json {
+        emit(&f.diagnostics.json_report("check", f.exit_code(), None));
+        return ExitCode::from(f.exit_code() as u8);
+    }
+    report_failure(f, format)
 }

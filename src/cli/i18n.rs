@@ -32,13 +32,19 @@ pub enum Command {
         /// Only this language.
         #[arg(long)]
         lang: Option<String>,
+        /// Mark overlays translated even while they hold placeholders
+        /// (`# TODO translate`, `TODO: …`) or text identical to the original.
+        #[arg(long)]
+        force: bool,
     },
 }
 
 /// Run `eventref i18n …`.
 pub fn run(command: Command) -> ExitCode {
     let (common, lang) = match &command {
-        Command::Status { common, lang, .. } | Command::Refresh { common, lang } => (common, lang.clone()),
+        Command::Status { common, lang, .. } | Command::Refresh { common, lang, .. } => {
+            (common, lang.clone())
+        }
     };
     let site = match load_translated_site(common, lang.as_deref()) {
         Ok(s) => s,
@@ -61,19 +67,32 @@ pub fn run(command: Command) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Refresh { .. } => {
-            match eventref::content::overlay::refresh(
+        Command::Refresh { force, .. } => {
+            match eventref::content::overlay::refresh_with(
                 &site.config.root,
                 &site.content.events,
                 lang.as_deref(),
+                force,
             ) {
-                Ok(files) => {
+                Ok((files, refused)) => {
                     for f in &files {
                         eprintln!("refreshed {}", f.display());
                     }
                     let s = if files.len() == 1 { "" } else { "s" };
                     eprintln!("{} translation file{s} refreshed", files.len());
-                    ExitCode::SUCCESS
+                    if refused.is_empty() {
+                        return ExitCode::SUCCESS;
+                    }
+                    let mut diags = eventref::diagnostics::Diagnostics::new();
+                    diags.extend(refused);
+                    diags.sort();
+                    report_failure(
+                        &Failure {
+                            kind: FailureKind::Content,
+                            diagnostics: diags,
+                        },
+                        Format::Human,
+                    )
                 }
                 Err(d) => report_failure(&Failure::content(*d), Format::Human),
             }

@@ -13,7 +13,7 @@ use super::model::{Event, EventKey, OverlayFile};
 use super::record::{Parsed, RecordKey, parse_file};
 use crate::config::Config;
 use crate::content::slug::Slug;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
 
 /// The checked content of a site.
 #[derive(Debug, Clone, Default)]
@@ -340,6 +340,15 @@ fn check_related(e: &mut Event, known: &KnownKeys, locs: &[Location]) -> Vec<Dia
             None => {
                 let help = if known.sources.contains(slug_str) {
                     format!("{} has no event {}; add it, or fix the ID", k.source, k.id)
+                } else if let Some(near) = did_you_mean(
+                    &k.source,
+                    known
+                        .events
+                        .values()
+                        .copied()
+                        .collect::<std::collections::BTreeSet<_>>(),
+                ) {
+                    format!("there is no source `{}`; did you mean `{near}`?", k.source)
                 } else {
                     format!(
                         "there is no source `{}`; check the spelling or add the event",

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -150,12 +151,21 @@ fn load_one(
             return None;
         }
     };
+    ds.extend(super::placeholder::warnings(&o.file, &text));
     let at = |line: u64, col: u64, len: usize| {
         Location::new(&o.file, Some(text.clone()), line as u32, col as u32).with_len(len)
     };
     let loc = |s: &serde_saphyr::Location, len: usize| at(s.line(), s.column(), len);
 
     let Some(event) = event else {
+        // A record that exists but has errors is reported on its own: an
+        // `overlay-orphan` here would only bury the real error.
+        if record_path_for(&o.file)
+            .iter()
+            .any(|p| config.root.join(p).is_file())
+        {
+            return None;
+        }
         let expected = record_path_for(&o.file).into_iter().next().unwrap_or_default();
         ds.push(
             Diagnostic::error(
@@ -467,16 +477,35 @@ pub fn overlay_path_for(record: &Path, lang: &str) -> PathBuf {
 
 /// Mark every translation of `events` (or only those in `lang`) as made from
 /// the current originals: rewrite each overlay's `translated_from` block.
-/// Returns the overlay files that changed. Writes go through a temporary file
-/// and a rename, so an interrupted refresh leaves every file whole.
+/// Returns the overlay files that changed. Overlays that still hold
+/// placeholders or text identical to the original are left alone (see
+/// [`refresh_with`]). Writes go through a temporary file and a rename, so an
+/// interrupted refresh leaves every file whole.
 pub fn refresh(root: &Path, events: &[Event], lang: Option<&str>) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    refresh_with(root, events, lang, false).map(|(changed, _)| changed)
+}
+
+/// Like [`refresh`], also returning why overlays were refused: an overlay that
+/// still holds a placeholder (`# TODO translate`, `TODO: …`) or a text
+/// identical to the original is not marked as translated unless `force`.
+pub fn refresh_with(
+    root: &Path,
+    events: &[Event],
+    lang: Option<&str>,
+    force: bool,
+) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), Box<Diagnostic>> {
     let mut changed = Vec::new();
+    let mut refused = Vec::new();
     for e in events {
         for (l, t) in &e.translations {
             if lang.is_some_and(|only| only != l) {
                 continue;
             }
             let text = read_text(root, &t.file)?;
+            if !force && let Some(d) = unfinished(&text, e, t) {
+                refused.push(d);
+                continue;
+            }
             if let Some(new) = refreshed_text(&text, e, t) {
                 let path = root.join(&t.file);
                 let tmp = path.with_extension("yaml.eventref-tmp");
@@ -495,7 +524,45 @@ pub fn refresh(root: &Path, events: &[Event], lang: Option<&str>) -> Result<Vec<
             }
         }
     }
-    Ok(changed)
+    Ok((changed, refused))
+}
+
+/// Why an overlay is not ready to be marked translated: its first placeholder,
+/// or a field whose text is the original's, word for word.
+fn unfinished(text: &Arc<str>, e: &Event, t: &Translation) -> Option<Diagnostic> {
+    let help = "translate it (or delete the field, which then falls back to the original), or run `eventref i18n refresh --force` to mark it translated anyway";
+    if let Some(p) = super::placeholder::find(text).first() {
+        return Some(
+            Diagnostic::error(
+                "refresh-refused",
+                "not marked as translated: the overlay still holds a placeholder",
+            )
+            .at(Location::new(&t.file, Some(text.clone()), p.line, p.column))
+            .help(help),
+        );
+    }
+    let same = |a: Option<&str>, b: Option<&str>| a.is_some() && a.map(str::trim) == b.map(str::trim);
+    let field = if same(t.message.as_deref(), Some(e.message.as_str())) {
+        Some("message")
+    } else if same(t.explanation.as_deref(), e.explanation.as_deref()) {
+        Some("explanation")
+    } else if t
+        .parameters
+        .iter()
+        .any(|(k, v)| e.parameters.get(k).is_some_and(|o| o.trim() == v.trim()))
+    {
+        Some("parameters")
+    } else {
+        None
+    };
+    field.map(|f| {
+        Diagnostic::error(
+            "refresh-refused",
+            format!("not marked as translated: `{f}` is the same text as the original"),
+        )
+        .at(Location::file_only(&t.file))
+        .help(help)
+    })
 }
 
 #[cfg(test)]

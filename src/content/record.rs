@@ -86,8 +86,32 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
         Err(d) => return failed(d),
     };
     match parse_yaml::<RawRecord>(rel_path, &text, RECORD_FIELDS) {
-        Ok(raw) => check_record(rel_path, &text, raw),
+        Ok(raw) => {
+            let mut parsed = check_record(rel_path, &text, raw);
+            parsed
+                .diagnostics
+                .extend(super::placeholder::warnings(rel_path, &text));
+            parsed
+        }
         Err(d) => failed(d),
+    }
+}
+
+/// The hint for an ID above 65535 that fits in 32 bits: speak of severity
+/// bits only when they are set (bits 30–31), else of what is there.
+fn id_hint(id: i64) -> String {
+    let low = id & 0xFFFF;
+    let severity = (id >> 30) & 0b11;
+    let facility = (id >> 16) & 0xFFF;
+    if severity != 0 {
+        let name = ["success", "informational", "warning", "error"][severity as usize];
+        format!(
+            "{id} = 0x{id:08X} looks like a 32-bit message ID with severity bits set ({name}); the event ID is its low 16 bits: {low}"
+        )
+    } else {
+        format!(
+            "{id} = 0x{id:08X} does not fit in 16 bits; if it is a 32-bit message ID (facility {facility}, no severity bits set), the event ID is its low 16 bits: {low}; otherwise check the number"
+        )
     }
 }
 
@@ -140,10 +164,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         let mut d = Diagnostic::error("id-out-of-range", format!("event ID {id} is outside 0–65535"))
             .at(span_loc(rel_path, text, &raw.id).with_len(id.to_string().len()));
         d = if (65536..=u32::MAX as i64).contains(&id) {
-            d.help(format!(
-                "{id} = 0x{id:08X} looks like a 32-bit message ID with severity bits; the event ID is its low 16 bits: {}",
-                id & 0xFFFF
-            ))
+            d.help(id_hint(id))
         } else {
             d.help("event IDs are whole numbers from 0 to 65535")
         };

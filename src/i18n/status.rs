@@ -19,6 +19,9 @@ pub struct LanguageStatus {
     pub partial: usize,
     /// Events not translated at all.
     pub missing: usize,
+    /// Placeholders (`# TODO translate`, `TODO: …`) left in this language's
+    /// overlays. An event whose overlay holds one is never counted as translated.
+    pub placeholders: usize,
     /// One line per event that is not fully translated.
     pub items: Vec<StatusItem>,
 }
@@ -38,6 +41,8 @@ pub struct StatusItem {
     pub stale_fields: Vec<Field>,
     /// Fields still in the default language.
     pub missing_fields: Vec<Field>,
+    /// Placeholders left in the overlay.
+    pub placeholders: usize,
 }
 
 /// Compute the status of every non-default language (or only `only`).
@@ -53,10 +58,21 @@ pub fn status(config: &crate::config::Config, events: &[Event], only: Option<&st
             stale: 0,
             partial: 0,
             missing: 0,
+            placeholders: 0,
             items: Vec::new(),
         };
         for e in events {
-            let l = localize(e, lang, &config.default_language);
+            let mut l = localize(e, lang, &config.default_language);
+            let placeholders = e
+                .translations
+                .get(lang.as_str())
+                .and_then(|t| crate::content::read_text(&config.root, &t.file).ok())
+                .map(|text| crate::content::placeholder::find(&text).len())
+                .unwrap_or(0);
+            s.placeholders += placeholders;
+            if placeholders > 0 && l.state == ArticleState::Translated {
+                l.state = ArticleState::Partial;
+            }
             match l.state {
                 ArticleState::Translated | ArticleState::Original => {
                     s.translated += 1;
@@ -74,6 +90,7 @@ pub fn status(config: &crate::config::Config, events: &[Event], only: Option<&st
                 state: l.state,
                 stale_fields: l.stale,
                 missing_fields: l.fallback,
+                placeholders,
             });
         }
         // Stale first (they are regressions), then partial, then missing; events keep their order.
@@ -95,13 +112,26 @@ pub fn status_text(report: &[LanguageStatus], total: usize) -> String {
     }
     for s in report {
         out.push_str(&format!(
-            "{}: {} translated, {} stale, {} partial, {} missing (of {} events)\n",
-            s.lang, s.translated, s.stale, s.partial, s.missing, total
+            "{}: {} translated, {} stale, {} partial, {} missing (of {} events), {} placeholder{} left\n",
+            s.lang,
+            s.translated,
+            s.stale,
+            s.partial,
+            s.missing,
+            total,
+            s.placeholders,
+            if s.placeholders == 1 { "" } else { "s" }
         ));
         let names = |fs: &[Field]| fs.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
         for i in &s.items {
             let detail = match i.state {
                 ArticleState::Stale => format!("changed since translated: {}", names(&i.stale_fields)),
+                ArticleState::Partial if i.missing_fields.is_empty() => {
+                    format!(
+                        "{} placeholder(s) left (# TODO translate, TODO: …)",
+                        i.placeholders
+                    )
+                }
                 ArticleState::Partial => format!("not translated: {}", names(&i.missing_fields)),
                 _ => format!("create {}", i.overlay),
             };

@@ -106,7 +106,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Box<Diagnostic>> {
         if line.trim().is_empty() {
             continue;
         }
-        let f: Vec<&str> = line.splitn(COLUMNS.len(), delimiter).collect();
+        let f = split_row(line, delimiter, COLUMNS.len());
+        let f: Vec<&str> = f.iter().map(String::as_str).collect();
         if f.len() < COLUMNS.len() {
             out.malformed.push(
                 Diagnostic::warning(
@@ -167,6 +168,68 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Box<Diagnostic>> {
         });
     }
     Ok(out)
+}
+
+/// Split a row into at most `n` fields. A field written as a quoted CSV
+/// string (`"Backup, full"`, with `""` for a quote inside) loses its quotes,
+/// and the delimiter inside it does not split; any other quote is text (the
+/// provider CSVs don't quote: `Session "{SessionName}" failed` keeps its
+/// quotes). The last field is the rest of the line, delimiters included.
+fn split_row(line: &str, delimiter: char, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while out.len() + 1 < n {
+        if let Some((value, after)) = quoted(rest, delimiter) {
+            out.push(value);
+            match after {
+                Some(r) => rest = r,
+                None => return out,
+            }
+            continue;
+        }
+        match rest.find(delimiter) {
+            Some(i) => {
+                out.push(rest[..i].to_string());
+                rest = &rest[i + delimiter.len_utf8()..];
+            }
+            None => {
+                out.push(rest.to_string());
+                return out;
+            }
+        }
+    }
+    out.push(match quoted(rest, delimiter) {
+        Some((value, None)) => value,
+        _ => rest.to_string(),
+    });
+    out
+}
+
+/// If `s` starts with a quoted CSV field (spaces around it allowed) that ends
+/// at a delimiter or at the end of the line: its unquoted value, and the text
+/// after the delimiter (`None` at the end of the line).
+fn quoted(s: &str, delimiter: char) -> Option<(String, Option<&str>)> {
+    let body = s.trim_start().strip_prefix('"')?;
+    let mut value = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '"' {
+            value.push(c);
+            continue;
+        }
+        if chars.peek().is_some_and(|&(_, c)| c == '"') {
+            chars.next();
+            value.push('"');
+            continue;
+        }
+        let after = body[i + 1..].trim_start();
+        return if after.is_empty() {
+            Some((value, None))
+        } else {
+            after.strip_prefix(delimiter).map(|rest| (value, Some(rest)))
+        };
+    }
+    None
 }
 
 /// What to do with the rows of one event (same provider and event ID).
@@ -345,6 +408,22 @@ mod tests {
         assert_eq!(p.rows[0].message, "A fatal alert was received; code {AlertDesc}.");
         assert_eq!(p.malformed.len(), 2);
         assert_eq!(p.malformed[0].location.as_ref().unwrap().line, 3);
+    }
+
+    #[test]
+    fn quoted_fields_lose_their_quotes() {
+        let text = "Provider,Level,Event ID,Version,Channel,Task,Opcode,Keyword,Message\n\
+            \"Contoso-Backup\",Error,7,0,System,\"Backup, full\",,,\"Backup failed, code {Code}; see \"\"{Log}\"\".\"\n\
+            Contoso-Backup,Error,8,0,System,,,,Session \"{Name}\" failed, code {Code}\n\
+            Contoso-Backup,Error,9,0,System,,,,\"{Name}\" was deleted\n";
+        let p = parse(Path::new("q.csv"), text).unwrap();
+        assert!(p.malformed.is_empty(), "{:?}", p.malformed);
+        assert_eq!(p.rows[0].provider, "Contoso-Backup");
+        assert_eq!(p.rows[0].task, "Backup, full");
+        assert_eq!(p.rows[0].message, "Backup failed, code {Code}; see \"{Log}\".");
+        // Quotes that don't quote the whole field are text.
+        assert_eq!(p.rows[1].message, "Session \"{Name}\" failed, code {Code}");
+        assert_eq!(p.rows[2].message, "\"{Name}\" was deleted");
     }
 
     #[test]

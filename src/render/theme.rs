@@ -249,6 +249,20 @@ impl Theme {
     pub fn missing_string_warnings(&self, config: &Config) -> Vec<Diagnostic> {
         let default = &config.default_language;
         let mut out = Vec::new();
+        if !self.strings.contains_key(default) {
+            let have: Vec<&str> = self.strings.keys().map(String::as_str).collect();
+            out.push(
+                Diagnostic::error(
+                    "ui-strings-missing",
+                    format!("the theme has no UI strings for the default language `{default}`"),
+                )
+                .at(Location::file_only(format!("i18n/{default}.yaml")))
+                .help(format!(
+                    "every page needs the default language's UI strings (nothing to fall back to): add i18n/{default}.yaml to the site, copied from the theme's en.yaml and translated, or set default_language to one the theme has ({})",
+                    have.join(", ")
+                )),
+            );
+        }
         for (lang, _) in config.languages.iter().skip(1) {
             let file = format!("i18n/{lang}.yaml");
             if !self.strings.contains_key(lang) {

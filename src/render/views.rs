@@ -21,6 +21,7 @@ pub(super) enum SegmentView<'a> {
     },
     Insert {
         name: String,
+        /// The parameter's description as written (shown as a `title`, as text).
         description: Option<&'a str>,
     },
 }
@@ -28,7 +29,10 @@ pub(super) enum SegmentView<'a> {
 #[derive(Serialize)]
 pub(super) struct ParamView<'a> {
     name: &'a str,
+    /// The description as written (Markdown).
     description: Option<&'a str>,
+    /// The description rendered as inline Markdown (sanitized).
+    description_html: Option<String>,
     /// Set when the description is shown in the default language on a translated page.
     lang: Option<&'a str>,
 }
@@ -211,6 +215,7 @@ fn message_views<'a>(
         .map(|(k, v)| ParamView {
             name: k,
             description: Some(v.value),
+            description_html: Some(markdown::to_inline_html(v.value)),
             lang: fallback_lang(v, default),
         })
         .collect();

@@ -151,8 +151,23 @@ pub fn start(opts: ServeOptions) -> Result<Session, Failure> {
         .output
         .canonicalize()
         .map_err(|e| io("cannot open the output folder", e))?;
-    let server = DevServer::start(opts.bind, opts.port, output.clone())
-        .map_err(|e| io(&format!("cannot listen on {}:{}", opts.bind, opts.port), e))?;
+    let server = DevServer::start(opts.bind, opts.port, output.clone()).map_err(|e| {
+        let in_use = e.kind() == std::io::ErrorKind::AddrInUse;
+        let mut f = io(&format!("cannot listen on {}:{}", opts.bind, opts.port), e);
+        if in_use {
+            f = Failure::config(
+                Diagnostic::error(
+                    "serve",
+                    format!("port {} on {} is already in use", opts.port, opts.bind),
+                )
+                .help(format!(
+                    "another program (perhaps another `eventref serve`) listens there: stop it, pick another port with --port {}, or --port 0 for any free port",
+                    opts.port.wrapping_add(1).max(1024)
+                )),
+            );
+        }
+        f
+    })?;
     let base_url = format!("http://{}/", server.addr());
     let preview = Preview::open(
         &root,

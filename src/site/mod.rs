@@ -145,14 +145,53 @@ impl Site {
         }
     }
 
-    /// Check everything a build checks (content and theme) without writing anything.
-    pub fn check(&self, strict: bool) -> Result<Diagnostics, Failure> {
+    /// Check everything a build checks, in the order a build checks it, without
+    /// writing anything: content and theme (UI strings of every language
+    /// included), the safety of the output folder (`output`, as for
+    /// [`BuildOptions::output`]), and every page rendered into a sink that
+    /// discards it. Fails exactly when [`Site::build`] with the same options
+    /// would fail before publishing, with the same diagnostics.
+    pub fn check(&self, strict: bool, output: Option<&Path>) -> Result<Diagnostics, Failure> {
+        let (diags, theme) = self.checked_theme(strict)?;
+        let out_dir = self.config.output_dir(output);
+        crate::output::Output::check(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
+        render::render_pages(
+            &self.config,
+            &self.content,
+            &theme,
+            &Discard,
+            &NoProgress,
+            &Selection::all(),
+        )
+        .map_err(|ds| Failure {
+            kind: FailureKind::Content,
+            diagnostics: ds,
+        })?;
+        Ok(diags)
+    }
+
+    /// The content's diagnostics and the theme's, `--strict` applied; the
+    /// theme when nothing failed.
+    fn checked_theme(&self, strict: bool) -> Result<(Diagnostics, Theme), Failure> {
         let mut diags = self.diagnostics.clone();
-        match Theme::load(&self.config) {
-            Ok(theme) => diags.extend(theme.missing_string_warnings(&self.config)),
-            Err(ds) => diags.extend(ds),
+        let theme = match Theme::load(&self.config) {
+            Ok(t) => {
+                diags.extend(t.missing_string_warnings(&self.config));
+                Some(t)
+            }
+            Err(ds) => {
+                diags.extend(ds);
+                None
+            }
+        };
+        let diags = finish(diags, strict)?;
+        match theme {
+            Some(theme) => Ok((diags, theme)),
+            None => Err(Failure {
+                kind: FailureKind::Content,
+                diagnostics: diags,
+            }),
         }
-        finish(diags, strict)
     }
 
     /// `eventref build`: unless `opts.force`, skip the build when the output
@@ -191,24 +230,7 @@ impl Site {
         fingerprint: Option<u64>,
         start: Instant,
     ) -> Result<BuildReport, Failure> {
-        let mut diags = self.diagnostics.clone();
-        let theme = match Theme::load(&self.config) {
-            Ok(t) => {
-                diags.extend(t.missing_string_warnings(&self.config));
-                Some(t)
-            }
-            Err(ds) => {
-                diags.extend(ds);
-                None
-            }
-        };
-        let diags = finish(diags, opts.strict)?;
-        let Some(theme) = theme else {
-            return Err(Failure {
-                kind: FailureKind::Content,
-                diagnostics: diags,
-            });
-        };
+        let (diags, theme) = self.checked_theme(opts.strict)?;
         let out_dir = self.config.output_dir(opts.output.as_deref());
         let mut output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
         if diags.is_empty() {
@@ -238,6 +260,16 @@ impl Site {
             output: dir,
             diagnostics: diags,
         })
+    }
+}
+
+/// A [`render::PageSink`] that discards every page: `check` renders the whole
+/// site into it so that template errors surface without writing anything.
+struct Discard;
+
+impl render::PageSink for Discard {
+    fn put(&self, _: &str, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

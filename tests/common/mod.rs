@@ -60,7 +60,7 @@ pub fn build_ok(root: &Path) -> eventref::BuildReport {
 /// Load a site and run `check`, returning the diagnostics either way.
 pub fn check(root: &Path) -> (bool, eventref::diagnostics::Diagnostics) {
     let site = eventref::Site::load(root).expect("config loads");
-    match site.check(false) {
+    match site.check(false, None) {
         Ok(d) => (true, d),
         Err(f) => (false, f.diagnostics),
     }

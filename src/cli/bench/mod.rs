@@ -73,7 +73,8 @@ fn run_build(exe: &Path, site: &Path, out: &Path, search: bool) -> Result<Run, S
             String::from_utf8_lossy(&o.stderr)
         ));
     }
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).map_err(|e| e.to_string())?;
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).map_err(|e| e.to_string())?;
+    let v = &report["summary"];
     let num = |k: &str| v.get(k).and_then(|x| x.as_u64()).unwrap_or(0);
     Ok(Run {
         seconds,

@@ -234,7 +234,9 @@ impl<'a> Lexer<'a> {
     }
 
     /// Read message text lines up to a line holding only `.`. Returns the raw
-    /// text (every line followed by `\n`), or `None` at the end of the file.
+    /// text (every line followed by `\n`), or `None` at the end of the file
+    /// and at a `MessageId=` line (the `.` is missing; that line is left
+    /// unread, so the next message is not swallowed into this text).
     fn message_text(&mut self) -> Option<String> {
         let mut text = String::new();
         loop {
@@ -244,6 +246,9 @@ impl<'a> Lexer<'a> {
             let rest = &self.src[self.pos..];
             let end = rest.find('\n').unwrap_or(rest.len());
             let line = &rest[..end];
+            if starts_message(line) {
+                return None;
+            }
             for _ in 0..line.chars().count() {
                 self.bump();
             }
@@ -255,6 +260,13 @@ impl<'a> Lexer<'a> {
             text.push('\n');
         }
     }
+}
+
+/// Whether a line opens a message definition (`MessageId=`, any case, spaces
+/// allowed around `=`).
+fn starts_message(line: &str) -> bool {
+    let l = line.trim_start();
+    l.get(..9).is_some_and(|k| k.eq_ignore_ascii_case("MessageId")) && l[9..].trim_start().starts_with('=')
 }
 
 /// A number in C syntax: `0x1F`, `017` (octal), `42`; `u`/`l` suffixes allowed.
@@ -709,6 +721,18 @@ Next, with ; no comment here
 
         let e = errors("MessageId=1\nLanguage=English\nnever ends\n");
         assert!(e[0].message.contains("does not end"));
+
+        // A missing `.` does not swallow the next message: it is an error at
+        // the unended text, and the next message is still read.
+        let e = errors("MessageId=1\nLanguage=English\nfirst\nMessageId=2\nLanguage=English\nsecond\n.\n");
+        assert!(e[0].message.contains("does not end"), "{}", e[0].message);
+        assert_eq!(e[0].location.as_ref().unwrap().line, 2);
+        assert!(
+            e[0].help
+                .as_deref()
+                .unwrap()
+                .contains("before the next MessageId=")
+        );
 
         let e = errors("MessageID=70000\nLanguage=English\nx\n.\n");
         assert!(e[0].message.contains("16 bits"));

@@ -353,14 +353,22 @@ impl<'a> Parser<'a> {
                     let lang = self.lookup("Language", &name, l2, c2, len2);
                     self.lex.skip_line();
                     let Some(raw) = self.lex.message_text() else {
+                        let at_eof = self.lex.pos >= self.lex.src.len();
                         self.error(
                             line,
                             col,
                             len,
                             format!("the {name} text of this message does not end"),
-                            "end every message text with a line holding only `.`",
+                            if at_eof {
+                                "end every message text with a line holding only `.`"
+                            } else {
+                                "the line holding only `.` that ends this text is missing before the next MessageId="
+                            },
                         );
-                        break;
+                        if at_eof {
+                            break;
+                        }
+                        continue;
                     };
                     if let (Some(lang), Some(p)) = (lang, pending.as_mut()) {
                         if p.texts.iter().any(|t| t.lcid == lang.value) {
