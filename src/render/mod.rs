@@ -266,6 +266,7 @@ struct LangLink {
 struct SiteView<'a> {
     title: &'a str,
     description: Option<&'a str>,
+    footer: Option<&'a str>,
     base_url: Option<&'a str>,
     default_language: &'a str,
     languages: Vec<LangLink>,
@@ -493,9 +494,19 @@ pub fn render_pages(
     })?;
     sink.put("404.html", html.as_bytes()).map_err(io)?;
     pages += 1;
+    // Theme assets under static/, then the site's own static/ at the site root
+    // (CNAME, favicon.ico, .well-known/); a site file wins over a theme asset
+    // with the same output path (static/static/technet.css replaces the theme's).
+    let mut files: BTreeMap<String, &theme::StaticFile> = BTreeMap::new();
     for (name, file) in &theme.static_files {
+        files.insert(format!("static/{name}"), file);
+    }
+    for (name, file) in &theme.site_files {
+        files.insert(name.clone(), file);
+    }
+    for (path, file) in files {
         let bytes = file.bytes().map_err(io)?;
-        sink.put(&format!("static/{name}"), &bytes).map_err(io)?;
+        sink.put(&path, &bytes).map_err(io)?;
     }
     Ok(RenderStats { pages })
 }
@@ -558,9 +569,13 @@ fn lang_context(
     let description = lang_cfg
         .and_then(|l| l.description.as_deref())
         .or(config.description.as_deref());
+    let footer = lang_cfg
+        .and_then(|l| l.footer.as_deref())
+        .or(config.footer.as_deref());
     let site = SiteView {
         title,
         description,
+        footer,
         base_url: config.base_url.as_deref(),
         default_language: &config.default_language,
         languages: config

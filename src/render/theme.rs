@@ -100,8 +100,11 @@ pub enum Origin {
 pub struct Theme {
     /// The compiled templates.
     pub tera: tera::Tera,
-    /// Static files: output path (under `static/`) → where to read them.
+    /// The theme's static files: output path under `static/` → where to read them.
     pub static_files: BTreeMap<String, StaticFile>,
+    /// The site's own `static/` folder: output path from the site root
+    /// (`CNAME`, `favicon.ico`, `.well-known/security.txt`) → where to read them.
+    pub site_files: BTreeMap<String, StaticFile>,
     /// UI strings per language.
     pub strings: BTreeMap<String, UiStrings>,
     /// Template name → (path shown to users, source text), for error reports.
@@ -179,15 +182,17 @@ impl Theme {
                 &mut errors,
             );
         }
-        // Site overrides.
+        // Site overrides; the site's static files go to the site root.
+        let mut site_files: BTreeMap<String, StaticFile> = BTreeMap::new();
         read_dir_into(
             root,
             root,
             &mut templates,
-            &mut statics,
+            &mut site_files,
             &mut string_files,
             &mut errors,
         );
+        errors.extend(site_file_clashes(config, &site_files));
 
         for (lang, display, text) in string_files {
             let arc: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
@@ -221,6 +226,7 @@ impl Theme {
         Ok(Theme {
             tera,
             static_files: statics,
+            site_files,
             strings,
             templates,
         })
@@ -291,6 +297,28 @@ impl Theme {
         }
         (merged, missing)
     }
+}
+
+/// Site static files that would replace a page eventref writes (a language
+/// folder, the root redirect, the 404 page, the sitemap or robots.txt).
+fn site_file_clashes(config: &Config, files: &BTreeMap<String, StaticFile>) -> Vec<Diagnostic> {
+    const GENERATED: [&str; 4] = ["index.html", "404.html", "sitemap.xml", "robots.txt"];
+    files
+        .keys()
+        .filter(|name| {
+            let first = name.split('/').next().unwrap_or("");
+            GENERATED.contains(&name.as_str())
+                || (name.contains('/') && config.language_codes().any(|c| c == first))
+        })
+        .map(|name| {
+            Diagnostic::error(
+                "static-clash",
+                format!("static/{name} would replace a file that eventref writes at /{name}"),
+            )
+            .at(Location::file_only(format!("static/{name}")))
+            .help("the site's static/ folder is copied to the site root: rename or move the file")
+        })
+        .collect()
 }
 
 fn read_dir_into(

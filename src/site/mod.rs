@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::content::Content;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::error::{Failure, FailureKind};
 use crate::output::{Output, WriteStats};
 use crate::render::theme::Theme;
@@ -202,7 +202,7 @@ impl Site {
                 None
             }
         };
-        let diags = finish(diags, opts.strict)?;
+        let mut diags = finish(diags, opts.strict)?;
         let Some(theme) = theme else {
             return Err(Failure {
                 kind: FailureKind::Content,
@@ -213,6 +213,17 @@ impl Site {
         let mut output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
         if diags.is_empty() {
             output.record_fingerprint(fingerprint);
+        }
+        if self.config.base_url.is_none() {
+            // Never fatal, even under --strict: a local build needs no URL.
+            diags.push(
+                Diagnostic::warning(
+                    "no-base-url",
+                    "site.toml has no base_url: sitemap.xml, canonical URLs and hreflang alternates are skipped",
+                )
+                .at(Location::file_only(crate::config::CONFIG_FILE))
+                .help("set base_url = \"https://…/\" in site.toml, or pass --base-url when you build for publishing"),
+            );
         }
         let dir = output.dir().to_path_buf();
         let (stats, search, write) = publish(
