@@ -13,10 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::content::slug::Slug;
-use crate::content::{ContentIndex, Event, Level, UserAction};
+use crate::content::{Content, ContentIndex, Event, Level, UserAction};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 use crate::error::{Failure, FailureKind};
-use crate::site::Site;
 
 /// A YAML double-quoted scalar holding exactly `s` (every control character escaped).
 pub fn yaml_string(s: &str) -> String {
@@ -429,10 +428,9 @@ fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<
         ));
     }
     let root = config.root.clone();
-    let site = Site::from_config(config);
+    let (content, _) = Content::load(&config);
     let slug = Slug::new(source);
-    let Some(event) = site
-        .content
+    let Some(event) = content
         .events
         .iter()
         .find(|e| Some(&e.source_slug) == slug.as_ref() && e.id == id)
@@ -469,8 +467,7 @@ fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<
             .help("edit that file; after translating, run `eventref i18n refresh`"),
         ));
     }
-    let lang_name = site
-        .config
+    let lang_name = config
         .languages
         .iter()
         .find(|(c, _)| c == lang)

@@ -80,19 +80,20 @@ struct Record {
     last_modified: Option<String>,
 }
 
-// No doc comments on the variants: schemars would turn the enum into a `oneOf`
-// of `const`s, and editors offer a plain `enum` more helpfully.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "kebab-case")]
-#[allow(missing_docs)]
-enum Level {
-    Critical,
-    Error,
-    Warning,
-    Information,
-    Verbose,
-    AuditSuccess,
-    AuditFailure,
+/// The level Event Viewer shows: described from [`crate::content::Level`]
+/// itself (a plain `enum` of its spellings, which editors offer best), so the
+/// schema cannot drift from the levels a record accepts.
+struct Level;
+
+impl JsonSchema for Level {
+    fn schema_name() -> Cow<'static, str> {
+        "Level".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = crate::content::Level::ALL.iter().map(|l| l.as_str()).collect();
+        json_schema!({ "type": "string", "enum": names })
+    }
 }
 
 /// A "For More Information" link.

@@ -58,6 +58,10 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         include_str!("../../themes/technet/templates/events.html"),
     ),
     (
+        "templates/event_row.html",
+        include_str!("../../themes/technet/templates/event_row.html"),
+    ),
+    (
         "templates/404.html",
         include_str!("../../themes/technet/templates/404.html"),
     ),
@@ -302,18 +306,14 @@ impl Theme {
 /// Site static files that would replace a page eventref writes (a language
 /// folder, the root redirect, the 404 page, the sitemap or robots.txt).
 fn site_file_clashes(config: &Config, files: &BTreeMap<String, StaticFile>) -> Vec<Diagnostic> {
-    const GENERATED: [&str; 4] = ["index.html", "404.html", "sitemap.xml", "robots.txt"];
     files
         .keys()
-        .filter(|name| {
-            let first = name.split('/').next().unwrap_or("");
-            GENERATED.contains(&name.as_str())
-                || (name.contains('/') && config.language_codes().any(|c| c == first))
-        })
+        .filter(|name| super::urls::is_generated(&super::urls::site_file(name), config.language_codes()))
         .map(|name| {
+            let out = super::urls::site_file(name);
             Diagnostic::error(
                 "static-clash",
-                format!("static/{name} would replace a file that eventref writes at /{name}"),
+                format!("static/{name} would replace a file that eventref writes at /{out}"),
             )
             .at(Location::file_only(format!("static/{name}")))
             .help("the site's static/ folder is copied to the site root: rename or move the file")

@@ -26,6 +26,7 @@ use crate::content::short_hash;
 use crate::content::{Content, Event, UserAction};
 use crate::i18n::{self, LocalizedEvent};
 use crate::render::PageSink;
+use crate::render::urls::{self, Route};
 
 /// Aim for lookup shards of about this many bytes.
 const SHARD_BYTES: usize = 4 * 1024;
@@ -118,7 +119,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
         .map(|l| LookupEntry {
             s: l.event.source.clone(),
             i: l.event.id,
-            u: format!("{}/{}/", l.event.source_slug, l.event.id),
+            u: Route::event(l.event).path(),
             m: l.message.value.to_string(),
             n: l.event.symbolic_name.clone(),
             p: l.parameters
@@ -182,13 +183,13 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
     let mut files = Vec::new();
     for (shard, list) in by_shard {
         files.push((
-            format!("lookup/t/{shard}.json"),
+            urls::lookup_template_shard(shard),
             serde_json::to_vec(&list).unwrap_or_default(),
         ));
     }
     for (shard, map) in by_key {
         files.push((
-            format!("lookup/k/{shard}.json"),
+            urls::lookup_key_shard(shard),
             serde_json::to_vec(&map).unwrap_or_default(),
         ));
     }
@@ -262,10 +263,7 @@ pub fn index_parts(records: usize) -> u32 {
 /// whole Pagefind bundle of the language in `pagefind/{lang}/`, and further
 /// parts (index files only, no scripts) in `pagefind/{lang}/{k}/`.
 pub fn part_dir(lang: &str, part: u32) -> String {
-    match part {
-        0 => format!("pagefind/{lang}/"),
-        k => format!("pagefind/{lang}/{k}/"),
-    }
+    urls::pagefind_part_dir(lang, part)
 }
 
 /// Whether a bundle file is needed in the browser. The first part keeps the
@@ -312,7 +310,7 @@ pub fn build_index(
                     let (content_text, meta, filters) = record(config, e, &l, lang, level_label);
                     index
                         .add_custom_record(
-                            format!("{lang}/{}/{}/", e.source_slug, e.id),
+                            Route::event(e).in_lang(lang),
                             content_text,
                             pagefind_language(lang),
                             Some(meta),
@@ -340,7 +338,7 @@ pub fn build_index(
                 if !keep_file(&name, part) {
                     continue;
                 }
-                let path = format!("{dir}{name}");
+                let path = urls::pagefind_file(&dir, &name);
                 stats.files += 1;
                 stats.bytes += f.contents.len() as u64;
                 sink.put(&path, &f.contents)
@@ -455,11 +453,11 @@ pub fn write_lookups(
             meta.index_parts = index_parts(content.events.len());
         }
         for (path, bytes) in files {
-            let path = format!("{lang}/{path}");
+            let path = urls::in_lang(lang, &path);
             sink.put(&path, &bytes)
                 .map_err(|e| format!("cannot write {path}: {e}"))?;
         }
-        let path = format!("{lang}/lookup/meta.json");
+        let path = urls::in_lang(lang, urls::LOOKUP_META);
         sink.put(&path, &serde_json::to_vec(&meta).unwrap_or_default())
             .map_err(|e| format!("cannot write {path}: {e}"))?;
     }

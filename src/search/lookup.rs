@@ -17,6 +17,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::content::message::{self, Segment};
+use crate::render::urls::{self, Route};
 
 /// What was pasted, once parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -384,14 +385,14 @@ pub fn lookup_site(
         .filter(|m| m.score >= best / 2.0)
         .map(|m| {
             let l = &localized[m.index];
-            let path = format!("{lang}/{}/{}/", l.event.source_slug, l.event.id);
+            let path = Route::event(l.event).in_lang(lang);
             SiteMatch {
                 source: l.event.source.clone(),
                 id: l.event.id,
                 url: config
                     .base_url
                     .as_ref()
-                    .map(|b| format!("{b}{path}"))
+                    .map(|b| urls::permalink(b, &path))
                     .unwrap_or(path),
                 score: m.score,
                 values: m

@@ -27,6 +27,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::error::Failure;
 use crate::output::Output;
 use crate::render::theme::Theme;
+use crate::render::urls;
 use crate::render::{NoProgress, PageSink, Selection};
 use crate::search::SearchStats;
 
@@ -412,8 +413,8 @@ impl IndexJob {
 fn search_folders(config: &Config) -> Vec<String> {
     config
         .language_codes()
-        .map(|l| format!("{l}/lookup/"))
-        .chain(["pagefind/".to_string()])
+        .map(urls::lookup_dir)
+        .chain([urls::PAGEFIND_DIR.to_string()])
         .collect()
 }
 

@@ -1,0 +1,464 @@
+//! The `.mc` parser: statements, header lists and message blocks, read
+//! through the lexer of the parent module, with every syntax error collected.
+
+use super::*;
+
+struct Parser<'a> {
+    file: &'a Path,
+    source: Arc<str>,
+    lex: Lexer<'a>,
+    errors: Vec<Diagnostic>,
+    severities: Vec<Named>,
+    facilities: Vec<Named>,
+    languages: Vec<Named>,
+}
+
+enum IdSpec {
+    Absolute(u64),
+    Relative(u64),
+    Next,
+}
+
+struct Pending {
+    spec: IdSpec,
+    line: u32,
+    col: u32,
+    severity: Option<Named>,
+    facility: Option<Named>,
+    symbolic_name: Option<String>,
+    texts: Vec<Text>,
+    id: Option<u16>,
+}
+
+const KEYWORDS: &[&str] = &[
+    "MessageIdTypedef",
+    "SeverityNames",
+    "FacilityNames",
+    "LanguageNames",
+    "OutputBase",
+    "MessageId",
+    "Severity",
+    "Facility",
+    "SymbolicName",
+    "Language",
+];
+
+impl<'a> Parser<'a> {
+    fn loc(&self, line: u32, col: u32, len: usize) -> Location {
+        Location::new(self.file, Some(self.source.clone()), line, col).with_len(len)
+    }
+
+    fn error(&mut self, line: u32, col: u32, len: usize, msg: String, help: &str) {
+        let d = Diagnostic::error("mc-syntax", msg)
+            .at(self.loc(line, col, len))
+            .help(help);
+        self.errors.push(d);
+    }
+
+    fn expect_eq(&mut self, keyword: &str) -> bool {
+        let (t, line, col, len) = self.lex.next();
+        if t == Tok::Eq {
+            return true;
+        }
+        self.error(
+            line,
+            col,
+            len,
+            format!("expected `=` after {keyword}"),
+            "statements are written keyword=value",
+        );
+        false
+    }
+
+    fn ident(&mut self, keyword: &str) -> Option<(String, u32, u32, usize)> {
+        let (t, line, col, len) = self.lex.next();
+        match t {
+            Tok::Ident(s) => Some((s, line, col, len)),
+            _ => {
+                self.error(
+                    line,
+                    col,
+                    len,
+                    format!("expected a name after {keyword}="),
+                    "names follow the rules of C identifiers",
+                );
+                None
+            }
+        }
+    }
+
+    /// `(name=number[:name] …)`
+    fn names(&mut self, keyword: &str, file_name_required: bool) -> Vec<Named> {
+        let mut out = Vec::new();
+        let (t, line, col, len) = self.lex.next();
+        if t != Tok::LParen {
+            self.error(
+                line,
+                col,
+                len,
+                format!("expected `(` after {keyword}="),
+                "write the list in parentheses: (Name=0x1:SYMBOL Other=0x2:SYMBOL)",
+            );
+            return out;
+        }
+        loop {
+            let (t, line, col, len) = self.lex.next();
+            match t {
+                Tok::RParen => break,
+                Tok::Ident(name) => {
+                    if !self.expect_eq(&name) {
+                        return out;
+                    }
+                    let (t, nline, ncol, nlen) = self.lex.next();
+                    let Tok::Number(value) = t else {
+                        self.error(
+                            nline,
+                            ncol,
+                            nlen,
+                            format!("expected a number for {name} in {keyword}"),
+                            "write name=number, e.g. Error=0x3",
+                        );
+                        return out;
+                    };
+                    if self.lex.peek() == Tok::Colon {
+                        self.lex.next();
+                        self.ident(keyword);
+                    } else if file_name_required {
+                        self.error(
+                            nline,
+                            ncol,
+                            nlen,
+                            format!("{keyword} entry {name} has no file name"),
+                            "write name=number:filename, e.g. English=0x409:MSG00409",
+                        );
+                    }
+                    let limit = match keyword {
+                        "SeverityNames" => 0x3,
+                        "FacilityNames" => 0xFFF,
+                        _ => 0xFFFF,
+                    };
+                    if value > limit {
+                        self.error(
+                            nline,
+                            ncol,
+                            nlen,
+                            format!("{name}={value:#x} does not fit in {keyword} (at most {limit:#x})"),
+                            "severities take 2 bits, facilities 12 bits, language IDs 16 bits",
+                        );
+                    }
+                    out.push(Named {
+                        name,
+                        value: value as u32,
+                    });
+                }
+                Tok::Eof => {
+                    self.error(
+                        line,
+                        col,
+                        len,
+                        format!("the {keyword} list is not closed"),
+                        "end the list with `)`",
+                    );
+                    break;
+                }
+                _ => {
+                    self.error(
+                        line,
+                        col,
+                        len,
+                        format!("unexpected text in the {keyword} list"),
+                        "entries are name=number[:name], separated by white space",
+                    );
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn merge(into: &mut Vec<Named>, new: Vec<Named>) {
+        for n in new {
+            match into.iter_mut().find(|o| o.name.eq_ignore_ascii_case(&n.name)) {
+                Some(o) => *o = n,
+                None => into.push(n),
+            }
+        }
+    }
+
+    fn lookup(&mut self, list: &str, name: &str, line: u32, col: u32, len: usize) -> Option<Named> {
+        let known = match list {
+            "Severity" => &self.severities,
+            "Facility" => &self.facilities,
+            _ => &self.languages,
+        };
+        if let Some(n) = known.iter().find(|n| n.name.eq_ignore_ascii_case(name)) {
+            return Some(n.clone());
+        }
+        let names: Vec<String> = known.iter().map(|n| n.name.clone()).collect();
+        let help = match did_you_mean(name, names.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "known names: {}; declare others with {list}Names=(…)",
+                names.join(", ")
+            ),
+        };
+        self.error(
+            line,
+            col,
+            len,
+            format!("unknown {} name `{name}`", list.to_ascii_lowercase()),
+            &help,
+        );
+        None
+    }
+
+    fn parse(mut self) -> Result<McFile, Vec<Diagnostic>> {
+        let mut messages = Vec::new();
+        let mut pending: Option<Pending> = None;
+        let mut severity: Option<Named> = None;
+        let mut facility: Option<Named> = None;
+        let mut last_ids: HashMap<u32, u64> = HashMap::new();
+        loop {
+            let (t, line, col, len) = self.lex.next();
+            let keyword = match t {
+                Tok::Eof => break,
+                Tok::Ident(k) => k,
+                _ => {
+                    self.error(
+                        line,
+                        col,
+                        len,
+                        "expected a keyword such as MessageId=".into(),
+                        "comment lines start with `;`",
+                    );
+                    break;
+                }
+            };
+            let canonical = KEYWORDS
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(&keyword))
+                .copied();
+            let Some(canonical) = canonical else {
+                let help = match did_you_mean(&keyword, KEYWORDS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the keywords are {}", KEYWORDS.join(", ")),
+                };
+                self.error(line, col, len, format!("unknown keyword `{keyword}`"), &help);
+                break;
+            };
+            if !self.expect_eq(canonical) {
+                break;
+            }
+            let needs_message = matches!(canonical, "Severity" | "Facility" | "SymbolicName" | "Language");
+            if needs_message && pending.is_none() {
+                self.error(
+                    line,
+                    col,
+                    len,
+                    format!("{canonical}= before the first MessageId="),
+                    "each message definition starts with MessageId=",
+                );
+                break;
+            }
+            match canonical {
+                "MessageIdTypedef" => {
+                    // The value is optional; a name followed by `=` is the next keyword.
+                    let mut l = self.lex;
+                    if let Tok::Ident(_) = l.next().0
+                        && l.peek() != Tok::Eq
+                    {
+                        self.lex.next();
+                    }
+                }
+                "OutputBase" => {
+                    self.lex.next();
+                }
+                "SeverityNames" => {
+                    let n = self.names(canonical, false);
+                    Self::merge(&mut self.severities, n);
+                }
+                "FacilityNames" => {
+                    let n = self.names(canonical, false);
+                    Self::merge(&mut self.facilities, n);
+                }
+                "LanguageNames" => {
+                    let n = self.names(canonical, true);
+                    Self::merge(&mut self.languages, n);
+                }
+                "MessageId" => {
+                    if let Some(p) = pending.take() {
+                        self.finish(p, &mut last_ids, &mut messages);
+                    }
+                    let spec = match self.lex.peek() {
+                        Tok::Number(_) => match self.lex.next().0 {
+                            Tok::Number(n) => IdSpec::Absolute(n),
+                            _ => IdSpec::Next,
+                        },
+                        Tok::Plus => {
+                            self.lex.next();
+                            let (t, l2, c2, len2) = self.lex.next();
+                            match t {
+                                Tok::Number(n) => IdSpec::Relative(n),
+                                _ => {
+                                    self.error(
+                                        l2,
+                                        c2,
+                                        len2,
+                                        "expected a number after MessageId=+".into(),
+                                        "write MessageId=+1 to count on from the previous message",
+                                    );
+                                    break;
+                                }
+                            }
+                        }
+                        _ => IdSpec::Next,
+                    };
+                    pending = Some(Pending {
+                        spec,
+                        line,
+                        col,
+                        severity: severity.clone(),
+                        facility: facility.clone(),
+                        symbolic_name: None,
+                        texts: Vec::new(),
+                        id: None,
+                    });
+                }
+                "Severity" | "Facility" => {
+                    let Some((name, l2, c2, len2)) = self.ident(canonical) else {
+                        break;
+                    };
+                    if let Some(n) = self.lookup(canonical, &name, l2, c2, len2)
+                        && let Some(p) = pending.as_mut()
+                    {
+                        if canonical == "Severity" {
+                            severity = Some(n.clone());
+                            p.severity = Some(n);
+                        } else {
+                            facility = Some(n.clone());
+                            p.facility = Some(n);
+                        }
+                    }
+                }
+                "SymbolicName" => {
+                    let Some((name, ..)) = self.ident(canonical) else {
+                        break;
+                    };
+                    if let Some(p) = pending.as_mut() {
+                        p.symbolic_name = Some(name);
+                    }
+                }
+                _ => {
+                    // Language=name, then the text up to a line holding only `.`.
+                    let Some((name, l2, c2, len2)) = self.ident(canonical) else {
+                        break;
+                    };
+                    let lang = self.lookup("Language", &name, l2, c2, len2);
+                    self.lex.skip_line();
+                    let Some(raw) = self.lex.message_text() else {
+                        self.error(
+                            line,
+                            col,
+                            len,
+                            format!("the {name} text of this message does not end"),
+                            "end every message text with a line holding only `.`",
+                        );
+                        break;
+                    };
+                    if let (Some(lang), Some(p)) = (lang, pending.as_mut()) {
+                        if p.texts.iter().any(|t| t.lcid == lang.value) {
+                            self.error(
+                                line,
+                                col,
+                                len,
+                                format!("this message already has a {name} text"),
+                                "give each language one text per message",
+                            );
+                        }
+                        p.texts.push(Text {
+                            language: lang.name,
+                            lcid: lang.value,
+                            text: unescape(&raw),
+                            line,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(p) = pending.take() {
+            self.finish(p, &mut last_ids, &mut messages);
+        }
+        if self.errors.is_empty() {
+            Ok(McFile { messages })
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    fn finish(&mut self, mut p: Pending, last_ids: &mut HashMap<u32, u64>, out: &mut Vec<Message>) {
+        let fac = p.facility.as_ref().map_or(0xFFF, |f| f.value);
+        let last = last_ids.get(&fac).copied().unwrap_or(0);
+        let id = match p.spec {
+            IdSpec::Absolute(n) => n,
+            IdSpec::Relative(n) => last + n,
+            IdSpec::Next => last + 1,
+        };
+        last_ids.insert(fac, id);
+        if id > 0xFFFF {
+            self.error(
+                p.line,
+                p.col,
+                9,
+                format!("MessageId {id} does not fit in 16 bits"),
+                "message IDs are 0–65535 (0xFFFF); severity and facility go in Severity= and Facility=",
+            );
+            return;
+        }
+        p.id = Some(id as u16);
+        if p.texts.is_empty() {
+            self.error(
+                p.line,
+                p.col,
+                9,
+                format!("message {id} has no text"),
+                "add a Language=English block with the text, ended by a line holding only `.`",
+            );
+            return;
+        }
+        out.push(Message {
+            id: id as u16,
+            line: p.line,
+            severity: p.severity,
+            facility: p.facility,
+            symbolic_name: p.symbolic_name,
+            texts: p.texts,
+        });
+    }
+}
+
+/// Parse the text of a `.mc` file. Syntax errors are returned all at once.
+pub fn parse(file: &Path, text: &str) -> Result<McFile, Vec<Diagnostic>> {
+    let named = |v: &[(&str, u32)]| -> Vec<Named> {
+        v.iter()
+            .map(|(n, v)| Named {
+                name: n.to_string(),
+                value: *v,
+            })
+            .collect()
+    };
+    Parser {
+        file,
+        source: Arc::from(text),
+        lex: Lexer {
+            src: text,
+            pos: 0,
+            line: 1,
+            col: 1,
+        },
+        errors: Vec::new(),
+        severities: named(&[("Success", 0), ("Informational", 1), ("Warning", 2), ("Error", 3)]),
+        facilities: named(&[("System", 0x0FF), ("Application", 0xFFF)]),
+        languages: named(&[("English", 0x409)]),
+    }
+    .parse()
+}

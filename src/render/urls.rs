@@ -1,0 +1,202 @@
+//! Routes: the one place that spells a URL or an output path.
+//!
+//! Every page's address is a [`Route`]: a directory path relative to a
+//! language root (`msexchangetransport/2002/`), which [`Route::in_lang`] puts
+//! under its language (`en/msexchangetransport/2002/`) and [`Route::file`]
+//! turns into the file the page is written to (`…/index.html`). The site-wide
+//! files (the root redirect, `robots.txt`, `sitemap.xml`, the root 404, the
+//! theme's static files) and the search stage's lookup tables are named here
+//! too, so render, search, site and serve agree on every path without
+//! building one themselves. All paths are `/`-separated and built only from
+//! slugs, language codes, event IDs and fixed names.
+
+use crate::content::Event;
+use crate::content::slug::Slug;
+
+/// A page with a URL of its own in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// A language's home page.
+    Home,
+    /// The all-events listing.
+    Events,
+    /// The search page.
+    Search,
+    /// A source's page, listing its events by category.
+    Source(&'a Slug),
+    /// A category page of one source.
+    Category(&'a Slug, &'a Slug),
+    /// An event page.
+    Event(&'a Slug, u16),
+}
+
+impl<'a> Route<'a> {
+    /// The page of event `e`.
+    pub fn event(e: &'a Event) -> Route<'a> {
+        Route::Event(&e.source_slug, e.id)
+    }
+
+    /// The directory path relative to a language root, ending in `/` (empty
+    /// for the home page). Links between pages of one language use this.
+    pub fn path(self) -> String {
+        match self {
+            Route::Home => String::new(),
+            Route::Events => "events/".into(),
+            Route::Search => "search/".into(),
+            Route::Source(s) => format!("{s}/"),
+            Route::Category(s, c) => format!("{s}/category/{c}/"),
+            Route::Event(s, id) => format!("{s}/{id}/"),
+        }
+    }
+
+    /// The directory path from the site root: `{lang}/{path}`.
+    pub fn in_lang(self, lang: &str) -> String {
+        in_lang(lang, &self.path())
+    }
+
+    /// The output file of the page in `lang`.
+    pub fn file(self, lang: &str) -> String {
+        index_file(&self.in_lang(lang))
+    }
+}
+
+/// `rest` (a path relative to a language root) under language `lang`.
+pub fn in_lang(lang: &str, rest: &str) -> String {
+    format!("{lang}/{rest}")
+}
+
+/// The file served for directory path `dir` (ending in `/`, or empty).
+pub fn index_file(dir: &str) -> String {
+    format!("{dir}index.html")
+}
+
+/// The absolute URL of `path` (from the site root) under `base_url`.
+pub fn permalink(base_url: &str, path: &str) -> String {
+    format!("{base_url}{path}")
+}
+
+/// Relative prefix from a page at `dir_path` (a directory path from the site
+/// root, ending in `/`) back to the site root.
+pub fn root_prefix(dir_path: &str) -> String {
+    "../".repeat(dir_path.matches('/').count())
+}
+
+/// The 404 page of a language, from the site root.
+pub fn not_found(lang: &str) -> String {
+    in_lang(lang, NOT_FOUND)
+}
+
+/// The root 404 page (in the default language), for hosts that look for it.
+pub const NOT_FOUND: &str = "404.html";
+/// The root page: a redirect to a language.
+pub const ROOT_INDEX: &str = "index.html";
+/// The robots file.
+pub const ROBOTS: &str = "robots.txt";
+/// The sitemap.
+pub const SITEMAP: &str = "sitemap.xml";
+
+/// The output path of the theme's static file `name`.
+pub fn static_file(name: &str) -> String {
+    format!("static/{name}")
+}
+
+/// The output path of the site's own static file `name` (its path under the
+/// site's `static/` folder): the site root, so `CNAME`, `favicon.ico` and
+/// `.well-known/` land where hosts and browsers look for them.
+pub fn site_file(name: &str) -> String {
+    name.to_string()
+}
+
+/// True when a site static file at output path `path` would replace a file
+/// eventref writes itself: a root file, a language folder, the full-text
+/// index or eventref's bookkeeping. (Replacing a theme asset under
+/// `static/` is allowed: that is how a site restyles the theme.)
+pub fn is_generated<'l>(path: &str, mut languages: impl Iterator<Item = &'l str>) -> bool {
+    const ROOT_FILES: [&str; 6] = [
+        ROOT_INDEX,
+        NOT_FOUND,
+        ROBOTS,
+        SITEMAP,
+        crate::output::MANIFEST,
+        crate::output::FINGERPRINT,
+    ];
+    let first = path.split('/').next().unwrap_or("");
+    ROOT_FILES.contains(&path)
+        || (path.contains('/')
+            && (format!("{first}/") == PAGEFIND_DIR || languages.any(|c| c == first)))
+}
+
+/// The folder of a language's lookup tables, from the site root.
+pub fn lookup_dir(lang: &str) -> String {
+    in_lang(lang, "lookup/")
+}
+
+/// The lookup tables' description, relative to the language root.
+pub const LOOKUP_META: &str = "lookup/meta.json";
+
+/// A template-shard file of the lookup tables, relative to the language root.
+pub fn lookup_template_shard(shard: u32) -> String {
+    format!("lookup/t/{shard}.json")
+}
+
+/// A key-shard file of the lookup tables, relative to the language root.
+pub fn lookup_key_shard(shard: u32) -> String {
+    format!("lookup/k/{shard}.json")
+}
+
+/// The folder of the full-text index, from the site root.
+pub const PAGEFIND_DIR: &str = "pagefind/";
+
+/// The folder of part `part` of a language's full-text index: the whole
+/// bundle in `pagefind/{lang}/`, further parts in `pagefind/{lang}/{part}/`.
+pub fn pagefind_part_dir(lang: &str, part: u32) -> String {
+    match part {
+        0 => format!("{PAGEFIND_DIR}{lang}/"),
+        k => format!("{PAGEFIND_DIR}{lang}/{k}/"),
+    }
+}
+
+/// The bundle file `name` in the full-text index folder `dir`.
+pub fn pagefind_file(dir: &str, name: &str) -> String {
+    format!("{dir}{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let (s, c) = (
+            Slug::new("MSExchange Transport").unwrap(),
+            Slug::new("Routing").unwrap(),
+        );
+        assert_eq!(Route::Home.file("en"), "en/index.html");
+        assert_eq!(Route::Events.in_lang("de"), "de/events/");
+        assert_eq!(Route::Source(&s).path(), format!("{s}/"));
+        assert_eq!(
+            Route::Category(&s, &c).file("en"),
+            format!("en/{s}/category/{c}/index.html")
+        );
+        assert_eq!(Route::Event(&s, 2002).in_lang("en"), format!("en/{s}/2002/"));
+        assert_eq!(pagefind_part_dir("en", 0), "pagefind/en/");
+        assert_eq!(pagefind_part_dir("en", 2), "pagefind/en/2/");
+    }
+
+    #[test]
+    fn site_files_that_clash() {
+        let langs = || ["en", "de"].into_iter();
+        for clash in ["index.html", "sitemap.xml", "robots.txt", "404.html", "en/x.html", "pagefind/a.js", ".eventref-manifest"] {
+            assert!(is_generated(clash, langs()), "{clash}");
+        }
+        for fine in ["CNAME", "favicon.ico", ".well-known/security.txt", "static/technet.css", "fr/x.html", "en"] {
+            assert!(!is_generated(fine, langs()), "{fine}");
+        }
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(root_prefix("en/"), "../");
+        assert_eq!(root_prefix("en/msexchangetransport/2002/"), "../../../");
+    }
+}

@@ -1,0 +1,364 @@
+//! Views: the values the templates see for an event, a link to an event, a
+//! category group — built from localized content, with the parts shown in
+//! another language than the page marked with their `lang`.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::message::{self, Segment};
+use crate::content::slug::Slug;
+use crate::content::{Event, Level, UserAction};
+use crate::i18n::{self, ArticleState, FieldState, Localized, LocalizedEvent, UiString, UiStrings};
+
+use super::markdown;
+use super::urls::Route;
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub(super) enum SegmentView<'a> {
+    Text {
+        text: String,
+    },
+    Insert {
+        name: String,
+        description: Option<&'a str>,
+    },
+}
+
+#[derive(Serialize)]
+pub(super) struct ParamView<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    /// Set when the description is shown in the default language on a translated page.
+    lang: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct LinkView<'a> {
+    url: &'a str,
+    title: &'a str,
+    lang: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TranslationView<'a> {
+    /// `original`, `translated`, `partial`, `stale` or `missing`.
+    state: ArticleState,
+    /// The localized notice to show at the top of the article, if any.
+    notice: Option<String>,
+    /// The language parts of the page fall back to, if any.
+    fallback_lang: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct EventLink {
+    pub(super) title: String,
+    pub(super) url: String,
+    pub(super) message: Option<String>,
+    /// Set when the message is shown in the default language on a translated page.
+    pub(super) message_lang: Option<String>,
+    pub(super) level: Option<&'static str>,
+    pub(super) level_label: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct UserActionView {
+    intro_html: Option<String>,
+    steps_html: Vec<String>,
+    text_html: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct EventView<'a> {
+    pub(super) title: String,
+    source: &'a str,
+    source_url: String,
+    id: u16,
+    url: String,
+    message: &'a str,
+    message_lang: Option<&'a str>,
+    message_stale: bool,
+    message_original: Option<&'a str>,
+    segments: Vec<SegmentView<'a>>,
+    parameters: Vec<ParamView<'a>>,
+    parameters_stale: bool,
+    symbolic_name: Option<&'a str>,
+    category: Option<&'a str>,
+    category_lang: Option<&'a str>,
+    category_url: Option<String>,
+    level: Option<&'static str>,
+    level_label: Option<String>,
+    product: Option<&'a str>,
+    product_version: Option<&'a str>,
+    channel: Option<&'a str>,
+    explanation_html: Option<String>,
+    explanation_lang: Option<&'a str>,
+    explanation_stale: bool,
+    explanation_original_html: Option<String>,
+    user_action: Option<UserActionView>,
+    user_action_lang: Option<&'a str>,
+    user_action_stale: bool,
+    user_action_original: Option<UserActionView>,
+    intro_html: String,
+    more_info_html: Option<String>,
+    links: Vec<LinkView<'a>>,
+    related: Vec<EventLink>,
+    last_modified: Option<&'a str>,
+    last_modified_display: Option<String>,
+    is_stub: bool,
+    translation: TranslationView<'a>,
+    prev: Option<EventLink>,
+    next: Option<EventLink>,
+}
+
+#[derive(Serialize)]
+pub(super) struct CategoryGroup<'a> {
+    pub(super) name: String,
+    /// Set when the name is shown in the default language on a translated page.
+    pub(super) lang: Option<&'a str>,
+    pub(super) url: Option<String>,
+    pub(super) events: Vec<EventLink>,
+    #[serde(skip)]
+    pub(super) _p: std::marker::PhantomData<&'a ()>,
+}
+
+pub(super) fn ui<'a>(t: &'a UiStrings, key: &'a str) -> &'a str {
+    match t.get(key) {
+        Some(UiString::Text(s)) => s,
+        Some(UiString::Plural(m)) => m.get("other").map(String::as_str).unwrap_or(key),
+        None => key,
+    }
+}
+
+pub(super) fn level_label(t: &UiStrings, l: Level) -> String {
+    ui(t, &format!("level_{}", l.as_str().replace('-', "_"))).to_string()
+}
+
+pub(super) struct ProductTexts {
+    pub(super) intro_html: String,
+    pub(super) more_info_html: Option<String>,
+}
+
+/// The display name of a category in `lang`: the first translation any of its
+/// events gives, else the original (with the default language to mark it).
+pub(super) fn category_name<'a>(
+    original: &str,
+    events: &[&Event],
+    lang: &str,
+    default: &'a str,
+) -> (String, Option<&'a str>) {
+    if lang == default {
+        return (original.to_string(), None);
+    }
+    events
+        .iter()
+        .find_map(|e| e.translations.get(lang).and_then(|t| t.category.clone()))
+        .map(|n| (n, None))
+        .unwrap_or_else(|| (original.to_string(), Some(default)))
+}
+
+/// `lang` attribute value for a part shown in another language than the page.
+pub(super) fn fallback_lang<'a, T>(l: &Localized<T>, default: &'a str) -> Option<&'a str> {
+    (l.state == FieldState::Fallback).then_some(default)
+}
+
+pub(super) fn user_action_view(ua: &UserAction) -> UserActionView {
+    match ua {
+        UserAction::Text(md) => UserActionView {
+            intro_html: None,
+            steps_html: Vec::new(),
+            text_html: Some(markdown::to_html(md)),
+        },
+        UserAction::Steps { intro, steps } => UserActionView {
+            intro_html: intro.as_deref().map(markdown::to_inline_html),
+            steps_html: steps.iter().map(|s| markdown::to_inline_html(s)).collect(),
+            text_html: None,
+        },
+    }
+}
+
+/// What the templates need to render one event page.
+pub(super) struct EventPage<'a, 'b> {
+    pub(super) loc: &'b LocalizedEvent<'a>,
+    pub(super) t: &'b UiStrings,
+    pub(super) texts: &'b ProductTexts,
+    pub(super) config: &'a Config,
+    pub(super) prev: Option<&'b Event>,
+    pub(super) next: Option<&'b Event>,
+    pub(super) by_key: &'b std::collections::HashMap<(&'b str, u16), &'b Event>,
+    pub(super) link: &'b dyn Fn(&Event) -> EventLink,
+}
+
+/// The message of a localized event as text and inserts, and its parameters.
+fn message_views<'a>(
+    loc: &LocalizedEvent<'a>,
+    default: &'a str,
+) -> (Vec<SegmentView<'a>>, Vec<ParamView<'a>>) {
+    let params = &loc.parameters;
+    let segments = message::parse(loc.message.value)
+        .into_iter()
+        .map(|s| match s {
+            Segment::Text { text } => SegmentView::Text { text },
+            Segment::Insert { name, .. } => {
+                let description = params.get(name.as_str()).map(|l| l.value);
+                SegmentView::Insert { name, description }
+            }
+        })
+        .collect();
+    let parameters = message::inserts(&loc.event.message)
+        .iter()
+        .filter_map(|n| params.get_key_value(n.as_str()))
+        .map(|(k, v)| ParamView {
+            name: k,
+            description: Some(v.value),
+            lang: fallback_lang(v, default),
+        })
+        .collect();
+    (segments, parameters)
+}
+
+/// The translation state of an event page and the notice it shows.
+fn translation_view<'a>(loc: &LocalizedEvent, t: &UiStrings, config: &'a Config) -> TranslationView<'a> {
+    let default = config.default_language.as_str();
+    let fallback_name = language_name(t, config, default);
+    let notice = match loc.state {
+        ArticleState::Missing => Some(ui(t, "notice_untranslated").replace("{fallback}", &fallback_name)),
+        ArticleState::Partial => Some(ui(t, "notice_partial").replace("{fallback}", &fallback_name)),
+        ArticleState::Stale if !loc.fallback.is_empty() => {
+            Some(ui(t, "notice_partial").replace("{fallback}", &fallback_name))
+        }
+        _ => None,
+    };
+    TranslationView {
+        state: loc.state,
+        notice,
+        fallback_lang: (!loc.fallback.is_empty() || loc.state == ArticleState::Missing).then_some(default),
+    }
+}
+
+/// The title of an event page and of links to it: source and ID.
+pub(super) fn event_title(e: &Event) -> String {
+    format!("{} {}", e.source, e.id)
+}
+
+/// A link to event `e` from a page in `lang`: its title, message and level.
+pub(super) fn event_link(e: &Event, lang: &str, default: &str, t: &UiStrings) -> EventLink {
+    let (message, message_lang) = match e.translations.get(lang).and_then(|t| t.message.as_ref()) {
+        Some(m) if lang != default => (m.clone(), None),
+        _ if lang != default => (e.message.clone(), Some(default.to_string())),
+        _ => (e.message.clone(), None),
+    };
+    EventLink {
+        title: event_title(e),
+        url: Route::event(e).path(),
+        message: Some(message),
+        message_lang,
+        level: e.level.map(Level::as_str),
+        level_label: e.level.map(|l| level_label(t, l)),
+    }
+}
+
+pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
+    let loc = p.loc;
+    let e = loc.event;
+    let default = p.config.default_language.as_str();
+    let (segments, parameters) = message_views(loc, default);
+    let stale = |state: FieldState| state == FieldState::Stale;
+    let category_slug = e.category.as_deref().and_then(Slug::new);
+    EventView {
+        title: event_title(e),
+        source: &e.source,
+        source_url: Route::Source(&e.source_slug).path(),
+        id: e.id,
+        url: Route::event(e).path(),
+        message: loc.message.value,
+        message_lang: fallback_lang(&loc.message, default),
+        message_stale: stale(loc.message.state),
+        message_original: stale(loc.message.state).then_some(e.message.as_str()),
+        segments,
+        parameters,
+        parameters_stale: loc.parameters.values().any(|v| stale(v.state)),
+        symbolic_name: e.symbolic_name.as_deref(),
+        category: loc.category.map(|c| c.value),
+        category_lang: loc.category.as_ref().and_then(|c| fallback_lang(c, default)),
+        category_url: category_slug
+            .as_ref()
+            .map(|c| Route::Category(&e.source_slug, c).path()),
+        level: e.level.map(Level::as_str),
+        level_label: e.level.map(|l| level_label(p.t, l)),
+        product: e.product.as_deref().or(p.config.defaults.product.as_deref()),
+        product_version: e
+            .product_version
+            .as_deref()
+            .or(p.config.defaults.product_version.as_deref()),
+        channel: e.channel.as_deref(),
+        explanation_html: loc.explanation.map(|x| markdown::to_html(x.value)),
+        explanation_lang: loc.explanation.as_ref().and_then(|x| fallback_lang(x, default)),
+        explanation_stale: loc.explanation.is_some_and(|x| stale(x.state)),
+        explanation_original_html: loc
+            .explanation
+            .filter(|x| stale(x.state))
+            .and(e.explanation.as_deref())
+            .map(markdown::to_html),
+        user_action: loc.user_action.map(|u| user_action_view(u.value)),
+        user_action_lang: loc.user_action.as_ref().and_then(|u| fallback_lang(u, default)),
+        user_action_stale: loc.user_action.is_some_and(|u| stale(u.state)),
+        user_action_original: loc
+            .user_action
+            .filter(|u| stale(u.state))
+            .and(e.user_action.as_ref())
+            .map(user_action_view),
+        intro_html: p.texts.intro_html.clone(),
+        more_info_html: p.texts.more_info_html.clone(),
+        links: loc
+            .links
+            .iter()
+            .map(|(l, title)| LinkView {
+                url: &l.url,
+                title: title.value,
+                lang: fallback_lang(title, default),
+            })
+            .collect(),
+        related: e
+            .related
+            .iter()
+            .filter_map(|k| p.by_key.get(&(k.source.as_str(), k.id)))
+            .map(|r| (p.link)(r))
+            .collect(),
+        last_modified: e.last_modified.as_deref(),
+        last_modified_display: e.last_modified.as_deref().map(|d| i18n::format_date(d, p.t)),
+        is_stub: e.is_stub(),
+        translation: translation_view(loc, p.t, p.config),
+        prev: p.prev.map(p.link),
+        next: p.next.map(p.link),
+    }
+}
+
+/// The name of language `code`, in the page's language.
+pub(super) fn language_name(t: &UiStrings, config: &Config, code: &str) -> String {
+    match t.get(&format!("language_name_{code}")) {
+        Some(UiString::Text(s)) => s.clone(),
+        _ => config
+            .languages
+            .iter()
+            .find(|(c, _)| c == code)
+            .and_then(|(_, l)| l.name.clone())
+            .unwrap_or_else(|| code.to_string()),
+    }
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
