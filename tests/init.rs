@@ -208,6 +208,31 @@ fn the_repository_workflows_and_action_parse() {
     assert_eq!(action["runs"]["using"], "composite");
 }
 
+/// Every place that names eventref's own repository names the one in Cargo.toml.
+#[test]
+fn one_repository_url_everywhere() {
+    let canonical = env!("CARGO_PKG_REPOSITORY");
+    let owner_name = canonical.trim_start_matches("https://github.com/");
+    let re = regex::Regex::new(r"(?:github\.com/|uses: )([\w.-]+/eventref)\b").unwrap();
+    let mut seen = 0;
+    for f in [
+        ".github/action/install.sh",
+        "action.yml",
+        "README.md",
+        "docs/publishing.md",
+        "Cargo.toml",
+    ] {
+        let text = std::fs::read_to_string(common::repo().join(f)).unwrap();
+        for m in re.captures_iter(&text) {
+            assert_eq!(&m[1], owner_name, "{f} names another repository");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 5, "the repository URL was found only {seen} times");
+    let install = std::fs::read_to_string(common::repo().join(".github/action/install.sh")).unwrap();
+    assert!(install.contains(&format!("repo=\"{canonical}\"")));
+}
+
 #[cfg(unix)]
 #[test]
 fn the_action_installs_a_local_archive_and_refuses_a_bad_checksum() {

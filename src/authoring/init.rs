@@ -14,8 +14,20 @@ use crate::config::{CONFIG_FILE, layout, valid_lang_code};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::error::{Failure, FailureKind};
 
-/// The reusable GitHub Action that installs a released eventref (see `action.yml`).
-pub const ACTION: &str = "eventref/eventref@v0";
+/// eventref's canonical repository, defined once: Cargo.toml's `repository`
+/// (which the `cargo binstall` metadata uses too). `.github/action/install.sh`,
+/// `action.yml`, the README and docs/publishing.md spell the same URL; a test
+/// (tests/init.rs) checks that they agree.
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The reusable GitHub Action that installs a released eventref (see
+/// `action.yml`): `owner/name@v0` of [`REPOSITORY`].
+pub fn action() -> String {
+    let repo = REPOSITORY
+        .trim_end_matches('/')
+        .trim_start_matches("https://github.com/");
+    format!("{repo}@v0")
+}
 
 /// The event source of the sample record: an obvious example, not a real provider.
 pub const SAMPLE_SOURCE: &str = "Contoso-Sample";
@@ -157,6 +169,30 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
         ),
         (".github/workflows/site.yml".to_string(), workflow()),
     ];
+    // Everything that can fail is checked before the first file is written, so
+    // a refused `init --force` leaves the folder as it was.
+    for (rel, _) in &files {
+        refuse_symlinks(dir, Path::new(rel))?;
+    }
+    if let Some(second) = opts.languages.get(1) {
+        refuse_symlinks(dir, Path::new(&format!("{record_dir}/{SAMPLE_ID}.{second}.yaml")))?;
+        // An existing site.toml is kept: it must already list the second language,
+        // or the sample's translation template could not be written.
+        if dir.join(CONFIG_FILE).exists() {
+            let config = crate::config::Config::load(dir).map_err(|d| usage(*d))?;
+            if !config.language_codes().any(|c| c == second) {
+                return Err(usage(
+                    Diagnostic::error(
+                        "init-languages",
+                        format!("the existing {CONFIG_FILE} does not list the language `{second}`"),
+                    )
+                    .help(format!(
+                        "add `{second}` under [languages] in {CONFIG_FILE}, or leave --languages out"
+                    )),
+                ));
+            }
+        }
+    }
     let mut report = InitReport::default();
     for (rel, text) in &files {
         write_once(dir, Path::new(rel), text, &mut report)?;
@@ -194,6 +230,22 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
     Ok(report)
 }
 
+/// Refuse when a folder between `dir` and `dir/rel`, or the file itself, is a
+/// symbolic link: eventref never writes through one.
+fn refuse_symlinks(dir: &Path, rel: &Path) -> Result<(), Failure> {
+    let mut path = dir.to_path_buf();
+    for part in rel.components() {
+        path.push(part);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(usage(
+                Diagnostic::error("init-folder", format!("{} is a symbolic link", path.display()))
+                    .help("eventref never writes through a symbolic link: remove the link or start in another folder"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn write_once(dir: &Path, rel: &Path, text: &str, report: &mut InitReport) -> Result<(), Failure> {
     let path = dir.join(rel);
     let result = (|| {
@@ -229,7 +281,7 @@ fn write_once(dir: &Path, rel: &Path, text: &str, report: &mut InitReport) -> Re
 fn site_toml(title: &str, languages: &[String], product: Option<&str>) -> String {
     let mut t = String::new();
     t.push_str("# The configuration of this knowledge base, read by eventref.\n");
-    t.push_str("# Reference: https://github.com/eventref/eventref#site-configuration\n\n");
+    t.push_str(&format!("# Reference: {REPOSITORY}#site-configuration\n\n"));
     t.push_str(&format!("title = {}\n", toml_string(title)));
     t.push_str("# One line about the site: shown on the home page and in search results.\n");
     t.push_str(&format!(
@@ -313,6 +365,7 @@ fn sample_record() -> String {
 }
 
 fn workflow() -> String {
+    let action = action();
     format!(
         r#"# Checks every pull request (problems appear as annotations on the changed lines)
 # and publishes main to GitHub Pages. Written by `eventref init`.
@@ -334,7 +387,7 @@ jobs:
     steps:
       - uses: actions/checkout@v4
       - name: Check content
-        uses: {ACTION}
+        uses: {action}
         with:
           args: check --strict --format github
 
@@ -353,7 +406,7 @@ jobs:
       - uses: actions/configure-pages@v5
         id: pages
       - name: Build
-        uses: {ACTION}
+        uses: {action}
         with:
           args: build --strict --base-url ${{{{ steps.pages.outputs.base_url }}}}/
       # eventref keeps two bookkeeping files in its output folder (.eventref-manifest,
@@ -416,5 +469,45 @@ mod tests {
             assert!(init(&opts).is_err(), "{opts:?}");
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn force_with_a_site_lacking_the_second_language_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = "title = \"Mine\"\n";
+        std::fs::write(dir.path().join(CONFIG_FILE), config).unwrap();
+        let opts = InitOptions {
+            dir: dir.path().to_path_buf(),
+            languages: vec!["en".into(), "de".into()],
+            force: true,
+            ..Default::default()
+        };
+        let err = init(&opts).unwrap_err();
+        assert_eq!(err.diagnostics.iter().next().unwrap().code, "init-languages");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [CONFIG_FILE]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap(),
+            config
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn force_never_writes_through_a_linked_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("content")).unwrap();
+        let opts = InitOptions {
+            dir: dir.path().to_path_buf(),
+            force: true,
+            ..Default::default()
+        };
+        assert!(init(&opts).is_err());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

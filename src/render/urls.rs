@@ -122,8 +122,7 @@ pub fn is_generated<'l>(path: &str, mut languages: impl Iterator<Item = &'l str>
     ];
     let first = path.split('/').next().unwrap_or("");
     ROOT_FILES.contains(&path)
-        || (path.contains('/')
-            && (format!("{first}/") == PAGEFIND_DIR || languages.any(|c| c == first)))
+        || (path.contains('/') && (format!("{first}/") == PAGEFIND_DIR || languages.any(|c| c == first)))
 }
 
 /// The folder of a language's lookup tables, from the site root.
@@ -186,10 +185,25 @@ mod tests {
     #[test]
     fn site_files_that_clash() {
         let langs = || ["en", "de"].into_iter();
-        for clash in ["index.html", "sitemap.xml", "robots.txt", "404.html", "en/x.html", "pagefind/a.js", ".eventref-manifest"] {
+        for clash in [
+            "index.html",
+            "sitemap.xml",
+            "robots.txt",
+            "404.html",
+            "en/x.html",
+            "pagefind/a.js",
+            ".eventref-manifest",
+        ] {
             assert!(is_generated(clash, langs()), "{clash}");
         }
-        for fine in ["CNAME", "favicon.ico", ".well-known/security.txt", "static/technet.css", "fr/x.html", "en"] {
+        for fine in [
+            "CNAME",
+            "favicon.ico",
+            ".well-known/security.txt",
+            "static/technet.css",
+            "fr/x.html",
+            "en",
+        ] {
             assert!(!is_generated(fine, langs()), "{fine}");
         }
     }
