@@ -59,6 +59,8 @@ pub struct LanguageConfig {
     pub title: Option<String>,
     /// Site description in this language.
     pub description: Option<String>,
+    /// Footer text in this language (defaults to the site's `footer`).
+    pub footer: Option<String>,
     /// Product texts in this language.
     #[serde(default)]
     pub products: BTreeMap<String, ProductText>,
@@ -79,6 +81,7 @@ pub struct Defaults {
 struct RawConfig {
     title: String,
     description: Option<String>,
+    footer: Option<String>,
     base_url: Option<String>,
     #[serde(default = "default_theme")]
     theme: String,
@@ -104,6 +107,9 @@ pub struct Config {
     pub title: String,
     /// One-line description for `<meta name="description">`.
     pub description: Option<String>,
+    /// The site's own footer line (who writes it, where the data comes from),
+    /// shown above the theme's "Built with eventref".
+    pub footer: Option<String>,
     /// Where the site is published, e.g. `https://events.example.org/docs/`.
     /// Always ends with `/` when set.
     pub base_url: Option<String>,
@@ -122,6 +128,7 @@ pub struct Config {
 const CONFIG_FIELDS: &[&str] = &[
     "title",
     "description",
+    "footer",
     "base_url",
     "theme",
     "default_language",
@@ -249,6 +256,7 @@ impl Config {
             root: root.to_path_buf(),
             title: raw.title,
             description: raw.description,
+            footer: raw.footer,
             base_url,
             theme: raw.theme,
             default_language,

@@ -1,5 +1,6 @@
 //! Site files: the pages and files outside any language — the root redirect,
-//! `robots.txt`, `sitemap.xml`, the root 404 and the theme's static files.
+//! `robots.txt`, `sitemap.xml`, the root 404, the theme's static files and
+//! the site's own static files (copied to the site root).
 
 use std::collections::BTreeMap;
 
@@ -65,9 +66,19 @@ pub(super) fn write(
     })?;
     sink.put(urls::NOT_FOUND, html.as_bytes()).map_err(io)?;
     pages += 1;
+    // Theme assets under static/, then the site's own static/ at the site root
+    // (CNAME, favicon.ico, .well-known/); a site file wins over a theme asset
+    // with the same output path (static/static/technet.css replaces the theme's).
+    let mut files: BTreeMap<String, &super::theme::StaticFile> = BTreeMap::new();
     for (name, file) in &theme.static_files {
+        files.insert(urls::static_file(name), file);
+    }
+    for (name, file) in &theme.site_files {
+        files.insert(urls::site_file(name), file);
+    }
+    for (path, file) in files {
         let bytes = file.bytes().map_err(io)?;
-        sink.put(&urls::static_file(name), &bytes).map_err(io)?;
+        sink.put(&path, &bytes).map_err(io)?;
     }
     Ok(pages)
 }

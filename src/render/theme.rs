@@ -108,8 +108,11 @@ pub enum Origin {
 pub struct Theme {
     /// The compiled templates.
     pub tera: tera::Tera,
-    /// Static files: output path (under `static/`) → where to read them.
+    /// The theme's static files: output path under `static/` → where to read them.
     pub static_files: BTreeMap<String, StaticFile>,
+    /// The site's own `static/` folder: output path from the site root
+    /// (`CNAME`, `favicon.ico`, `.well-known/security.txt`) → where to read them.
+    pub site_files: BTreeMap<String, StaticFile>,
     /// UI strings per language.
     pub strings: BTreeMap<String, UiStrings>,
     /// Template name → (path shown to users, source text), for error reports.
@@ -187,15 +190,17 @@ impl Theme {
                 &mut errors,
             );
         }
-        // Site overrides.
+        // Site overrides; the site's static files go to the site root.
+        let mut site_files: BTreeMap<String, StaticFile> = BTreeMap::new();
         read_dir_into(
             root,
             root,
             &mut templates,
-            &mut statics,
+            &mut site_files,
             &mut string_files,
             &mut errors,
         );
+        errors.extend(site_file_clashes(config, &site_files));
 
         for (lang, display, text) in string_files {
             let arc: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
@@ -229,6 +234,7 @@ impl Theme {
         Ok(Theme {
             tera,
             static_files: statics,
+            site_files,
             strings,
             templates,
         })
@@ -313,6 +319,24 @@ impl Theme {
         }
         (merged, missing)
     }
+}
+
+/// Site static files that would replace a page eventref writes (a language
+/// folder, the root redirect, the 404 page, the sitemap or robots.txt).
+fn site_file_clashes(config: &Config, files: &BTreeMap<String, StaticFile>) -> Vec<Diagnostic> {
+    files
+        .keys()
+        .filter(|name| super::urls::is_generated(&super::urls::site_file(name), config.language_codes()))
+        .map(|name| {
+            let out = super::urls::site_file(name);
+            Diagnostic::error(
+                "static-clash",
+                format!("static/{name} would replace a file that eventref writes at /{out}"),
+            )
+            .at(Location::file_only(format!("static/{name}")))
+            .help("the site's static/ folder is copied to the site root: rename or move the file")
+        })
+        .collect()
 }
 
 fn read_dir_into(
