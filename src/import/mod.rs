@@ -398,6 +398,23 @@ impl Importer {
         false
     }
 
+    /// Refuse a record whose `what` ("the message", "the input") holds the
+    /// control character `c`.
+    fn refuse_control_char(&mut self, rec: &ImportedRecord, what: &str, c: char) {
+        let message = format!(
+            "{what} of {} {} holds the control character {}; the row was not imported",
+            crate::content::emit::comment_text(&rec.source),
+            rec.id,
+            crate::content::emit::describe(c)
+        );
+        self.refuse(
+            rec.location.as_ref(),
+            message,
+            "remove the character from the input and import again",
+            false,
+        );
+    }
+
     /// Create or update the record of one input unit.
     pub fn record(&mut self, rec: ImportedRecord) -> Result<(), Failure> {
         // Control characters would break the YAML or hide text: refuse the row.
@@ -406,18 +423,7 @@ impl Importer {
             .filter_map(|(k, v)| v.map(|v| (k, v)));
         for (field, value) in values {
             if let Some((_, c)) = crate::content::emit::refused_char(value, field != "message") {
-                let message = format!(
-                    "the {field} of {} {} holds the control character {}; the row was not imported",
-                    crate::content::emit::comment_text(&rec.source),
-                    rec.id,
-                    crate::content::emit::describe(c)
-                );
-                self.refuse(
-                    rec.location.as_ref(),
-                    message,
-                    "remove the character from the input and import again",
-                    false,
-                );
+                self.refuse_control_char(&rec, &format!("the {field}"), c);
                 return Ok(());
             }
         }
@@ -427,18 +433,7 @@ impl Importer {
             .iter()
             .find_map(|n| crate::content::emit::refused_char(n, true))
         {
-            let message = format!(
-                "the input of {} {} holds the control character {}; the row was not imported",
-                crate::content::emit::comment_text(&rec.source),
-                rec.id,
-                crate::content::emit::describe(c)
-            );
-            self.refuse(
-                rec.location.as_ref(),
-                message,
-                "remove the character from the input and import again",
-                false,
-            );
+            self.refuse_control_char(&rec, "the input", c);
             return Ok(());
         }
         let Some(slug) = Slug::new(&rec.source) else {
