@@ -201,6 +201,9 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
         let overlay = format!("{record_dir}/{SAMPLE_ID}.{second}.yaml");
         if dir.join(&overlay).exists() {
             report.skipped.push(PathBuf::from(overlay));
+        } else if let Some(text) = sample_translation(second) {
+            write_once(dir, Path::new(&overlay), &text, &mut report)?;
+            mark_translated(dir, second)?;
         } else {
             let r = crate::authoring::new(&crate::authoring::NewOptions {
                 root: dir.clone(),
@@ -227,6 +230,15 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
             .into(),
         format!("delete {record} once you have records of your own"),
     ];
+    if let Some(second) = opts.languages.get(1).filter(|l| sample_translation(l).is_none()) {
+        report.next_steps.insert(
+            1,
+            format!(
+                "translate {record_dir}/{SAMPLE_ID}.{second}.yaml (its texts are marked `# TODO translate`; \
+                 `eventref check --strict` fails until they are translated or deleted)"
+            ),
+        );
+    }
     Ok(report)
 }
 
@@ -341,6 +353,63 @@ fn content_readme(languages: &[String]) -> String {
         ));
     }
     t
+}
+
+/// The sample record in the languages we can translate it into ourselves,
+/// so that a new site checks clean under `--strict`. Any other second
+/// language gets `eventref new --lang`'s template, marked `# TODO translate`.
+fn sample_translation(lang: &str) -> Option<String> {
+    let [message, param, explanation, action] = match lang.split('-').next().unwrap_or(lang) {
+        "de" => [
+            "Der Beispieldienst %1 wurde gestartet.",
+            "Der Name des Beispieldienstes.",
+            "Dies ist ein Beispielartikel, kein echtes Ereignis. Ein Artikel erklärt,\n  \
+             was das Ereignis bedeutet, wann es geschrieben wird und ob es\n  \
+             Aufmerksamkeit erfordert.",
+            "Keine: Dieses Beispiel erfordert keine Maßnahme. Löschen Sie diese Datei,\n  \
+             sobald die Site eigene Datensätze hat.",
+        ],
+        "fr" => [
+            "Le service d'exemple %1 a démarré.",
+            "Le nom du service d'exemple.",
+            "Ceci est un article d'exemple, pas un événement réel. Un article explique\n  \
+             ce que signifie l'événement, quand il est écrit et s'il demande une\n  \
+             intervention.",
+            "Aucune : cet exemple ne demande aucune action. Supprimez ce fichier dès\n  \
+             que le site contient ses propres enregistrements.",
+        ],
+        "es" => [
+            "El servicio de ejemplo %1 se inició.",
+            "El nombre del servicio de ejemplo.",
+            "Este es un artículo de ejemplo, no un evento real. Un artículo explica qué\n  \
+             significa el evento, cuándo se escribe y si requiere atención.",
+            "Ninguna: este ejemplo no requiere ninguna acción. Elimine este archivo\n  \
+             cuando el sitio tenga registros propios.",
+        ],
+        _ => return None,
+    };
+    Some(format!(
+        "# yaml-language-server: $schema=../../schemas/overlay.schema.json\n\
+         # The {lang} translation of the EXAMPLE record {SAMPLE_ID}.yaml, written by `eventref init`.\n\
+         # Delete it together with the record. Your own translation templates come from\n\
+         # `eventref new <Source> <ID> --lang {lang}`.\n\
+         message: \"{message}\"\n\
+         parameters:\n\
+         \x20 \"%1\": \"{param}\"\n\
+         explanation: |\n\
+         \x20 {explanation}\n\
+         user_action: |\n\
+         \x20 {action}\n"
+    ))
+}
+
+/// Mark the sample translation as made from the current sample record (the
+/// `translated_from` block `eventref i18n refresh` writes).
+fn mark_translated(dir: &Path, lang: &str) -> Result<(), Failure> {
+    let config = crate::config::Config::load(dir).map_err(|d| usage(*d))?;
+    let (content, _) = crate::content::Content::load(&config);
+    crate::content::overlay::refresh(dir, &content.events, Some(lang)).map_err(|d| usage(*d))?;
+    Ok(())
 }
 
 fn sample_record() -> String {
@@ -469,6 +538,27 @@ mod tests {
             assert!(init(&opts).is_err(), "{opts:?}");
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn the_sample_is_translated_where_we_can_and_marked_todo_elsewhere() {
+        for (lang, translated) in [("fr", true), ("de-AT", true), ("ja", false)] {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = InitOptions {
+                dir: dir.path().to_path_buf(),
+                languages: vec!["en".into(), lang.into()],
+                ..Default::default()
+            };
+            let report = init(&opts).unwrap();
+            let overlay = dir
+                .path()
+                .join(format!("content/contoso-sample/1000.{lang}.yaml"));
+            let text = std::fs::read_to_string(&overlay).unwrap();
+            assert_eq!(!text.contains("TODO translate"), translated, "{lang}: {text}");
+            assert_eq!(text.contains("translated_from:"), translated, "{lang}: {text}");
+            let todo_step = report.next_steps.iter().any(|s| s.starts_with("translate "));
+            assert_eq!(todo_step, !translated, "{lang}: {:?}", report.next_steps);
+        }
     }
 
     #[test]
