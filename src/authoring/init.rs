@@ -86,10 +86,10 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// `eventref init`: write a new site into `opts.dir`.
-pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
-    let title = opts.title.trim();
-    if title.is_empty() {
+/// Refuse bad options and a folder `init` must not write into, before
+/// anything is written.
+fn check_options(opts: &InitOptions) -> Result<(), Failure> {
+    if opts.title.trim().is_empty() {
         return Err(usage(
             Diagnostic::error("init-title", "the site title is empty")
                 .help("pass --title \"My Event Reference\""),
@@ -147,7 +147,14 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
             ),
         ));
     }
+    Ok(())
+}
 
+/// `eventref init`: write a new site into `opts.dir`.
+pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
+    check_options(opts)?;
+    let title = opts.title.trim();
+    let dir = &opts.dir;
     let record_dir = format!("{}/contoso-sample", layout::CONTENT);
     let record = format!("{record_dir}/{SAMPLE_ID}.yaml");
     let files: Vec<(String, String)> = vec![
@@ -215,12 +222,20 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
             report.written.push(r.file);
         }
     }
+    report.next_steps = next_steps(opts, &record_dir);
+    Ok(report)
+}
+
+/// What to do after `init`, as commands with comments.
+fn next_steps(opts: &InitOptions, record_dir: &str) -> Vec<String> {
+    let dir = &opts.dir;
+    let record = format!("{record_dir}/{SAMPLE_ID}.yaml");
     let cd = if dir == Path::new(".") {
         String::new()
     } else {
         format!("cd {} && ", dir.display())
     };
-    report.next_steps = vec![
+    let mut steps = vec![
         format!("{cd}eventref new MySource 1001 --level warning   # write your first record"),
         "eventref serve            # preview at http://127.0.0.1:1111/, reloads on every save".into(),
         "eventref check --strict   # what the pull-request check runs".into(),
@@ -231,7 +246,7 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
         format!("delete {record} once you have records of your own"),
     ];
     if let Some(second) = opts.languages.get(1).filter(|l| sample_translation(l).is_none()) {
-        report.next_steps.insert(
+        steps.insert(
             1,
             format!(
                 "translate {record_dir}/{SAMPLE_ID}.{second}.yaml (its texts are marked `# TODO translate`; \
@@ -239,7 +254,7 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
             ),
         );
     }
-    Ok(report)
+    steps
 }
 
 /// Refuse when a folder between `dir` and `dir/rel`, or the file itself, is a
