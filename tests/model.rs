@@ -344,3 +344,71 @@ fn an_author_supplied_sample_xml_replaces_the_generated_one() {
     );
     assert!(doc.select(&sel("p.sample-note")).next().is_none());
 }
+
+// ---------------------------------------------------------------------------
+// Lookup
+
+fn answer(lang: &str, text: &str) -> eventref::search::lookup::Answer {
+    let site = eventref::Site::load(&repo().join("tests/fixtures/fields")).expect("loads");
+    eventref::search::lookup::answer_site(&site.config, &site.content.events, lang, text)
+}
+
+#[test]
+fn lookup_matches_an_older_versions_message_once() {
+    let a = answer("en", "An account failed to log on. Account: bob Logon type: 3");
+    assert_eq!(a.matches.len(), 1, "{:?}", a.matches);
+    let m = &a.matches[0];
+    assert_eq!((m.source.as_str(), m.id), ("Contoso-Security-Auditing", 4625));
+    let v: Vec<(&str, Option<&str>, &str, Option<&str>)> = m
+        .values
+        .iter()
+        .map(|v| {
+            (
+                v.name.as_str(),
+                v.field.as_deref(),
+                v.value.as_str(),
+                v.decoded.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        v,
+        [
+            ("%1", Some("TargetUserName"), "bob", None),
+            ("%2", Some("LogonType"), "3", Some("Network"))
+        ]
+    );
+}
+
+#[test]
+fn lookup_maps_xml_data_to_fields_and_decodes_in_the_page_language() {
+    let xml = r#"<Event><System><Provider Name="Contoso-Security-Auditing"/><EventID>4625</EventID></System><EventData><Data Name="TargetUserName">bob</Data><Data Name="LogonType">3</Data><Data Name="Status">0xC000006D</Data><Data Name="Other">7</Data></EventData></Event>"#;
+    let a = answer("de", xml);
+    assert_eq!(a.matches.len(), 1);
+    let decoded: Vec<Option<&str>> = a.matches[0].values.iter().map(|v| v.decoded.as_deref()).collect();
+    assert_eq!(
+        decoded,
+        [
+            None,
+            Some("Netzwerk"),
+            Some("Falscher Benutzername oder falsches Kennwort"),
+            None
+        ]
+    );
+    // A value the map does not explain is not decoded (no guess).
+    let a = answer("en", &xml.replace(">3<", ">99<"));
+    assert_eq!(a.matches[0].values[1].decoded, None);
+}
+
+#[test]
+fn lookup_prints_decoded_values() {
+    let out = assert_cmd::Command::cargo_bin("eventref")
+        .unwrap()
+        .args(["lookup", "--root"])
+        .arg(repo().join("tests/fixtures/fields"))
+        .arg("An account failed to log on. Account: bob Logon type: 3")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("%2 (LogonType) = 3 (Network)"), "{text}");
+}

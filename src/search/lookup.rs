@@ -700,6 +700,12 @@ pub struct Value {
     /// What the insertion string means, if the record says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meaning: Option<String>,
+    /// The data field the value belongs to, when the record lists fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What the coded value means, from the field's value map ("Network").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
 }
 
 /// Why a lookup found nothing, or what else the reader may want.
@@ -984,7 +990,7 @@ pub fn answer_site(
         .iter()
         .map(|e| crate::i18n::localize(e, lang, default))
         .collect();
-    let templates: Vec<Template> = localized
+    let mut templates: Vec<Template> = localized
         .iter()
         .map(|l| Template {
             source: &l.event.source,
@@ -992,8 +998,20 @@ pub fn answer_site(
             message: l.message.value,
         })
         .collect();
+    // Older versions' messages: more templates, each owned by its event.
+    let current = templates.len();
+    let mut owner: Vec<usize> = (0..current).collect();
+    for (i, m) in super::fields::version_templates(&localized) {
+        templates.push(Template {
+            source: &localized[i].event.source,
+            id: localized[i].event.id,
+            message: m,
+        });
+        owner.push(i);
+    }
     let to_site = |m: Match| {
-        let l = &localized[m.index];
+        let l = &localized[owner[m.index]];
+        let fields = super::fields::fields_for(l.event, templates[m.index].message);
         let path = Route::event(l.event).in_lang(lang);
         SiteMatch {
             source: l.event.source.clone(),
@@ -1008,10 +1026,17 @@ pub fn answer_site(
             values: m
                 .values
                 .into_iter()
-                .map(|(name, value)| Value {
-                    meaning: l.parameters.get(name.as_str()).map(|p| p.value.to_string()),
-                    name,
-                    value,
+                .map(|(name, value)| {
+                    let field = super::fields::field_of(fields, &name);
+                    Value {
+                        meaning: l.parameters.get(name.as_str()).map(|p| p.value.to_string()),
+                        decoded: field.and_then(|f| super::fields::decode(f, &value, l.translation)),
+                        field: field
+                            .filter(|f| f.name != name.trim_start_matches('{').trim_end_matches('}'))
+                            .map(|f| f.name.clone()),
+                        name,
+                        value,
+                    }
                 })
                 .collect(),
         }
@@ -1027,7 +1052,7 @@ pub fn answer_site(
     // An ID, "Source ID" or symbolic name, like the search page's direct hits.
     match direct_query(text) {
         Some(Direct::Id(id)) => {
-            let hits: Vec<Match> = (0..templates.len())
+            let hits: Vec<Match> = (0..current)
                 .filter(|&i| u32::from(templates[i].id) == id)
                 .map(|index| Match {
                     index,
@@ -1047,7 +1072,7 @@ pub fn answer_site(
         }
         Some(Direct::SourceId(source, id)) if crate::content::slug::Slug::new(&source).is_some() => {
             let slug = crate::content::slug::Slug::new(&source);
-            let hits: Vec<Match> = (0..templates.len())
+            let hits: Vec<Match> = (0..current)
                 .filter(|&i| {
                     u32::from(templates[i].id) == id
                         && crate::content::slug::Slug::new(templates[i].source) == slug
@@ -1077,7 +1102,7 @@ pub fn answer_site(
             }
         }
         Some(Direct::Name(name)) => {
-            let hits: Vec<Match> = (0..templates.len())
+            let hits: Vec<Match> = (0..current)
                 .filter(|&i| {
                     localized[i]
                         .event
@@ -1112,6 +1137,7 @@ pub fn answer_site(
     // Like the search page: a far weaker match (a template that is mostly
     // insertion strings) is noise next to a specific one.
     let best = ranked.first().map_or(0.0, |m| m.score);
+    let ranked = one_per_event(ranked, &owner);
     answer.matches = ranked
         .into_iter()
         .filter(|m| m.score >= best / 2.0)
@@ -1131,6 +1157,26 @@ pub fn answer_site(
     answer
 }
 
+/// Keep one match per event (an event has a template per version): the
+/// best, and among equals the one whose message matched.
+fn one_per_event(ranked: Vec<Match>, owner: &[usize]) -> Vec<Match> {
+    let matched = |m: &Match| {
+        matches!(
+            m.basis,
+            Basis::SourceAndId { message: true } | Basis::Id { message: true }
+        )
+    };
+    let mut out: Vec<Match> = Vec::with_capacity(ranked.len());
+    for m in ranked {
+        match out.iter_mut().find(|o| owner[o.index] == owner[m.index]) {
+            Some(o) if o.score == m.score && !matched(o) && matched(&m) => *o = m,
+            Some(_) => {}
+            None => out.push(m),
+        }
+    }
+    out
+}
+
 /// The human-readable form of [`lookup_site`]'s results.
 pub fn results_text(results: &[SiteMatch]) -> String {
     if results.is_empty() {
@@ -1147,7 +1193,12 @@ pub fn results_text(results: &[SiteMatch]) -> String {
             r.url
         ));
         for v in &r.values {
-            out.push_str(&format!("   {} = {}", v.name, v.value));
+            match (&v.field, &v.decoded) {
+                (Some(f), Some(d)) => out.push_str(&format!("   {} ({f}) = {} ({d})", v.name, v.value)),
+                (Some(f), None) => out.push_str(&format!("   {} ({f}) = {}", v.name, v.value)),
+                (None, Some(d)) => out.push_str(&format!("   {} = {} ({d})", v.name, v.value)),
+                (None, None) => out.push_str(&format!("   {} = {}", v.name, v.value)),
+            }
             if let Some(m) = &v.meaning {
                 out.push_str(&format!("    ({m})"));
             }
