@@ -412,3 +412,26 @@ fn lookup_prints_decoded_values() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("%2 (LogonType) = 3 (Network)"), "{text}");
 }
+
+#[test]
+fn the_browser_lookup_tables_hold_every_versions_template() {
+    let dir = built_fields_site();
+    let mut messages = Vec::new();
+    for e in std::fs::read_dir(dir.path().join("public/en/lookup/t")).unwrap() {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap();
+        for entry in v.as_array().unwrap() {
+            if entry["i"] == 4625 {
+                messages.push(entry["m"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    messages.sort();
+    assert_eq!(
+        messages,
+        [
+            "An account failed to log on. Account: %1 Logon type: %2",
+            "An account failed to log on. Account: %1 Logon type: %2 Status: %3"
+        ]
+    );
+}
