@@ -30,6 +30,8 @@ pub mod layout {
     pub const STATIC: &str = "static";
     /// UI string overrides (site level) and a theme's UI strings.
     pub const I18N: &str = "i18n";
+    /// Value maps shared by the records' fields (`value_maps/logon-type.yaml`).
+    pub const VALUE_MAPS: &str = "value_maps";
     /// JSON Schemas for editors, written by `eventref schema --write`.
     pub const SCHEMAS: &str = "schemas";
     /// The default output folder of `eventref build`.
@@ -243,7 +245,11 @@ impl Config {
     /// Every folder whose files a build reads: content, the theme, and the
     /// site's overrides.
     pub fn input_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = vec![self.content_dir(), self.theme_dir()];
+        let mut dirs = vec![
+            self.content_dir(),
+            self.theme_dir(),
+            self.root.join(layout::VALUE_MAPS),
+        ];
         dirs.extend(layout::THEME_PARTS.iter().map(|p| self.root.join(p)));
         dirs
     }

@@ -266,7 +266,7 @@ fn every_command_of_the_guide_works() {
     std::fs::write(root.join(overlay_rel), translated).unwrap();
     s.ok("eventref i18n refresh --lang de");
     let status = s.ok("eventref i18n status --lang de");
-    assert!(status.starts_with("de: 6 translated, 0 stale"), "{status}");
+    assert!(status.starts_with("de: 7 translated, 0 stale"), "{status}");
     s.ok("eventref i18n status --lang de --strict");
     let page = std::fs::read_to_string(root.join(overlay_rel)).unwrap();
     assert!(page.contains("translated_from:"), "{page}");

@@ -64,6 +64,21 @@ struct Record {
     #[serde(default)]
     #[schemars(extend("propertyNames" = { "pattern": INSERT_PATTERN }))]
     parameters: BTreeMap<String, String>,
+    /// The event's data fields, in template order: %1 is the first field, %2 the second; the names are those of the event XML's <Data Name="…">.
+    #[serde(default)]
+    fields: Vec<EventField>,
+    /// The event's versions. The top-level message and fields are the current (highest) version's; an older version lists its message and fields only where they differ.
+    #[serde(default)]
+    versions: Vec<Version>,
+    /// The manifest task, e.g. Logon.
+    task: Option<String>,
+    /// The manifest opcode, e.g. Info.
+    opcode: Option<String>,
+    /// The manifest keywords, e.g. Audit Success.
+    #[serde(default)]
+    keywords: Vec<String>,
+    /// A sample event XML as Event Viewer shows it; without it, the page shows one generated from the fields and their examples.
+    sample_xml: Option<String>,
     /// Markdown: what the event means and its typical causes.
     explanation: Option<String>,
     /// What the reader should do.
@@ -94,6 +109,119 @@ impl JsonSchema for Level {
         let names: Vec<&str> = crate::content::Level::ALL.iter().map(|l| l.as_str()).collect();
         json_schema!({ "type": "string", "enum": names })
     }
+}
+
+/// The manifest input type of a field, from [`crate::content::fields::IN_TYPES`].
+struct InType;
+
+impl JsonSchema for InType {
+    fn schema_name() -> Cow<'static, str> {
+        "InType".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "The manifest inType, e.g. win:UnicodeString, win:UInt32, win:HexInt32, win:SID.",
+            "enum": crate::content::fields::IN_TYPES,
+        })
+    }
+}
+
+/// One data field of the event.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct EventField {
+    /// The name, as in the event XML's <Data Name="…">, e.g. TargetUserName.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    name: String,
+    /// The manifest inType.
+    #[serde(rename = "type")]
+    field_type: InType,
+    /// What the field means (inline Markdown).
+    meaning: Option<String>,
+    /// An example value, shown on the page and in the generated sample XML.
+    example: Option<Scalar>,
+    /// What its coded values mean: the name of a shared map in value_maps/ (e.g. logon-type), or a map written here.
+    value_map: Option<MapRef>,
+}
+
+/// A number or a text.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum Scalar {
+    /// A number.
+    Number(f64),
+    /// A text.
+    Text(String),
+}
+
+/// The name of a shared value map, or a value map.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum MapRef {
+    /// The name of a file in value_maps/ without .yaml.
+    Name(String),
+    /// A map written on the field.
+    Map(ValueMap),
+}
+
+/// A value map: what coded values mean. Also the shape of value_maps/<name>.yaml.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct ValueMap {
+    /// `value` (one value at a time; the default) or `bitmap` (bit flags).
+    kind: Option<MapKind>,
+    /// The values and their labels.
+    values: Vec<MapEntry>,
+}
+
+/// Values or bit flags.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum MapKind {
+    /// One value at a time.
+    Value,
+    /// Bit flags.
+    Bitmap,
+}
+
+/// One coded value.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct MapEntry {
+    /// The value: decimal, or hexadecimal in quotes ("0xC000006D").
+    value: Scalar,
+    /// What it means.
+    label: String,
+}
+
+/// One version of the event.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Version {
+    /// The manifest version number, 0–255.
+    version: u8,
+    /// The version's message, when it differs from the current one.
+    message: Option<String>,
+    /// The version's fields, when they differ from the current ones.
+    fields: Option<Vec<EventField>>,
+    /// The product versions where it applies, e.g. Windows Server 2016.
+    #[serde(default)]
+    products: Vec<String>,
+    /// What changed in this version (inline Markdown).
+    changes: Option<String>,
+}
+
+/// A translated field: its meaning and the labels of its inline value map.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct FieldTranslation {
+    /// The translated meaning (inline Markdown).
+    meaning: Option<String>,
+    /// Translated labels, by value as in the original map.
+    #[serde(default)]
+    values: BTreeMap<String, String>,
 }
 
 /// A "For More Information" link.
@@ -155,6 +283,13 @@ struct Overlay {
     links: Vec<LinkTitle>,
     /// The category's display name in this language.
     category: Option<String>,
+    /// Translated field meanings and value-map labels, by the original field's name (names, types and values are not translated).
+    #[serde(default)]
+    fields: BTreeMap<String, FieldTranslation>,
+    /// Translated "what changed" notes, by version number.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[0-9]+$" }))]
+    versions: BTreeMap<String, String>,
     /// Written by `eventref i18n refresh`: per field, a hash of the original text the translation was made from. Don't edit it by hand.
     #[serde(default)]
     translated_from: TranslatedFrom,
@@ -399,6 +534,8 @@ mod tests {
             &serde_json::json!([
                 "message",
                 "parameters",
+                "fields",
+                "versions",
                 "explanation",
                 "user_action",
                 "links",

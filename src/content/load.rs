@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::fields::MapRef;
 use super::index;
 use super::model::{Event, EventKey, OverlayFile};
 use super::record::{Parsed, RecordKey, parse_file};
+use super::value_map::{SharedMaps, load_shared, unknown_map};
 use crate::config::Config;
 use crate::content::slug::Slug;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
@@ -22,6 +24,8 @@ pub struct Content {
     pub events: Vec<Event>,
     /// Translation overlays found next to records.
     pub overlays: Vec<OverlayFile>,
+    /// The site's shared value maps (`value_maps/`), by name.
+    pub value_maps: SharedMaps,
 }
 
 impl Content {
@@ -40,10 +44,16 @@ impl Content {
         let mut global = Diagnostics::new();
         let dir = config.content_dir();
         let files = index::discover(&config.root, &dir, &mut global);
+        let languages: Vec<String> = config.language_codes().map(str::to_string).collect();
+        let value_maps = load_shared(&config.root, &languages, &mut global);
         let parsed: Vec<Parsed> = files
             .records
             .par_iter()
-            .map(|rel| parse_file(&config.root, rel))
+            .map(|rel| {
+                let mut p = parse_file(&config.root, rel);
+                resolve_maps(&mut p, &value_maps);
+                p
+            })
             .collect();
         let mut events = Vec::with_capacity(parsed.len());
         let mut keys = Vec::with_capacity(parsed.len());
@@ -91,6 +101,7 @@ impl Content {
             Content {
                 events,
                 overlays: files.overlays,
+                value_maps,
             },
             diags,
             state,
@@ -114,7 +125,7 @@ impl Content {
     ) -> Option<(Vec<Event>, Diagnostics)> {
         let mut old_events: Vec<Event> = Vec::new();
         // Parse first, so that nothing changes when a full reload is needed.
-        let (records, overlays) = parse_edits(config, state, changed)?;
+        let (records, overlays) = parse_edits(config, state, &self.value_maps, changed)?;
         let records = check_edited_related(state, records);
         let mut reattach: Vec<OverlayFile> = Vec::new();
         for (rel, p, related_diagnostics) in records {
@@ -194,6 +205,7 @@ type ParsedRecords = Vec<(PathBuf, Parsed)>;
 fn parse_edits(
     config: &Config,
     state: &LoadState,
+    value_maps: &SharedMaps,
     changed: &[PathBuf],
 ) -> Option<(ParsedRecords, Vec<OverlayFile>)> {
     let mut records = Vec::new();
@@ -212,7 +224,8 @@ fn parse_edits(
             return None;
         }
         if let Some(r) = state.records.get(rel) {
-            let p = parse_file(&config.root, rel);
+            let mut p = parse_file(&config.root, rel);
+            resolve_maps(&mut p, value_maps);
             let same_key = match (&p.key, &r.key) {
                 (Some(a), Some(b)) => a.source == b.source && a.id == b.id,
                 (None, None) => true,
@@ -287,6 +300,32 @@ impl LoadState {
         }
         d.sort();
         d
+    }
+}
+
+/// Resolve the fields' references to shared value maps; report the ones that name no map.
+fn resolve_maps(p: &mut Parsed, maps: &SharedMaps) {
+    let refs = std::mem::take(&mut p.map_refs);
+    for MapRef {
+        version,
+        field,
+        name,
+        loc,
+    } in refs
+    {
+        match maps.get(&name) {
+            Some(m) => {
+                let Some(e) = p.event.as_mut() else { continue };
+                let fields = match version {
+                    None => Some(&mut e.fields),
+                    Some(v) => e.versions.get_mut(v).and_then(|v| v.fields.as_mut()),
+                };
+                if let Some(f) = fields.and_then(|f| f.get_mut(field)) {
+                    f.value_map = Some(m.clone());
+                }
+            }
+            None => p.diagnostics.push(unknown_map(&name, maps, loc)),
+        }
     }
 }
 

@@ -13,6 +13,8 @@
 //! - `model`: the types ([`Event`], [`Level`], [`Translation`], …);
 //! - `yaml`: reading and parsing YAML with precise errors; [`emit`]: the one
 //!   escaping YAML writer for files eventref writes into `content/`;
+//! - [`fields`], [`versions`], [`value_map`]: an event's typed data fields, its
+//!   versions, and the value maps of coded fields (inline or shared in `value_maps/`);
 //! - `record`: checking one record file;
 //! - [`overlay`]: checking one overlay file against its record, staleness, `i18n refresh`;
 //! - [`placeholder`]: the `TODO` marks left for a human, and the scan that finds them;
@@ -20,10 +22,13 @@
 //! - `load`: loading everything, the checks across records, live-preview edits.
 
 pub mod emit;
+pub mod fields;
 pub mod message;
 pub mod overlay;
 pub mod placeholder;
 pub mod slug;
+pub mod value_map;
+pub mod versions;
 
 mod index;
 mod load;
@@ -34,8 +39,8 @@ mod yaml;
 pub use index::{ContentIndex, IndexedRecord};
 pub use load::{Content, LoadState};
 pub use model::{
-    Event, EventKey, Field, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS, Translation,
-    UserAction, short_hash,
+    Event, EventKey, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS,
+    Translation, UserAction, short_hash,
 };
 pub use record::parse_ref;
 pub use yaml::{parse_yaml, read_text};

@@ -28,6 +28,12 @@ pub const RECORD_FIELDS: &[&str] = &[
     "product_version",
     "channel",
     "parameters",
+    "fields",
+    "versions",
+    "task",
+    "opcode",
+    "keywords",
+    "sample_xml",
     "explanation",
     "user_action",
     "related",
@@ -198,6 +204,18 @@ pub struct Event {
     pub channel: Option<String>,
     /// What each insertion string means.
     pub parameters: BTreeMap<String, String>,
+    /// The event's data fields in template order (`%1` is the first).
+    pub fields: Vec<super::fields::EventField>,
+    /// The event's versions; the top-level message and fields are the current one's.
+    pub versions: Vec<super::versions::Version>,
+    /// The manifest task.
+    pub task: Option<String>,
+    /// The manifest opcode.
+    pub opcode: Option<String>,
+    /// The manifest keywords.
+    pub keywords: Vec<String>,
+    /// A sample event XML written by the author (else one is generated from the fields).
+    pub sample_xml: Option<String>,
     /// Markdown.
     pub explanation: Option<String>,
     /// What to do.
@@ -252,13 +270,19 @@ pub enum Field {
     Links,
     /// The category's display name.
     Category,
+    /// The meanings of the data fields and the labels of their inline value maps.
+    Fields,
+    /// What changed in each version.
+    Versions,
 }
 
 impl Field {
     /// Every translatable field, in page order.
-    pub const ALL: [Field; 6] = [
+    pub const ALL: [Field; 8] = [
         Field::Message,
         Field::Parameters,
+        Field::Fields,
+        Field::Versions,
         Field::Explanation,
         Field::UserAction,
         Field::Links,
@@ -274,6 +298,8 @@ impl Field {
             Field::UserAction => "user_action",
             Field::Links => "links",
             Field::Category => "category",
+            Field::Fields => "fields",
+            Field::Versions => "versions",
         }
     }
 
@@ -292,6 +318,8 @@ impl Field {
             Field::UserAction => e.user_action.is_some(),
             Field::Links => !e.links.is_empty(),
             Field::Category => false,
+            Field::Fields => e.fields.iter().any(|f| f.meaning.is_some()),
+            Field::Versions => e.versions.iter().any(|v| v.changes.is_some()),
         }
     }
 
@@ -306,6 +334,20 @@ impl Field {
             Field::UserAction => t.user_action.is_some(),
             Field::Links => !t.links.is_empty() && e.links.iter().all(|l| t.links.contains_key(&l.url)),
             Field::Category => t.category.is_some(),
+            Field::Fields => {
+                !t.fields.is_empty()
+                    && e.fields
+                        .iter()
+                        .filter(|f| f.meaning.is_some())
+                        .all(|f| t.fields.get(&f.name).is_some_and(|x| x.meaning.is_some()))
+            }
+            Field::Versions => {
+                !t.versions.is_empty()
+                    && e.versions
+                        .iter()
+                        .filter(|v| v.changes.is_some())
+                        .all(|v| t.versions.contains_key(&v.version))
+            }
         }
     }
 
@@ -326,6 +368,8 @@ impl Field {
             Field::Category => t.category.is_some(),
             Field::Parameters => !t.parameters.is_empty(),
             Field::Links => !t.links.is_empty(),
+            Field::Fields => !t.fields.is_empty(),
+            Field::Versions => !t.versions.is_empty(),
         }
     }
 
@@ -357,6 +401,29 @@ impl Field {
                 }
             }
             Field::Category => text.push_str(e.category.as_deref().unwrap_or("").trim()),
+            Field::Fields => {
+                for f in &e.fields {
+                    text.push_str(&format!(
+                        "{}\u{1f}{}\n",
+                        f.name,
+                        f.meaning.as_deref().unwrap_or("")
+                    ));
+                    if let Some(m) = f.value_map.as_ref().filter(|_| f.value_map_name.is_none()) {
+                        for v in &m.entries {
+                            text.push_str(&format!("{}\u{1e}{}\n", v.value, v.label));
+                        }
+                    }
+                }
+            }
+            Field::Versions => {
+                for v in &e.versions {
+                    text.push_str(&format!(
+                        "{}\u{1f}{}\n",
+                        v.version,
+                        v.changes.as_deref().unwrap_or("")
+                    ));
+                }
+            }
         }
         short_hash(&text)
     }
@@ -391,8 +458,21 @@ pub struct Translation {
     pub links: BTreeMap<String, String>,
     /// Translated category display name.
     pub category: Option<String>,
+    /// Translated field meanings and value-map labels, by field name.
+    pub fields: BTreeMap<String, FieldTranslation>,
+    /// Translated "what changed" notes, by version number.
+    pub versions: BTreeMap<u8, String>,
     /// Per field: the hash of the original it was translated from.
     pub translated_from: BTreeMap<String, String>,
+}
+
+/// One data field's translation: its meaning and its inline value map's labels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FieldTranslation {
+    /// Translated meaning (inline Markdown).
+    pub meaning: Option<String>,
+    /// Translated labels of the field's inline value map, by value.
+    pub values: BTreeMap<u64, String>,
 }
 
 impl Translation {

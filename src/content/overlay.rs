@@ -31,6 +31,8 @@ pub const OVERLAY_FIELDS: &[&str] = &[
     "user_action",
     "links",
     "category",
+    "fields",
+    "versions",
     "translated_from",
 ];
 
@@ -61,6 +63,8 @@ struct RawOverlay {
     #[serde(default)]
     links: Vec<Spanned<LinkTitle>>,
     category: Option<String>,
+    fields: Option<Spanned<BTreeMap<String, super::fields::RawFieldTranslation>>>,
+    versions: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     translated_from: BTreeMap<String, String>,
     // Fields that exist in records but not in overlays, for a precise error.
@@ -207,7 +211,7 @@ fn load_one(
                     "overlay-field",
                     format!("`{name}` is not translatable"),
                     format!(
-                        "remove `{name}`; translatable fields are: message, parameters, explanation, user_action, links, category"
+                        "remove `{name}`; translatable fields are: message, parameters, fields, versions, explanation, user_action, links, category"
                     ),
                 )
             };
@@ -380,6 +384,28 @@ fn load_one(
         }
     }
 
+    // Fields and versions: the original's, translating meanings, labels and notes only.
+    let fields = match raw.fields {
+        Some(f) => {
+            let at = loc(&f.referenced, 6);
+            super::fields::check_field_translations(f.value, &event.fields, &at, ds).unwrap_or_else(|| {
+                errors = true;
+                BTreeMap::new()
+            })
+        }
+        None => BTreeMap::new(),
+    };
+    let versions = match raw.versions {
+        Some(v) => {
+            let at = loc(&v.referenced, 8);
+            super::versions::check_version_notes(v.value, &event.versions, &at, ds).unwrap_or_else(|| {
+                errors = true;
+                BTreeMap::new()
+            })
+        }
+        None => BTreeMap::new(),
+    };
+
     // translated_from: known fields, hex hashes.
     for (k, v) in &raw.translated_from {
         if Field::parse(k).is_none() || v.len() != 8 || !v.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -410,6 +436,8 @@ fn load_one(
             .category
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
+        fields,
+        versions,
         translated_from: raw.translated_from,
     };
     if !Field::ALL.iter().any(|f| f.touched_in(&t)) {

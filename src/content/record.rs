@@ -9,7 +9,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::fields::{MapRef, RawField, check_fields, check_inserts};
 use super::model::{Event, EventKey, Level, Link, RECORD_FIELDS, UserAction};
+use super::versions::{RawVersion, check_versions};
 use super::yaml::{parse_yaml, read_text};
 use crate::content::message;
 use crate::content::slug::Slug;
@@ -53,6 +55,15 @@ struct RawRecord {
     channel: Option<String>,
     #[serde(default)]
     parameters: SpannedMap,
+    #[serde(default)]
+    fields: Vec<RawField>,
+    #[serde(default)]
+    versions: Vec<RawVersion>,
+    task: Option<String>,
+    opcode: Option<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    sample_xml: Option<String>,
     explanation: Option<String>,
     user_action: Option<UserAction>,
     #[serde(default)]
@@ -71,6 +82,8 @@ pub(super) struct Parsed {
     pub(super) event: Option<Event>,
     /// Where each of `event.related` was written, for dangling-reference errors.
     pub(super) related_locs: Vec<Location>,
+    /// The fields' references to shared value maps, resolved when the site is loaded.
+    pub(super) map_refs: Vec<MapRef>,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
@@ -79,6 +92,7 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
         key: None,
         event: None,
         related_locs: Vec::new(),
+        map_refs: Vec::new(),
         diagnostics: vec![*d],
     };
     let text = match read_text(root, rel_path) {
@@ -214,6 +228,22 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         parameters.insert(k.value, v);
     }
 
+    // fields and versions
+    let mut map_refs = Vec::new();
+    let fields = check_fields(rel_path, text, raw.fields, None, &mut ds, &mut map_refs);
+    let message_loc =
+        span_loc(rel_path, text, &raw.message).with_len(raw.message.value.chars().count().min(200));
+    check_inserts(&raw.message.value, &fields, &message_loc, &mut ds);
+    let versions = check_versions(
+        rel_path,
+        text,
+        raw.versions,
+        &raw.message.value,
+        &fields,
+        &mut ds,
+        &mut map_refs,
+    );
+
     // symbolic name: an identifier
     if let Some(s) = &raw.symbolic_name
         && (s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
@@ -290,6 +320,17 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
             product_version: empty_to_none(raw.product_version.map(|s| s.value)),
             channel: empty_to_none(raw.channel),
             parameters,
+            fields,
+            versions,
+            task: empty_to_none(raw.task),
+            opcode: empty_to_none(raw.opcode),
+            keywords: raw
+                .keywords
+                .into_iter()
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            sample_xml: empty_to_none(raw.sample_xml),
             explanation: empty_to_none(raw.explanation),
             user_action: raw.user_action,
             related: related.iter().map(|(k, _)| k.clone()).collect(),
@@ -313,6 +354,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         key,
         event,
         related_locs: related.into_iter().map(|(_, l)| l).collect(),
+        map_refs,
         diagnostics: ds,
     }
 }

@@ -16,6 +16,7 @@
 //! - [`theme`] and [`markdown`]: templates, static files, UI strings; sanitized Markdown.
 
 mod context;
+mod event_model;
 pub mod markdown;
 mod pages;
 mod selection;

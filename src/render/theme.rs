@@ -62,6 +62,10 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         include_str!("../../themes/technet/templates/event_row.html"),
     ),
     (
+        "templates/event_model.html",
+        include_str!("../../themes/technet/templates/event_model.html"),
+    ),
+    (
         "templates/404.html",
         include_str!("../../themes/technet/templates/404.html"),
     ),

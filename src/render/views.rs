@@ -113,6 +113,8 @@ pub(super) struct EventView<'a> {
     translation: TranslationView<'a>,
     prev: Option<EventLink>,
     next: Option<EventLink>,
+    /// Fields, value maps, sample XML, versions (only for records that have them).
+    model: Option<super::event_model::ModelView>,
 }
 
 #[derive(Serialize)]
@@ -336,6 +338,7 @@ pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
         translation: translation_view(loc, p.t, p.config),
         prev: p.prev.map(p.link),
         next: p.next.map(p.link),
+        model: super::event_model::model_view(loc, default),
     }
 }
 

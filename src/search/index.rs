@@ -128,9 +128,19 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
                 .collect(),
         })
         .collect();
+    // Older versions' messages are templates too (filed like any other), so a
+    // paste of an older version's text finds the event in the browser as well.
+    let mut templates = entries.clone();
+    for (i, m) in super::fields::version_templates(localized) {
+        templates.push(LookupEntry {
+            m: m.to_string(),
+            ..entries[i].clone()
+        });
+    }
+    let entries_all = &templates;
 
     // Words and their document frequency.
-    let words: Vec<Vec<String>> = entries.iter().map(|e| template_keys(&e.m)).collect();
+    let words: Vec<Vec<String>> = entries_all.iter().map(|e| template_keys(&e.m)).collect();
     let mut df: HashMap<&str, usize> = HashMap::new();
     for ws in &words {
         for w in ws {
@@ -147,10 +157,10 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
                 .unwrap_or_default()
         })
         .collect();
-    let approx: usize = entries.iter().map(|e| e.m.len() + 120).sum();
+    let approx: usize = entries_all.iter().map(|e| e.m.len() + 120).sum();
     let tshards = shard_count(approx);
     let mut by_shard: BTreeMap<u32, Vec<&LookupEntry>> = BTreeMap::new();
-    for (e, k) in entries.iter().zip(&keys) {
+    for (e, k) in entries_all.iter().zip(&keys) {
         by_shard.entry(fnv1a(k) % tshards).or_default().push(e);
     }
     // Single-word keys in use: the browser fetches a single word's shard only for these.

@@ -151,6 +151,8 @@ impl Preview {
             Some(layout::CONTENT) if name.ends_with(".yaml") || name.ends_with(".yml") => Change::Content,
             // A folder under content/ renamed or removed: reload the records.
             Some(layout::CONTENT) if !name.contains('.') => Change::Content,
+            // A shared value map: records are resolved against it, so reload them.
+            Some(layout::VALUE_MAPS) => Change::Content,
             Some(layout::THEMES | layout::TEMPLATES | layout::STATIC | layout::I18N) => Change::Theme,
             _ => Change::Ignored,
         }

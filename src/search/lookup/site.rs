@@ -39,6 +39,12 @@ pub struct Value {
     /// What the insertion string means, if the record says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meaning: Option<String>,
+    /// The data field the value belongs to, when the record lists fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What the coded value means, from the field's value map ("Network").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
 }
 
 /// Why a lookup found nothing, or what else the reader may want.
@@ -204,13 +210,18 @@ pub fn answer_site(
         .iter()
         .map(|e| crate::i18n::localize(e, lang, default))
         .collect();
-    let to_site = |m: Match| site_match(config, lang, &localized[m.index], m);
     if let Some((hits, notices)) = direct_answer(text, events, &localized) {
-        answer.matches = hits.into_iter().map(to_site).collect();
+        answer.matches = hits
+            .into_iter()
+            .map(|m| {
+                let l = &localized[m.index];
+                site_match(config, lang, l, l.message.value, m)
+            })
+            .collect();
         answer.notices = notices;
         return answer;
     }
-    let templates: Vec<Template> = localized
+    let mut templates: Vec<Template> = localized
         .iter()
         .map(|l| Template {
             source: &l.event.source,
@@ -218,6 +229,16 @@ pub fn answer_site(
             message: l.message.value,
         })
         .collect();
+    // Older versions' messages: more templates, each owned by its event.
+    let mut owner: Vec<usize> = (0..templates.len()).collect();
+    for (i, m) in crate::search::fields::version_templates(&localized) {
+        templates.push(Template {
+            source: &localized[i].event.source,
+            id: localized[i].event.id,
+            message: m,
+        });
+        owner.push(i);
+    }
     let paste = parse_paste(text);
     let ranked = lookup(&paste, &templates);
     if let Some((source, id)) = unknown_source_id(&paste, &templates) {
@@ -230,10 +251,19 @@ pub fn answer_site(
     // Like the search page: a far weaker match (a template that is mostly
     // insertion strings) is noise next to a specific one.
     let best = ranked.first().map_or(0.0, |m| m.score);
+    let ranked = one_per_event(ranked, &owner);
     answer.matches = ranked
         .into_iter()
         .filter(|m| m.score >= best / 2.0)
-        .map(to_site)
+        .map(|m| {
+            site_match(
+                config,
+                lang,
+                &localized[owner[m.index]],
+                templates[m.index].message,
+                m,
+            )
+        })
         .collect();
     if answer.matches.is_empty() && paste.kind == "message" {
         let vocab = vocabulary(&localized);
@@ -329,13 +359,37 @@ pub(super) fn source_events(events: &[crate::content::Event], source: &str) -> V
         .collect()
 }
 
-/// A match as the site answers it: the event's URL and what each value means.
+/// Keep one match per event (an event has a template per version): the
+/// best, and among equals the one whose message matched.
+pub(super) fn one_per_event(ranked: Vec<Match>, owner: &[usize]) -> Vec<Match> {
+    let matched = |m: &Match| {
+        matches!(
+            m.basis,
+            Basis::SourceAndId { message: true } | Basis::Id { message: true }
+        )
+    };
+    let mut out: Vec<Match> = Vec::with_capacity(ranked.len());
+    for m in ranked {
+        match out.iter_mut().find(|o| owner[o.index] == owner[m.index]) {
+            Some(o) if o.score == m.score && !matched(o) && matched(&m) => *o = m,
+            Some(_) => {}
+            None => out.push(m),
+        }
+    }
+    out
+}
+
+/// A match as the site answers it: the event's URL and, for each value, what
+/// it means, the data field it fills and its decoded meaning. `message` is
+/// the template (of whichever version) that matched.
 pub(super) fn site_match(
     config: &crate::config::Config,
     lang: &str,
     l: &crate::i18n::LocalizedEvent,
+    message: &str,
     m: Match,
 ) -> SiteMatch {
+    let fields = crate::search::fields::fields_for(l.event, message);
     let path = Route::event(l.event).in_lang(lang);
     SiteMatch {
         source: l.event.source.clone(),
@@ -350,10 +404,17 @@ pub(super) fn site_match(
         values: m
             .values
             .into_iter()
-            .map(|(name, value)| Value {
-                meaning: l.parameters.get(name.as_str()).map(|p| p.value.to_string()),
-                name,
-                value,
+            .map(|(name, value)| {
+                let field = crate::search::fields::field_of(fields, &name);
+                Value {
+                    meaning: l.parameters.get(name.as_str()).map(|p| p.value.to_string()),
+                    decoded: field.and_then(|f| crate::search::fields::decode(f, &value, l.translation)),
+                    field: field
+                        .filter(|f| f.name != name.trim_start_matches('{').trim_end_matches('}'))
+                        .map(|f| f.name.clone()),
+                    name,
+                    value,
+                }
             })
             .collect(),
     }
@@ -375,7 +436,12 @@ pub fn results_text(results: &[SiteMatch]) -> String {
             r.url
         ));
         for v in &r.values {
-            out.push_str(&format!("   {} = {}", v.name, v.value));
+            match (&v.field, &v.decoded) {
+                (Some(f), Some(d)) => out.push_str(&format!("   {} ({f}) = {} ({d})", v.name, v.value)),
+                (Some(f), None) => out.push_str(&format!("   {} ({f}) = {}", v.name, v.value)),
+                (None, Some(d)) => out.push_str(&format!("   {} = {} ({d})", v.name, v.value)),
+                (None, None) => out.push_str(&format!("   {} = {}", v.name, v.value)),
+            }
             if let Some(m) = &v.meaning {
                 out.push_str(&format!("    ({m})"));
             }
