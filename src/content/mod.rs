@@ -37,5 +37,5 @@ pub use model::{
     Event, EventKey, Field, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS, Translation,
     UserAction, short_hash,
 };
-pub use record::parse_ref;
+pub use record::{id_hint, parse_ref};
 pub use yaml::{parse_yaml, read_text};

@@ -99,7 +99,7 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
 
 /// The hint for an ID above 65535 that fits in 32 bits: speak of severity
 /// bits only when they are set (bits 30–31), else of what is there.
-fn id_hint(id: i64) -> String {
+pub fn id_hint(id: i64) -> String {
     let low = id & 0xFFFF;
     let severity = (id >> 30) & 0b11;
     let facility = (id >> 16) & 0xFFF;
