@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::index;
+use super::links::{MdLink, SiteMap};
 use super::model::{Event, EventKey, OverlayFile};
 use super::record::{Parsed, RecordKey, parse_file};
 use crate::config::Config;
@@ -62,6 +63,7 @@ impl Content {
                     key: p.key,
                     has_event,
                     related_locs: p.related_locs,
+                    links: p.links,
                     diagnostics: p.diagnostics,
                     related_diagnostics: Vec::new(),
                 },
@@ -69,12 +71,15 @@ impl Content {
         }
         check_keys(&keys, &mut global);
         let known = KnownKeys::new(keys.iter());
+        let site = site_map(config, keys.iter());
         for e in &mut events {
             if let Some(r) = records.get_mut(&e.file) {
                 r.related_diagnostics = check_related(e, &known, &r.related_locs);
+                r.related_diagnostics.extend(check_links(e, &site, &r.links));
             }
         }
-        let overlay_diags = crate::content::overlay::attach_each(config, &mut events, &files.overlays);
+        let overlay_diags =
+            crate::content::overlay::attach_each(config, &mut events, &files.overlays, Some(&site));
         events.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
         let state = LoadState {
             records,
@@ -150,23 +155,35 @@ impl Content {
         // (Only built when an edited record has related events.)
         let any_related = records
             .iter()
-            .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()));
-        let known = if any_related {
-            KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()))
+            .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()) || !p.links.is_empty());
+        // The edited records' keys as they are now (a category may have changed).
+        for (rel, p) in &records {
+            if let Some(r) = state.records.get_mut(rel) {
+                r.key = p.key.clone();
+            }
+        }
+        let (known, site) = if any_related {
+            let keys = || state.records.values().filter_map(|r| r.key.as_ref());
+            (KnownKeys::new(keys()), site_map(config, keys()))
         } else {
-            KnownKeys::new(std::iter::empty())
+            (KnownKeys::new(std::iter::empty()), SiteMap::default())
         };
         let records: Vec<(PathBuf, Parsed, Vec<Diagnostic>)> = records
             .into_iter()
             .map(|(rel, mut p)| {
                 let ds = match &mut p.event {
-                    Some(ev) => check_related(ev, &known, &p.related_locs),
+                    Some(ev) => {
+                        let mut ds = check_related(ev, &known, &p.related_locs);
+                        ds.extend(check_links(ev, &site, &p.links));
+                        ds
+                    }
                     None => Vec::new(),
                 };
                 (rel, p, ds)
             })
             .collect();
         drop(known);
+        drop(site);
         // Compared as strings: `Path` equality walks components, which adds up over 10,000 events.
         let index_of = |events: &[Event], file: &Path| {
             events.iter().position(|e| e.file.as_os_str() == file.as_os_str())
@@ -177,6 +194,7 @@ impl Content {
             r.diagnostics = p.diagnostics;
             r.related_diagnostics = related_diagnostics;
             r.related_locs = p.related_locs;
+            r.links = p.links;
             let Some(ev) = p.event else { continue };
             let Some(i) = index_of(&self.events, &rel) else {
                 continue;
@@ -196,6 +214,11 @@ impl Content {
                 reattach.push(o);
             }
         }
+        let site = if reattach.is_empty() {
+            SiteMap::default()
+        } else {
+            site_map(config, state.records.values().filter_map(|r| r.key.as_ref()))
+        };
         for o in reattach {
             let target = crate::content::overlay::record_path_for(&o.file)
                 .iter()
@@ -210,9 +233,10 @@ impl Content {
                         config,
                         std::slice::from_mut(&mut self.events[i]),
                         std::slice::from_ref(&o),
+                        Some(&site),
                     )
                 }
-                None => crate::content::overlay::attach_each(config, &mut [], std::slice::from_ref(&o)),
+                None => crate::content::overlay::attach_each(config, &mut [], std::slice::from_ref(&o), None),
             };
             if let Some(slot) = state.overlays.get_mut(&o.file) {
                 slot.1 = ds.into_iter().flatten().collect();
@@ -234,7 +258,9 @@ struct RecordState {
     key: Option<RecordKey>,
     has_event: bool,
     related_locs: Vec<Location>,
+    links: Vec<MdLink>,
     diagnostics: Vec<Diagnostic>,
+    /// Related events and links that lead nowhere.
     related_diagnostics: Vec<Diagnostic>,
 }
 
@@ -323,6 +349,30 @@ impl<'a> KnownKeys<'a> {
         }
         k
     }
+}
+
+/// What exists on the site, for resolving links in record prose.
+fn site_map<'a>(config: &'a Config, keys: impl Iterator<Item = &'a RecordKey>) -> SiteMap<'a> {
+    let mut site = SiteMap::default();
+    for k in keys {
+        site.events.insert((k.slug.as_str(), k.id), k.source.as_str());
+        site.sources.insert(k.slug.as_str(), k.source.as_str());
+        if let Some(c) = k.category.as_deref()
+            && let Some(cs) = Slug::new(c)
+        {
+            site.categories.insert((k.slug.as_str(), cs.to_string()), c);
+        }
+    }
+    site.languages = config.languages.iter().map(|(c, _)| c.as_str()).collect();
+    site
+}
+
+/// The links of `e`'s prose that lead nowhere on the site.
+fn check_links(e: &Event, site: &SiteMap, links: &[MdLink]) -> Vec<Diagnostic> {
+    links
+        .iter()
+        .filter_map(|l| super::links::check(site, e.source_slug.as_str(), e.id, l))
+        .collect()
 }
 
 /// Resolve `e.related` (keeping only events that exist) and report the others.

@@ -15,11 +15,13 @@
 //!   escaping YAML writer for files eventref writes into `content/`;
 //! - `record`: checking one record file;
 //! - [`overlay`]: checking one overlay file against its record, staleness, `i18n refresh`;
+//! - [`links`]: the links in record prose, the `event:` shorthand, and resolving them;
 //! - [`placeholder`]: the `TODO` marks left for a human, and the scan that finds them;
 //! - `index`: the one walk of `content/`, and a light index of records for `new` and the importers;
 //! - `load`: loading everything, the checks across records, live-preview edits.
 
 pub mod emit;
+pub mod links;
 pub mod message;
 pub mod overlay;
 pub mod placeholder;

@@ -53,8 +53,8 @@ struct RawRecord {
     channel: Option<String>,
     #[serde(default)]
     parameters: SpannedMap,
-    explanation: Option<String>,
-    user_action: Option<UserAction>,
+    explanation: Option<Spanned<String>>,
+    user_action: Option<Spanned<UserAction>>,
     #[serde(default)]
     related: Vec<Spanned<String>>,
     #[serde(default)]
@@ -71,6 +71,8 @@ pub(super) struct Parsed {
     pub(super) event: Option<Event>,
     /// Where each of `event.related` was written, for dangling-reference errors.
     pub(super) related_locs: Vec<Location>,
+    /// The links of the explanation and the user action, for broken-link errors.
+    pub(super) links: Vec<super::links::MdLink>,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
@@ -79,6 +81,7 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
         key: None,
         event: None,
         related_locs: Vec::new(),
+        links: Vec::new(),
         diagnostics: vec![*d],
     };
     let text = match read_text(root, rel_path) {
@@ -271,6 +274,17 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         );
     }
 
+    // Links in the prose, resolved across records by `load`.
+    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
+    let md_links = super::links::find(
+        rel_path,
+        text,
+        raw.explanation
+            .as_ref()
+            .map(|x| (x.value.as_str(), at(&x.referenced))),
+        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
+    );
+
     let empty_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let raw_id = id16;
     let has_errors = ds
@@ -290,8 +304,8 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
             product_version: empty_to_none(raw.product_version.map(|s| s.value)),
             channel: empty_to_none(raw.channel),
             parameters,
-            explanation: empty_to_none(raw.explanation),
-            user_action: raw.user_action,
+            explanation: empty_to_none(raw.explanation.map(|x| x.value)),
+            user_action: raw.user_action.map(|u| u.value),
             related: related.iter().map(|(k, _)| k.clone()).collect(),
             links,
             last_modified,
@@ -304,6 +318,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
             source: raw_source,
             slug,
             id,
+            category: event.as_ref().and_then(|e| e.category.clone()),
             source_loc: source_loc.clone(),
             id_loc: id_loc.clone(),
         }),
@@ -313,6 +328,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         key,
         event,
         related_locs: related.into_iter().map(|(_, l)| l).collect(),
+        links: md_links,
         diagnostics: ds,
     }
 }
@@ -359,6 +375,8 @@ pub(super) struct RecordKey {
     pub(super) source: String,
     pub(super) slug: Slug,
     pub(super) id: u16,
+    /// The category, when the record has one and no errors.
+    pub(super) category: Option<String>,
     pub(super) source_loc: Location,
     pub(super) id_loc: Location,
 }
