@@ -315,3 +315,24 @@ fn editor_temporary_files_do_not_force_a_full_rebuild() {
     assert!(u.full);
     assert_eq!(u.events, 0);
 }
+
+/// Issue 15: a field typo in a translated record is the error the preview's
+/// overlay shows first; its translation is not reported as an orphan too.
+#[test]
+fn a_typo_in_a_translated_record_is_the_first_error_without_an_orphan() {
+    let mut f = open("i18n");
+    let p = f.write(
+        "content/full.yaml",
+        &std::fs::read_to_string(f.root.join("content/full.yaml"))
+            .unwrap()
+            .replace("level: warning", "levle: warning"),
+    );
+    let Err(failure) = f.preview.update(&[p]) else {
+        panic!("the typo fails the update")
+    };
+    let codes: Vec<&str> = failure.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes.first(), Some(&"unknown-field"), "{codes:?}");
+    assert!(!codes.contains(&"overlay-orphan"), "{codes:?}");
+    let p = f.edit("content/full.yaml", "levle:", "level:");
+    f.update(&[p]);
+}

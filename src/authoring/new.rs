@@ -62,10 +62,7 @@ pub fn parse_id(text: &str) -> Result<u16, Box<Diagnostic>> {
         Some(n) if n <= 65535 => Ok(n as u16),
         Some(n) if n <= u32::MAX as u64 => Err(Box::new(
             Diagnostic::error("invalid-id", format!("event ID {t} is outside 0–65535"))
-                .help(format!(
-                    "{n} = 0x{n:08X} looks like a 32-bit message ID with severity bits; the event ID is its low 16 bits: {}",
-                    n & 0xFFFF
-                )),
+                .help(crate::content::id_hint(n as i64)),
         )),
         _ => Err(Box::new(
             Diagnostic::error("invalid-id", format!("`{t}` is not an event ID"))
@@ -611,6 +608,14 @@ mod tests {
         assert_eq!(*parse_id("0x7D2").as_ref().unwrap(), 2002);
         let e = parse_id("3221226487").unwrap_err();
         assert!(e.help.as_deref().unwrap().contains("1015"), "{:?}", e.help);
+        // 70000 = 0x00011170 has no severity bits set: the hint must not claim any
+        // (the same hint `check` gives for `id: 70000`).
+        let help = parse_id("70000").unwrap_err().help.unwrap();
+        assert!(
+            help.contains("no severity bits set") && help.contains("4464"),
+            "{help}"
+        );
+        assert!(!help.contains("with severity bits"), "{help}");
         assert!(parse_id("-1").is_err());
         assert!(parse_id("abc").is_err());
     }

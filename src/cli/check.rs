@@ -21,6 +21,16 @@ pub struct Args {
     /// Diagnostic format: human, github (Actions annotations) or json.
     #[arg(long, value_enum, default_value_t)]
     format: DiagnosticFormat,
+    /// Also fetch every link to another site (concurrently; answers cached
+    /// in .eventref/ of the site). Unreachable links are warnings, not errors.
+    #[arg(long)]
+    external_links: bool,
+    /// With --external-links: the longest one link may take, in seconds.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    link_timeout: u64,
+    /// With --external-links: fetch every link again, ignoring the cache.
+    #[arg(long)]
+    no_link_cache: bool,
 }
 
 /// Run `eventref check`.
@@ -30,7 +40,19 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(f) => return report(&f, format),
     };
-    match site.check(args.strict, args.output.as_deref()) {
+    let checked = site.check(args.strict, args.output.as_deref());
+    let checked = match checked {
+        Ok(diags) if args.external_links => {
+            let mut opts = eventref::site::ExternalOptions::for_root(&site.config.root);
+            opts.timeout = std::time::Duration::from_secs(args.link_timeout.max(1));
+            if args.no_link_cache {
+                opts.max_age = std::time::Duration::ZERO;
+            }
+            site.check_external_links(diags, args.strict, &opts)
+        }
+        other => other,
+    };
+    match checked {
         Ok(diags) => {
             let events = site.content.events.len();
             match format {

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::fields::MapRef;
 use super::index;
+use super::links::{MdLink, SiteMap};
 use super::model::{Event, EventKey, OverlayFile};
 use super::record::{Parsed, RecordKey, parse_file};
 use super::value_map::{SharedMaps, load_shared, unknown_map};
@@ -72,6 +73,7 @@ impl Content {
                     key: p.key,
                     has_event,
                     related_locs: p.related_locs,
+                    links: p.links,
                     diagnostics: p.diagnostics,
                     related_diagnostics: Vec::new(),
                 },
@@ -79,12 +81,15 @@ impl Content {
         }
         check_keys(&keys, &mut global);
         let known = KnownKeys::new(keys.iter());
+        let site = site_map(config, keys.iter());
         for e in &mut events {
             if let Some(r) = records.get_mut(&e.file) {
                 r.related_diagnostics = check_related(e, &known, &r.related_locs);
+                r.related_diagnostics.extend(check_links(e, &site, &r.links));
             }
         }
-        let overlay_diags = crate::content::overlay::attach_each(config, &mut events, &files.overlays);
+        let overlay_diags =
+            crate::content::overlay::attach_each(config, &mut events, &files.overlays, Some(&site));
         events.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
         let state = LoadState {
             records,
@@ -126,13 +131,14 @@ impl Content {
         let mut old_events: Vec<Event> = Vec::new();
         // Parse first, so that nothing changes when a full reload is needed.
         let (records, overlays) = parse_edits(config, state, &self.value_maps, changed)?;
-        let records = check_edited_related(state, records);
+        let records = check_edited_related(config, state, records);
         let mut reattach: Vec<OverlayFile> = Vec::new();
         for (rel, p, related_diagnostics) in records {
             let r = state.records.get_mut(&rel)?;
             r.diagnostics = p.diagnostics;
             r.related_diagnostics = related_diagnostics;
             r.related_locs = p.related_locs;
+            r.links = p.links;
             let Some(ev) = p.event else { continue };
             let Some(i) = index_of(&self.events, &rel) else {
                 continue;
@@ -165,6 +171,11 @@ impl Content {
         overlays: Vec<OverlayFile>,
         old_events: &mut Vec<Event>,
     ) {
+        let site = if overlays.is_empty() {
+            SiteMap::default()
+        } else {
+            site_map(config, state.records.values().filter_map(|r| r.key.as_ref()))
+        };
         for o in overlays {
             let target = crate::content::overlay::record_path_for(&o.file)
                 .iter()
@@ -179,9 +190,10 @@ impl Content {
                         config,
                         std::slice::from_mut(&mut self.events[i]),
                         std::slice::from_ref(&o),
+                        Some(&site),
                     )
                 }
-                None => crate::content::overlay::attach_each(config, &mut [], std::slice::from_ref(&o)),
+                None => crate::content::overlay::attach_each(config, &mut [], std::slice::from_ref(&o), None),
             };
             if let Some(slot) = state.overlays.get_mut(&o.file) {
                 slot.1 = ds.into_iter().flatten().collect();
@@ -244,26 +256,38 @@ fn parse_edits(
     Some((records, overlays))
 }
 
-/// Check the related events of edited records against the (unchanged) set of keys.
+/// Check the related events and the links of edited records against the set
+/// of keys (which the edits cannot change, but for a record's category).
 fn check_edited_related(
-    state: &LoadState,
-    records: Vec<(PathBuf, Parsed)>,
+    config: &Config,
+    state: &mut LoadState,
+    records: ParsedRecords,
 ) -> Vec<(PathBuf, Parsed, Vec<Diagnostic>)> {
-    // Resolve related events against the (unchanged) set of keys.
-    // (Only built when an edited record has related events.)
+    // (Only built when an edited record has related events or links.)
     let any_related = records
         .iter()
-        .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()));
-    let known = if any_related {
-        KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()))
+        .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()) || !p.links.is_empty());
+    // The edited records' keys as they are now (a category may have changed).
+    for (rel, p) in &records {
+        if let Some(r) = state.records.get_mut(rel) {
+            r.key = p.key.clone();
+        }
+    }
+    let (known, site) = if any_related {
+        let keys = || state.records.values().filter_map(|r| r.key.as_ref());
+        (KnownKeys::new(keys()), site_map(config, keys()))
     } else {
-        KnownKeys::new(std::iter::empty())
+        (KnownKeys::new(std::iter::empty()), SiteMap::default())
     };
     records
         .into_iter()
         .map(|(rel, mut p)| {
             let ds = match &mut p.event {
-                Some(ev) => check_related(ev, &known, &p.related_locs),
+                Some(ev) => {
+                    let mut ds = check_related(ev, &known, &p.related_locs);
+                    ds.extend(check_links(ev, &site, &p.links));
+                    ds
+                }
                 None => Vec::new(),
             };
             (rel, p, ds)
@@ -283,7 +307,9 @@ struct RecordState {
     key: Option<RecordKey>,
     has_event: bool,
     related_locs: Vec<Location>,
+    links: Vec<MdLink>,
     diagnostics: Vec<Diagnostic>,
+    /// Related events and links that lead nowhere.
     related_diagnostics: Vec<Diagnostic>,
 }
 
@@ -398,6 +424,30 @@ impl<'a> KnownKeys<'a> {
         }
         k
     }
+}
+
+/// What exists on the site, for resolving links in record prose.
+fn site_map<'a>(config: &'a Config, keys: impl Iterator<Item = &'a RecordKey>) -> SiteMap<'a> {
+    let mut site = SiteMap::default();
+    for k in keys {
+        site.events.insert((k.slug.as_str(), k.id), k.source.as_str());
+        site.sources.insert(k.slug.as_str(), k.source.as_str());
+        if let Some(c) = k.category.as_deref()
+            && let Some(cs) = Slug::new(c)
+        {
+            site.categories.insert((k.slug.as_str(), cs.to_string()), c);
+        }
+    }
+    site.languages = config.languages.iter().map(|(c, _)| c.as_str()).collect();
+    site
+}
+
+/// The links of `e`'s prose that lead nowhere on the site.
+fn check_links(e: &Event, site: &SiteMap, links: &[MdLink]) -> Vec<Diagnostic> {
+    links
+        .iter()
+        .filter_map(|l| super::links::check(site, e.source_slug.as_str(), e.id, l))
+        .collect()
 }
 
 /// Resolve `e.related` (keeping only events that exist) and report the others.

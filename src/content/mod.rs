@@ -17,12 +17,14 @@
 //!   versions, and the value maps of coded fields (inline or shared in `value_maps/`);
 //! - `record`: checking one record file;
 //! - [`overlay`]: checking one overlay file against its record, staleness, `i18n refresh`;
+//! - [`links`]: the links in record prose, the `event:` shorthand, and resolving them;
 //! - [`placeholder`]: the `TODO` marks left for a human, and the scan that finds them;
 //! - `index`: the one walk of `content/`, and a light index of records for `new` and the importers;
 //! - `load`: loading everything, the checks across records, live-preview edits.
 
 pub mod emit;
 pub mod fields;
+pub mod links;
 pub mod message;
 pub mod overlay;
 pub mod placeholder;
@@ -42,5 +44,5 @@ pub use model::{
     Event, EventKey, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS,
     Translation, UserAction, short_hash,
 };
-pub use record::parse_ref;
+pub use record::{id_hint, parse_ref};
 pub use yaml::{parse_yaml, read_text};

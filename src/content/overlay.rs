@@ -58,7 +58,7 @@ struct RawOverlay {
     message: Option<Spanned<String>>,
     #[serde(default)]
     parameters: Option<Spanned<BTreeMap<String, String>>>,
-    explanation: Option<String>,
+    explanation: Option<Spanned<String>>,
     user_action: Option<Spanned<UserAction>>,
     #[serde(default)]
     links: Vec<Spanned<LinkTitle>>,
@@ -98,14 +98,20 @@ pub fn record_path_for(overlay: &Path) -> Vec<PathBuf> {
 
 /// Parse every overlay, check it against its record, and attach it to the event.
 pub fn attach(config: &Config, events: &mut [Event], overlays: &[OverlayFile], diags: &mut Diagnostics) {
-    for ds in attach_each(config, events, overlays) {
+    for ds in attach_each(config, events, overlays, None) {
         diags.extend(ds);
     }
 }
 
 /// Like [`attach`], returning the diagnostics of each overlay separately (in
-/// the order of `overlays`).
-pub fn attach_each(config: &Config, events: &mut [Event], overlays: &[OverlayFile]) -> Vec<Vec<Diagnostic>> {
+/// the order of `overlays`). With `site`, the links of the translated prose
+/// are resolved against it (see [`super::links`]).
+pub fn attach_each(
+    config: &Config,
+    events: &mut [Event],
+    overlays: &[OverlayFile],
+    site: Option<&super::links::SiteMap>,
+) -> Vec<Vec<Diagnostic>> {
     let by_file: BTreeMap<PathBuf, usize> = events
         .iter()
         .enumerate()
@@ -120,7 +126,7 @@ pub fn attach_each(config: &Config, events: &mut [Event], overlays: &[OverlayFil
             let target = record_path_for(&o.file)
                 .into_iter()
                 .find_map(|p| by_file.get(&p).copied());
-            let t = load_one(config, o, target.map(|i| &events[i]), &mut ds);
+            let t = load_one(config, o, target.map(|i| &events[i]), site, &mut ds);
             (target.zip(t), ds)
         })
         .collect();
@@ -139,6 +145,7 @@ fn load_one(
     config: &Config,
     o: &OverlayFile,
     event: Option<&Event>,
+    site: Option<&super::links::SiteMap>,
     ds: &mut Vec<Diagnostic>,
 ) -> Option<Translation> {
     let text = match read_text(&config.root, &o.file) {
@@ -421,6 +428,24 @@ fn load_one(
         }
     }
 
+    // Links in the translated prose lead where the original's may.
+    if let Some(site) = site {
+        let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
+        let found = super::links::find(
+            &o.file,
+            &text,
+            raw.explanation
+                .as_ref()
+                .map(|x| (x.value.as_str(), at(&x.referenced))),
+            raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
+        );
+        ds.extend(
+            found
+                .iter()
+                .filter_map(|l| super::links::check(site, event.source_slug.as_str(), event.id, l)),
+        );
+    }
+
     let t = Translation {
         lang: o.lang.clone(),
         file: o.file.clone(),
@@ -428,7 +453,7 @@ fn load_one(
         parameters,
         explanation: raw
             .explanation
-            .map(|s| s.trim().to_string())
+            .map(|s| s.value.trim().to_string())
             .filter(|s| !s.is_empty()),
         user_action: raw.user_action.map(|u| u.value),
         links,

@@ -64,8 +64,8 @@ struct RawRecord {
     #[serde(default)]
     keywords: Vec<String>,
     sample_xml: Option<String>,
-    explanation: Option<String>,
-    user_action: Option<UserAction>,
+    explanation: Option<Spanned<String>>,
+    user_action: Option<Spanned<UserAction>>,
     #[serde(default)]
     related: Vec<Spanned<String>>,
     #[serde(default)]
@@ -84,6 +84,8 @@ pub(super) struct Parsed {
     pub(super) related_locs: Vec<Location>,
     /// The fields' references to shared value maps, resolved when the site is loaded.
     pub(super) map_refs: Vec<MapRef>,
+    /// The links of the explanation and the user action, for broken-link errors.
+    pub(super) links: Vec<super::links::MdLink>,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
@@ -93,6 +95,7 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
         event: None,
         related_locs: Vec::new(),
         map_refs: Vec::new(),
+        links: Vec::new(),
         diagnostics: vec![*d],
     };
     let text = match read_text(root, rel_path) {
@@ -113,7 +116,7 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
 
 /// The hint for an ID above 65535 that fits in 32 bits: speak of severity
 /// bits only when they are set (bits 30–31), else of what is there.
-fn id_hint(id: i64) -> String {
+pub fn id_hint(id: i64) -> String {
     let low = id & 0xFFFF;
     let severity = (id >> 30) & 0b11;
     let facility = (id >> 16) & 0xFFF;
@@ -301,6 +304,17 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         );
     }
 
+    // Links in the prose, resolved across records by `load`.
+    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
+    let md_links = super::links::find(
+        rel_path,
+        text,
+        raw.explanation
+            .as_ref()
+            .map(|x| (x.value.as_str(), at(&x.referenced))),
+        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
+    );
+
     let empty_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let raw_id = id16;
     let has_errors = ds
@@ -331,8 +345,8 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
                 .filter(|k| !k.is_empty())
                 .collect(),
             sample_xml: empty_to_none(raw.sample_xml),
-            explanation: empty_to_none(raw.explanation),
-            user_action: raw.user_action,
+            explanation: empty_to_none(raw.explanation.map(|x| x.value)),
+            user_action: raw.user_action.map(|u| u.value),
             related: related.iter().map(|(k, _)| k.clone()).collect(),
             links,
             last_modified,
@@ -345,6 +359,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
             source: raw_source,
             slug,
             id,
+            category: event.as_ref().and_then(|e| e.category.clone()),
             source_loc: source_loc.clone(),
             id_loc: id_loc.clone(),
         }),
@@ -355,6 +370,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         event,
         related_locs: related.into_iter().map(|(_, l)| l).collect(),
         map_refs,
+        links: md_links,
         diagnostics: ds,
     }
 }
@@ -401,6 +417,8 @@ pub(super) struct RecordKey {
     pub(super) source: String,
     pub(super) slug: Slug,
     pub(super) id: u16,
+    /// The category, when the record has one and no errors.
+    pub(super) category: Option<String>,
     pub(super) source_loc: Location,
     pub(super) id_loc: Location,
 }

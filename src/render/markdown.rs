@@ -42,11 +42,36 @@ fn safe_url(url: &str) -> bool {
 /// cleaning. Anything else (raw HTML, images, other URL schemes) goes through
 /// ammonia.
 pub fn to_html(markdown: &str) -> String {
+    to_html_with(markdown, &|_| None)
+}
+
+/// [`to_html`], with each link destination first offered to `rewrite` (which
+/// turns the `event:Source/ID` shorthand into the page's relative URL); the
+/// result is sanitized like any other destination.
+pub fn to_html_with(markdown: &str, rewrite: &dyn Fn(&str) -> Option<String>) -> String {
     use pulldown_cmark::{Event, Tag};
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
-    let events: Vec<Event> = Parser::new_ext(markdown, opts).collect();
+    let events: Vec<Event> = Parser::new_ext(markdown, opts)
+        .map(|e| match e {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(&dest_url).map_or(dest_url, Into::into);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            e => e,
+        })
+        .collect();
     let needs_cleaning = events.iter().any(|e| match e {
         Event::Html(_) | Event::InlineHtml(_) => true,
         Event::Start(Tag::Image { .. }) => true,
@@ -102,7 +127,12 @@ pub fn to_plain_text(markdown: &str) -> String {
 /// (a list item or an intro line): the outer `<p>` is removed when there is
 /// exactly one paragraph.
 pub fn to_inline_html(markdown: &str) -> String {
-    let html = to_html(markdown);
+    to_inline_html_with(markdown, &|_| None)
+}
+
+/// [`to_inline_html`] with link destinations rewritten as in [`to_html_with`].
+pub fn to_inline_html_with(markdown: &str, rewrite: &dyn Fn(&str) -> Option<String>) -> String {
+    let html = to_html_with(markdown, rewrite);
     let trimmed = html.trim();
     if let Some(inner) = trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>"))
         && !inner.contains("<p>")

@@ -60,6 +60,25 @@ impl<'a> Route<'a> {
     }
 }
 
+/// The URL of a link written as `event:Source/ID` (or `source:`, `category:`,
+/// see [`crate::content::links`]) in the prose of event `from`'s page:
+/// relative to that page, so it stays in the page's language and works under
+/// any base path. `None` when `dest` is no shorthand.
+pub fn shorthand_url(from: &Event, dest: &str) -> Option<String> {
+    use crate::content::links::{Shorthand, shorthand};
+    let (s, anchor) = shorthand(dest)?.ok()?;
+    let path = match s {
+        Shorthand::Event(src, id) => Route::Event(&Slug::new(src)?, id).path(),
+        Shorthand::Source(src) => Route::Source(&Slug::new(src)?).path(),
+        Shorthand::Category(src, c) => Route::Category(&Slug::new(src)?, &Slug::new(c)?).path(),
+    };
+    let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+    Some(format!(
+        "{}{path}{anchor}",
+        root_prefix(&Route::event(from).path())
+    ))
+}
+
 /// `rest` (a path relative to a language root) under language `lang`.
 pub fn in_lang(lang: &str, rest: &str) -> String {
     format!("{lang}/{rest}")
@@ -180,6 +199,51 @@ mod tests {
         assert_eq!(Route::Event(&s, 2002).in_lang("en"), format!("en/{s}/2002/"));
         assert_eq!(pagefind_part_dir("en", 0), "pagefind/en/");
         assert_eq!(pagefind_part_dir("en", 2), "pagefind/en/2/");
+    }
+
+    /// The resolver that checks the links in record prose
+    /// (`content::links`) finds every page these routes build, and no other.
+    #[test]
+    fn record_links_resolve_to_these_routes() {
+        use crate::content::links::{SiteMap, SitePage, resolve_path};
+        let (s, c) = (Slug::new("Contoso-Backup").unwrap(), Slug::new("Jobs").unwrap());
+        let mut site = SiteMap::default();
+        site.events.insert((s.as_str(), 2002), "Contoso-Backup");
+        site.sources.insert(s.as_str(), "Contoso-Backup");
+        site.categories.insert((s.as_str(), c.to_string()), "Jobs");
+        site.languages.insert("de");
+        let segs = |p: &str| {
+            p.split('/')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let resolves = |p: &str| {
+            let v = segs(p);
+            resolve_path(&site, &v.iter().map(String::as_str).collect::<Vec<_>>()) == SitePage::Exists
+        };
+        for r in [
+            Route::Home,
+            Route::Events,
+            Route::Search,
+            Route::Source(&s),
+            Route::Category(&s, &c),
+            Route::Event(&s, 2002),
+        ] {
+            assert!(resolves(&r.in_lang("de")), "{:?}", r);
+            assert!(resolves(&r.file("de")), "{:?}", r);
+        }
+        assert!(resolves(&not_found("de")));
+        assert!(resolves(&static_file("style.css")));
+        let other = Slug::new("Other").unwrap();
+        for missing in [
+            Route::Event(&s, 2003).in_lang("de"),
+            Route::Source(&other).in_lang("de"),
+            Route::Category(&s, &other).in_lang("de"),
+            Route::Event(&s, 2002).in_lang("fr"),
+        ] {
+            assert!(!resolves(&missing), "{missing}");
+        }
     }
 
     #[test]

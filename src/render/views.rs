@@ -168,16 +168,22 @@ pub(super) fn fallback_lang<'a, T>(l: &Localized<T>, default: &'a str) -> Option
     (l.state == FieldState::Fallback).then_some(default)
 }
 
-pub(super) fn user_action_view(ua: &UserAction) -> UserActionView {
+pub(super) fn user_action_view(e: &Event, ua: &UserAction) -> UserActionView {
+    let rewrite = |d: &str| super::urls::shorthand_url(e, d);
     match ua {
         UserAction::Text(md) => UserActionView {
             intro_html: None,
             steps_html: Vec::new(),
-            text_html: Some(markdown::to_html(md)),
+            text_html: Some(markdown::to_html_with(md, &rewrite)),
         },
         UserAction::Steps { intro, steps } => UserActionView {
-            intro_html: intro.as_deref().map(markdown::to_inline_html),
-            steps_html: steps.iter().map(|s| markdown::to_inline_html(s)).collect(),
+            intro_html: intro
+                .as_deref()
+                .map(|i| markdown::to_inline_html_with(i, &rewrite)),
+            steps_html: steps
+                .iter()
+                .map(|s| markdown::to_inline_html_with(s, &rewrite))
+                .collect(),
             text_html: None,
         },
     }
@@ -272,6 +278,7 @@ pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
     let (segments, parameters) = message_views(loc, default);
     let stale = |state: FieldState| state == FieldState::Stale;
     let category_slug = e.category.as_deref().and_then(Slug::new);
+    let rewrite = |d: &str| super::urls::shorthand_url(e, d);
     EventView {
         title: event_title(e),
         source: &e.source,
@@ -299,22 +306,22 @@ pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
             .as_deref()
             .or(p.config.defaults.product_version.as_deref()),
         channel: e.channel.as_deref(),
-        explanation_html: loc.explanation.map(|x| markdown::to_html(x.value)),
+        explanation_html: loc.explanation.map(|x| markdown::to_html_with(x.value, &rewrite)),
         explanation_lang: loc.explanation.as_ref().and_then(|x| fallback_lang(x, default)),
         explanation_stale: loc.explanation.is_some_and(|x| stale(x.state)),
         explanation_original_html: loc
             .explanation
             .filter(|x| stale(x.state))
             .and(e.explanation.as_deref())
-            .map(markdown::to_html),
-        user_action: loc.user_action.map(|u| user_action_view(u.value)),
+            .map(|x| markdown::to_html_with(x, &rewrite)),
+        user_action: loc.user_action.map(|u| user_action_view(e, u.value)),
         user_action_lang: loc.user_action.as_ref().and_then(|u| fallback_lang(u, default)),
         user_action_stale: loc.user_action.is_some_and(|u| stale(u.state)),
         user_action_original: loc
             .user_action
             .filter(|u| stale(u.state))
             .and(e.user_action.as_ref())
-            .map(user_action_view),
+            .map(|u| user_action_view(e, u)),
         intro_html: p.texts.intro_html.clone(),
         more_info_html: p.texts.more_info_html.clone(),
         links: loc

@@ -2,8 +2,10 @@
 //! (render → output). This is the library's front door; the CLI is a thin
 //! shell around [`Site::load`], [`Site::check`] and [`Site::build`].
 
+mod external;
 mod preview;
 
+pub use external::{CACHE_FILE as EXTERNAL_LINK_CACHE, ExternalOptions};
 pub use preview::{Change, IndexJob, IndexReport, Preview, PreviewOptions, Update};
 
 use std::path::{Path, PathBuf};
@@ -186,6 +188,21 @@ impl Site {
             .at(Location::file_only(crate::config::CONFIG_FILE))
             .help("set base_url = \"https://…/\" in site.toml, or pass --base-url when you build for publishing"),
         ]
+    }
+
+    /// `check --external-links`: fetch every link to another site (`links:`
+    /// and `http(s)` links in the prose), concurrently, with `opts`' timeout
+    /// and cache. Broken links (a 4xx answer) are errors; links that could
+    /// not be reached are warnings (`external-link-unchecked`), never errors.
+    /// Added to `diags` (what [`Site::check`] found), `--strict` applied.
+    pub fn check_external_links(
+        &self,
+        mut diags: Diagnostics,
+        strict: bool,
+        opts: &ExternalOptions,
+    ) -> Result<Diagnostics, Failure> {
+        diags.extend(external::check(&self.config.root, &self.content.events, opts));
+        finish(diags, strict)
     }
 
     /// The content's diagnostics and the theme's, `--strict` applied; the

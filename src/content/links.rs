@@ -1,0 +1,505 @@
+//! Links inside record prose (`explanation`, `user_action`): finding them in
+//! the Markdown with their place in the file, the `event:`/`source:`/
+//! `category:` shorthand, and resolving every link that stays on the site
+//! against the events, sources, categories and pages that exist.
+//!
+//! An event page is `{lang}/{source-slug}/{id}/` (see `render::urls`, whose
+//! tests hold this resolver to the routes it builds), so a relative link
+//! written in a record is resolved from there; the shorthand is turned into a
+//! relative URL by the render stage, which makes it right under any base path
+//! and in every language.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use pulldown_cmark::{Event as MdEvent, Options, Parser, Tag};
+
+use super::model::UserAction;
+use super::slug::Slug;
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
+
+/// A link written in a record's Markdown, with where it is in the file.
+#[derive(Debug, Clone)]
+pub struct MdLink {
+    /// The destination as written (`../1099/`, `event:Contoso-Backup/1099`).
+    pub dest: String,
+    /// The field it is in (`explanation`, `user_action`).
+    pub field: &'static str,
+    /// Where the destination is written (or the field, if it cannot be found).
+    pub loc: Location,
+}
+
+/// A shorthand link destination: `event:Source/ID`, `source:Source` or
+/// `category:Source/Category`, each with an optional `#anchor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shorthand<'a> {
+    /// `event:Source/ID`.
+    Event(&'a str, u16),
+    /// `source:Source`.
+    Source(&'a str),
+    /// `category:Source/Category`.
+    Category(&'a str, &'a str),
+}
+
+/// The shorthand in `dest` and its `#anchor` (without the `#`), if `dest` is
+/// one. `Err` for a destination that starts like a shorthand but is not one.
+pub fn shorthand(dest: &str) -> Option<Result<(Shorthand<'_>, Option<&str>), String>> {
+    let (kind, rest) = dest.split_once(':')?;
+    let kind_lower = kind.to_ascii_lowercase();
+    if !["event", "source", "category"].contains(&kind_lower.as_str()) {
+        return None;
+    }
+    let (body, anchor) = match rest.split_once('#') {
+        Some((b, a)) => (b, Some(a)),
+        None => (rest, None),
+    };
+    let body = body.trim();
+    let bad = |what: &str| Some(Err(format!("write it as `{what}`")));
+    let s = match kind_lower.as_str() {
+        "event" => match body.rsplit_once('/') {
+            Some((src, id)) if !src.trim().is_empty() => match id.trim().parse::<u16>() {
+                Ok(id) => Shorthand::Event(src.trim(), id),
+                Err(_) => return bad("event:Source/ID, e.g. event:MSExchangeTransport/2003"),
+            },
+            _ => return bad("event:Source/ID, e.g. event:MSExchangeTransport/2003"),
+        },
+        "source" if !body.is_empty() => Shorthand::Source(body),
+        "source" => return bad("source:Source, e.g. source:MSExchangeTransport"),
+        _ => match body.split_once('/') {
+            Some((src, cat)) if !src.trim().is_empty() && !cat.trim().is_empty() => {
+                Shorthand::Category(src.trim(), cat.trim())
+            }
+            _ => return bad("category:Source/Category, e.g. category:MSExchangeTransport/SmtpSend"),
+        },
+    };
+    Some(Ok((s, anchor)))
+}
+
+/// The links of a record's `explanation` and `user_action`, located in `text`
+/// (the file) from where each field starts (1-based line and column).
+pub fn find(
+    file: &Path,
+    text: &Arc<str>,
+    explanation: Option<(&str, (u32, u32))>,
+    user_action: Option<(&UserAction, (u32, u32))>,
+) -> Vec<MdLink> {
+    let mut out = Vec::new();
+    if let Some((md, at)) = explanation {
+        locate(file, text, "explanation", &[md], at, &mut out);
+    }
+    if let Some((ua, at)) = user_action {
+        let parts: Vec<&str> = match ua {
+            UserAction::Text(t) => vec![t.as_str()],
+            UserAction::Steps { intro, steps } => intro
+                .iter()
+                .map(String::as_str)
+                .chain(steps.iter().map(String::as_str))
+                .collect(),
+        };
+        locate(file, text, "user_action", &parts, at, &mut out);
+    }
+    out
+}
+
+/// The destinations of the links (not images) of a Markdown text.
+pub fn destinations(md: &str) -> Vec<String> {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    Parser::new_ext(md, opts)
+        .filter_map(|e| match e {
+            MdEvent::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn locate(
+    file: &Path,
+    text: &Arc<str>,
+    field: &'static str,
+    parts: &[&str],
+    (line, column): (u32, u32),
+    out: &mut Vec<MdLink>,
+) {
+    let field_loc = Location::new(file, Some(text.clone()), line, column);
+    // Byte offset of the field's start; each link is searched from the end
+    // of the one before, so two equal links point at their own places.
+    let mut cursor = offset_of(text, line, column);
+    for md in parts {
+        for dest in destinations(md) {
+            let loc = match text.get(cursor..).and_then(|rest| rest.find(dest.as_str())) {
+                Some(i) if !dest.is_empty() => {
+                    let at = cursor + i;
+                    cursor = at + dest.len();
+                    let (l, c) = line_col(text, at);
+                    Location::new(file, Some(text.clone()), l, c).with_len(dest.chars().count())
+                }
+                _ => field_loc.clone(),
+            };
+            out.push(MdLink { dest, field, loc });
+        }
+    }
+}
+
+fn offset_of(text: &str, line: u32, column: u32) -> usize {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            return off
+                + l.char_indices()
+                    .nth(column.saturating_sub(1) as usize)
+                    .map_or(l.len(), |(b, _)| b);
+        }
+        off += l.len();
+    }
+    text.len().min(off)
+}
+
+fn line_col(text: &str, at: usize) -> (u32, u32) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line as u32, col as u32)
+}
+
+/// What exists on the site, for resolving links: events by source slug and
+/// ID, sources, categories, and the languages.
+#[derive(Default)]
+pub struct SiteMap<'a> {
+    /// (source slug, ID) → source as written.
+    pub events: HashMap<(&'a str, u16), &'a str>,
+    /// Source slug → source as written.
+    pub sources: HashMap<&'a str, &'a str>,
+    /// (source slug, category slug) → category as written.
+    pub categories: HashMap<(&'a str, String), &'a str>,
+    /// Configured language codes.
+    pub languages: HashSet<&'a str>,
+}
+
+/// Where a link that stays on the site leads, once resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SitePage {
+    /// A page that exists (or a file of the site eventref does not check,
+    /// such as the theme's static files).
+    Exists,
+    /// Nothing: what is wrong, the path segment that does not resolve, and
+    /// a segment that would when one is near.
+    Missing {
+        /// What is wrong.
+        why: String,
+        /// The path segment that does not resolve.
+        bad: String,
+        /// A segment that would, when one is near.
+        near: Option<String>,
+    },
+}
+
+/// Resolve a path (split into segments from the site root) against the site.
+pub fn resolve_path(site: &SiteMap, segs: &[&str]) -> SitePage {
+    let missing = |why: String, bad: &str, near: Option<String>| SitePage::Missing {
+        why,
+        bad: bad.to_string(),
+        near,
+    };
+    let segs: Vec<&str> = match segs.split_last() {
+        Some((last, rest)) if *last == "index.html" => rest.to_vec(),
+        _ => segs.to_vec(),
+    };
+    let Some((first, rest)) = segs.split_first() else {
+        return SitePage::Exists; // the root redirect
+    };
+    if !site.languages.contains(first) {
+        return match *first {
+            "static" | "pagefind" => SitePage::Exists,
+            "robots.txt" | "sitemap.xml" | "404.html" if rest.is_empty() => SitePage::Exists,
+            _ => missing(
+                format!("the site has no language or folder `{first}`"),
+                first,
+                None,
+            ),
+        };
+    }
+    let sources = || site.sources.keys().copied().collect::<BTreeSet<_>>();
+    let source_missing = |s: &str| {
+        let near = did_you_mean(s, sources()).map(str::to_string);
+        missing(format!("there is no source `{s}`"), s, near)
+    };
+    match rest {
+        [] | ["events"] | ["search"] | ["404.html"] => SitePage::Exists,
+        [s] => match Slug::new(s) {
+            Some(slug) if site.sources.contains_key(slug.as_str()) => SitePage::Exists,
+            _ => source_missing(s),
+        },
+        [s, "category", c] => match (Slug::new(s), Slug::new(c)) {
+            (Some(ss), Some(cs)) if site.categories.contains_key(&(ss.as_str(), cs.to_string())) => {
+                SitePage::Exists
+            }
+            (Some(ss), _) if site.sources.contains_key(ss.as_str()) => {
+                let cats: BTreeSet<&str> = site
+                    .categories
+                    .keys()
+                    .filter(|(src, _)| *src == ss.as_str())
+                    .map(|(_, c)| c.as_str())
+                    .collect();
+                let near = did_you_mean(c, cats).map(str::to_string);
+                missing(
+                    format!("{} has no category `{c}`", site.sources[ss.as_str()]),
+                    c,
+                    near,
+                )
+            }
+            _ => source_missing(s),
+        },
+        [s, id] if id.parse::<u16>().is_ok() => {
+            let id: u16 = id.parse().unwrap_or_default();
+            match Slug::new(s) {
+                Some(ss) if site.events.contains_key(&(ss.as_str(), id)) => SitePage::Exists,
+                Some(ss) if site.sources.contains_key(ss.as_str()) => {
+                    let ids: BTreeSet<String> = site
+                        .events
+                        .keys()
+                        .filter(|(src, _)| *src == ss.as_str())
+                        .map(|(_, i)| i.to_string())
+                        .collect();
+                    let near =
+                        did_you_mean(&id.to_string(), ids.iter().map(String::as_str)).map(str::to_string);
+                    missing(
+                        format!("{} has no event {id}", site.sources[ss.as_str()]),
+                        &id.to_string(),
+                        near,
+                    )
+                }
+                _ => source_missing(s),
+            }
+        }
+        _ => missing("no page of the site has this address".into(), "", None),
+    }
+}
+
+/// Resolve `dest`, written on the page of event (`source_slug`, `id`), and
+/// report it if it leads nowhere. Links with a scheme (`https:`, `mailto:`;
+/// the sanitizer drops the others from the page) and bare `#anchors` are not
+/// checked here.
+pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Option<Diagnostic> {
+    let dest = link.dest.trim();
+    let broken = |why: String, help: String| {
+        Some(
+            Diagnostic::error(
+                "broken-link",
+                format!("the link `{dest}` in {} leads nowhere: {why}", link.field),
+            )
+            .at(link.loc.clone())
+            .help(help),
+        )
+    };
+    let shorthand_help = "link to an event with [text](event:Source/ID), to a source with \
+                          [text](source:Source), to a category with [text](category:Source/Category)";
+    if let Some(s) = shorthand(dest) {
+        let (s, _anchor) = match s {
+            Ok(s) => s,
+            Err(how) => {
+                return broken(
+                    format!("`{dest}` is not a link to an event, source or category"),
+                    how,
+                );
+            }
+        };
+        let segs: Vec<String> = match s {
+            Shorthand::Event(src, id) => vec![slug_or(src), id.to_string()],
+            Shorthand::Source(src) => vec![slug_or(src)],
+            Shorthand::Category(src, c) => vec![slug_or(src), "category".into(), slug_or(c)],
+        };
+        let lang = site.languages.iter().next().copied().unwrap_or("en");
+        let mut all = vec![lang];
+        all.extend(segs.iter().map(String::as_str));
+        return match resolve_path(site, &all) {
+            SitePage::Exists => None,
+            SitePage::Missing { why, near, .. } => {
+                let help = match (near, s) {
+                    (Some(n), Shorthand::Event(src, _)) if n.parse::<u16>().is_ok() => {
+                        format!("did you mean `event:{src}/{n}`?")
+                    }
+                    (Some(n), Shorthand::Event(src, id)) if !n.contains('/') => {
+                        let written = site.sources.get(n.as_str()).copied().unwrap_or(&n);
+                        let _ = src;
+                        format!("did you mean `event:{written}/{id}`?")
+                    }
+                    (Some(n), Shorthand::Source(_)) => {
+                        format!(
+                            "did you mean `source:{}`?",
+                            site.sources.get(n.as_str()).copied().unwrap_or(&n)
+                        )
+                    }
+                    (Some(n), Shorthand::Category(src, _)) => format!("did you mean `category:{src}/{n}`?"),
+                    _ => "check the spelling, or add the event first".into(),
+                };
+                broken(why, help)
+            }
+        };
+    }
+    let lower = dest.to_ascii_lowercase();
+    if dest.is_empty()
+        || dest.starts_with('#')
+        || lower.starts_with("http:")
+        || lower.starts_with("https:")
+        || lower.starts_with("mailto:")
+    {
+        return None;
+    }
+    if let Some(colon) = dest.find(':')
+        && !dest[..colon].contains(['/', '?', '#'])
+    {
+        // Another scheme: not a page of the site. The sanitizer keeps only
+        // http(s) and mailto links on the page (see `render::markdown`).
+        return None;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    // From the event page `{lang}/{slug}/{id}/`, or from the site root.
+    let mut segs: Vec<String> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        vec!["{lang}".to_string(), source_slug.to_string(), id.to_string()]
+    };
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if segs.pop().is_none() {
+                    return broken(
+                        "it leads outside the site".into(),
+                        format!("remove a `../`; {shorthand_help}"),
+                    );
+                }
+            }
+            p => segs.push(p.to_string()),
+        }
+    }
+    // A relative link stays in the page's language; check it in one.
+    let lang = site.languages.iter().min().copied().unwrap_or("en");
+    let segs: Vec<&str> = segs
+        .iter()
+        .map(|s| if s == "{lang}" { lang } else { s.as_str() })
+        .collect();
+    match resolve_path(site, &segs) {
+        SitePage::Exists => None,
+        SitePage::Missing { why, bad, near } => {
+            let help = match near {
+                Some(n) if !bad.is_empty() && dest.contains(bad.as_str()) => {
+                    let i = dest.rfind(bad.as_str()).unwrap_or(0);
+                    let fixed = format!("{}{n}{}", &dest[..i], &dest[i + bad.len()..]);
+                    format!("did you mean `{fixed}`? Or {shorthand_help}")
+                }
+                _ => format!("check the path; {shorthand_help}"),
+            };
+            broken(why, help)
+        }
+    }
+}
+
+/// `name`'s slug, or `name` itself when it has none (it then matches nothing).
+fn slug_or(name: &str) -> String {
+    Slug::new(name)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteMap<'static> {
+        let mut s = SiteMap::default();
+        s.events.insert(("contoso-backup", 1000), "Contoso-Backup");
+        s.events.insert(("contoso-backup", 1009), "Contoso-Backup");
+        s.sources.insert("contoso-backup", "Contoso-Backup");
+        s.categories.insert(("contoso-backup", "jobs".into()), "Jobs");
+        s.languages.insert("en");
+        s.languages.insert("de");
+        s
+    }
+
+    fn link(dest: &str) -> MdLink {
+        MdLink {
+            dest: dest.into(),
+            field: "explanation",
+            loc: Location::file_only("x.yaml"),
+        }
+    }
+
+    fn help(dest: &str) -> Option<String> {
+        check(&site(), "contoso-backup", 1000, &link(dest)).map(|d| d.help.unwrap_or_default())
+    }
+
+    #[test]
+    fn resolves_what_exists() {
+        for ok in [
+            "../1009/",
+            "../1009",
+            "../1009/index.html",
+            "../",
+            "../category/jobs/",
+            "../../",
+            "../../events/",
+            "/en/contoso-backup/1009/",
+            "event:Contoso-Backup/1009",
+            "event:contoso backup/1009#user-action",
+            "source:Contoso-Backup",
+            "category:Contoso-Backup/Jobs",
+            "https://example.org/x",
+            "mailto:a@example.org",
+            "#explanation",
+            "../../../static/x.png",
+        ] {
+            assert_eq!(help(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn reports_what_does_not() {
+        assert!(help("../1099/").unwrap().contains("did you mean `../1009/`"));
+        assert!(
+            help("event:Contoso-Backup/1099")
+                .unwrap()
+                .contains("event:Contoso-Backup/1009")
+        );
+        assert!(
+            help("event:Contoso-Bakup/1009")
+                .unwrap()
+                .contains("event:Contoso-Backup/1009")
+        );
+        assert!(
+            help("source:Contoso-Bakup")
+                .unwrap()
+                .contains("source:Contoso-Backup")
+        );
+        assert!(
+            help("category:Contoso-Backup/Jbos")
+                .unwrap()
+                .contains("category:Contoso-Backup/jobs")
+        );
+        assert!(help("event:Contoso-Backup").unwrap().contains("event:Source/ID"));
+        assert!(
+            help("../../contoso-bakup/1009/")
+                .unwrap()
+                .contains("contoso-backup")
+        );
+        assert!(help("../../../../x/").is_some());
+        assert!(help("/fr/contoso-backup/1009/").is_some());
+        assert_eq!(help("ftp://x/"), None, "not a page of the site");
+    }
+
+    #[test]
+    fn finds_links_where_they_are_written() {
+        let text: Arc<str> = "source: X\nexplanation: |\n  See [a](../1/) and\n  [b](../1/).\n".into();
+        let links = find(
+            Path::new("x.yaml"),
+            &text,
+            Some(("See [a](../1/) and\n[b](../1/).\n", (2, 14))),
+            None,
+        );
+        let at: Vec<(u32, u32)> = links.iter().map(|l| (l.loc.line, l.loc.column)).collect();
+        assert_eq!(at, [(3, 11), (4, 7)]);
+    }
+}

@@ -1,0 +1,222 @@
+//! Links in record prose (issue 15): Markdown links in `explanation` and
+//! `user_action` are resolved like `related`, the `event:Source/ID`
+//! shorthand renders to the right page in every language and under any base
+//! path, and a link that leads nowhere is an error with file, line, column and
+//! a did-you-mean.
+
+mod common;
+use common::*;
+
+const TARGET: &str = "source: Contoso-Backup\nid: 1009\nmessage: Job done.\ncategory: Jobs\n";
+
+fn broken(d: &eventref::diagnostics::Diagnostics) -> Vec<&eventref::diagnostics::Diagnostic> {
+    d.iter().filter(|d| d.code == "broken-link").collect()
+}
+
+#[test]
+fn broken_links_in_prose_are_errors_with_place_and_hint() {
+    let record = "source: Contoso-Backup\n\
+                  id: 1000\n\
+                  message: Job failed.\n\
+                  explanation: |\n\
+                  \x20 See [the next event](event:Contoso-Backup/1099) and\n\
+                  \x20 [the source](source:Contoso-Bakup).\n\
+                  user_action:\n\
+                  \x20 intro: Do this\n\
+                  \x20 steps:\n\
+                  \x20   - Read [1099](../1099/) first.\n\
+                  \x20   - Then [the jobs](../category/jbos/), [all events](../../events/), [ok](event:Contoso-Backup/1009).\n";
+    let dir = site_with(&[("backup/1000.yaml", record), ("backup/1009.yaml", TARGET)]);
+    let (ok, d) = check(dir.path());
+    assert!(!ok, "{:?}", codes(&d));
+    let b = broken(&d);
+    let at: Vec<(u32, u32, Option<&str>)> = b
+        .iter()
+        .map(|d| {
+            let l = d.location.as_ref().unwrap();
+            (l.line, l.column, d.help.as_deref())
+        })
+        .collect();
+    assert_eq!(b.len(), 4, "{at:?}");
+    // Each points at its destination: line and column in the file.
+    let lines: Vec<&str> = record.lines().collect();
+    let place = |line: u32, dest: &str| (line, lines[line as usize - 1].find(dest).unwrap() as u32 + 1);
+    assert_eq!((at[0].0, at[0].1), place(5, "event:Contoso-Backup/1099"));
+    assert_eq!(at[0].1, 24);
+    assert!(
+        at[0]
+            .2
+            .unwrap()
+            .contains("did you mean `event:Contoso-Backup/1009`"),
+        "{at:?}"
+    );
+    assert_eq!((at[1].0, at[1].1), place(6, "source:Contoso-Bakup"));
+    assert!(
+        at[1].2.unwrap().contains("did you mean `source:Contoso-Backup`"),
+        "{at:?}"
+    );
+    assert_eq!((at[2].0, at[2].1), place(10, "../1099/"));
+    assert!(at[2].2.unwrap().contains("did you mean `../1009/`"), "{at:?}");
+    assert_eq!((at[3].0, at[3].1), place(11, "../category/jbos/"));
+    assert!(
+        at[3].2.unwrap().contains("did you mean `../category/jobs/`"),
+        "{at:?}"
+    );
+    let l = b[2].location.as_ref().unwrap();
+    assert_eq!(l.file, std::path::Path::new("content/backup/1000.yaml"));
+    assert_eq!(l.source_line(), Some("    - Read [1099](../1099/) first."));
+    assert!(b[2].message.contains("user_action"), "{}", b[2].message);
+    // `build` refuses what `check` refuses.
+    assert!(build(dir.path()).is_err());
+}
+
+#[test]
+fn links_outside_the_site_are_errors() {
+    let record = "source: A\nid: 1\nmessage: x\nexplanation: \"[up](../../../../x/) [f](ftp://example.org/) [w](https://example.org/) [m](mailto:a@example.org) [s](#explanation)\"\n";
+    let (ok, d) = check(site_with(&[("a.yaml", record)]).path());
+    assert!(!ok);
+    let msgs: Vec<&str> = broken(&d).iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(msgs[0].contains("outside the site"), "{msgs:?}");
+}
+
+/// Resolve `href` (relative, as written in a page) from the page directory
+/// `dir` (from the site root, ending in `/`).
+fn resolve(dir: &str, href: &str) -> String {
+    let mut segs: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let (path, anchor) = href.split_once('#').map_or((href, ""), |(p, a)| (p, a));
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                segs.pop().expect("stays inside the site");
+            }
+            p => segs.push(p),
+        }
+    }
+    let mut out = segs.join("/") + "/";
+    if !anchor.is_empty() {
+        out = format!("{out}#{anchor}");
+    }
+    out
+}
+
+#[test]
+fn shorthand_renders_to_the_page_in_every_language_under_a_base_path() {
+    let dir = site_with(&[
+        (
+            "backup/1000.yaml",
+            "source: Contoso-Backup\nid: 1000\nmessage: Job failed.\n\
+             explanation: See [the retry](event:Contoso-Backup/1009#user-action).\n\
+             user_action:\n  steps:\n    - Open [the source](source:Contoso-Backup) or [jobs](category:Contoso-Backup/Jobs).\n",
+        ),
+        ("backup/1009.yaml", TARGET),
+        (
+            "backup/1000.de.yaml",
+            "explanation: Siehe [den Neuversuch](event:Contoso-Backup/1009).\n",
+        ),
+    ]);
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "title = \"T\"\nbase_url = \"https://example.org/docs/kb/\"\ndefault_language = \"en\"\n\
+         [languages.en]\nname = \"English\"\n[languages.de]\nname = \"Deutsch\"\n",
+    )
+    .unwrap();
+    build_ok(dir.path());
+    for (lang, want) in [
+        (
+            "en",
+            vec![
+                "en/contoso-backup/1009/#user-action",
+                "en/contoso-backup/",
+                "en/contoso-backup/category/jobs/",
+            ],
+        ),
+        ("de", vec!["de/contoso-backup/1009/"]),
+    ] {
+        let page_dir = format!("{lang}/contoso-backup/1000/");
+        let doc = page(dir.path(), &format!("{page_dir}index.html"));
+        let hrefs: Vec<String> = attrs(&doc, ".explanation a, .user-action a", "href")
+            .into_iter()
+            .filter(|h| !h.starts_with("http"))
+            .collect();
+        let got: Vec<String> = hrefs.iter().map(|h| resolve(&page_dir, h)).collect();
+        for w in &want {
+            assert!(
+                got.contains(&w.to_string()),
+                "{lang}: {w} not in {got:?} ({hrefs:?})"
+            );
+            let file = w.split('#').next().unwrap();
+            assert!(
+                dir.path().join("public").join(file).join("index.html").is_file(),
+                "{file}"
+            );
+        }
+        assert!(hrefs.iter().all(|h| !h.contains(':')), "{hrefs:?}");
+    }
+}
+
+#[test]
+fn a_link_broken_by_an_edit_shows_in_the_preview() {
+    let dir = site_with(&[
+        (
+            "backup/1000.yaml",
+            "source: Contoso-Backup\nid: 1000\nmessage: Job failed.\nexplanation: See [it](event:Contoso-Backup/1009).\n",
+        ),
+        ("backup/1009.yaml", TARGET),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let mut p = eventref::site::Preview::open(
+        dir.path(),
+        eventref::site::PreviewOptions {
+            output: out.path().join("site"),
+            base_url: None,
+            search: false,
+            strict: false,
+        },
+    )
+    .unwrap();
+    p.build().unwrap();
+    let file = dir.path().join("content/backup/1000.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("1009)", "1099)")).unwrap();
+    let Err(f) = p.update(&[file]) else {
+        panic!("the edit breaks a link")
+    };
+    let b = broken(&f.diagnostics);
+    assert_eq!(b.len(), 1, "{:?}", codes(&f.diagnostics));
+    assert_eq!(b[0].location.as_ref().unwrap().line, 4);
+}
+
+#[test]
+fn links_in_translations_are_checked_too() {
+    let dir = site_with(&[
+        (
+            "backup/1000.yaml",
+            "source: Contoso-Backup\nid: 1000\nmessage: Job failed.\nexplanation: See [it](event:Contoso-Backup/1009).\n",
+        ),
+        ("backup/1009.yaml", TARGET),
+        (
+            "backup/1000.de.yaml",
+            "explanation: |\n  Siehe [den Neuversuch](event:Contoso-Backup/1099).\n",
+        ),
+    ]);
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "title = \"T\"\ndefault_language = \"en\"\n[languages.en]\nname = \"English\"\n[languages.de]\nname = \"Deutsch\"\n",
+    )
+    .unwrap();
+    let (ok, d) = check(dir.path());
+    assert!(!ok);
+    let b = broken(&d);
+    assert_eq!(b.len(), 1, "{:?}", codes(&d));
+    let l = b[0].location.as_ref().unwrap();
+    assert_eq!(l.file, std::path::Path::new("content/backup/1000.de.yaml"));
+    assert_eq!((l.line, l.column), (2, 26));
+    assert!(
+        b[0].help
+            .as_deref()
+            .unwrap()
+            .contains("event:Contoso-Backup/1009")
+    );
+}
