@@ -74,6 +74,16 @@ pub struct Defaults {
     pub product_version: Option<String>,
 }
 
+/// Where the site's sources are kept (`[repository]` in `site.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    /// The address that, followed by a file's path from the site root, opens
+    /// that file in the repository's editor, e.g.
+    /// `https://github.com/org/kb/edit/main/`. Ends with `/` when set.
+    pub edit_url: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -89,6 +99,8 @@ struct RawConfig {
     defaults: Defaults,
     #[serde(default)]
     products: BTreeMap<String, ProductText>,
+    #[serde(default)]
+    repository: Repository,
 }
 
 fn default_theme() -> String {
@@ -117,6 +129,8 @@ pub struct Config {
     pub defaults: Defaults,
     /// Product texts in the default language.
     pub products: BTreeMap<String, ProductText>,
+    /// The site's source repository ("Edit this page" links).
+    pub repository: Repository,
 }
 
 const CONFIG_FIELDS: &[&str] = &[
@@ -128,6 +142,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "languages",
     "defaults",
     "products",
+    "repository",
 ];
 
 impl Config {
@@ -238,6 +253,15 @@ impl Config {
             })?),
             None => None,
         };
+        let mut repository = raw.repository;
+        if let Some(u) = repository.edit_url.take() {
+            repository.edit_url = Some(normalize_base_url(&u).ok_or_else(|| {
+                bad(
+                    format!("repository.edit_url `{u}` is not an absolute http(s) URL"),
+                    "write it like https://github.com/org/kb/edit/main/ (the address a file's path is appended to)",
+                )
+            })?);
+        }
         if crate::content::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
             return Err(bad(
                 format!("theme `{}` is not a valid theme folder name", raw.theme),
@@ -255,6 +279,7 @@ impl Config {
             languages: ordered,
             defaults: raw.defaults,
             products: raw.products,
+            repository,
         })
     }
 

@@ -91,7 +91,15 @@ fn flagship_site_in_a_real_browser() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("pagefind/en/2/pagefind-entry.json").is_file());
     let cjk = dir.path().join("i18n");
-    let fixture = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
+    // The i18n fixture with a repository edit URL, for the "Edit this page"
+    // links (the flagship sets none: it has no public repository).
+    let fixture_dir = dir.path().join("i18n-src");
+    copy_dir(&repo().join("tests/fixtures/i18n"), &fixture_dir);
+    let toml = fixture_dir.join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[repository]\nedit_url = \"https://git.example.org/kb/edit/main/\"\n");
+    std::fs::write(&toml, text).unwrap();
+    let fixture = eventref::Site::load(&fixture_dir).unwrap();
     fixture
         .build(&eventref::BuildOptions {
             output: Some(cjk.clone()),
@@ -120,6 +128,13 @@ fn flagship_site_in_a_real_browser() {
         "ok - search de:",
         "ok - ja search:",
         "ok - axe ar/search/",
+        "ok - go: a known event",
+        "ok - go: German locale 1031",
+        "ok - go: an unknown locale",
+        "ok - go: an event the reference lacks",
+        "ok - ar: English fallback text on an Arabic page reads left to right",
+        "ok - seed: the Atom feed linked from <head>",
+        "ok - i18n: \"Edit this page\" links the record, the overlay, or how to start one",
     ] {
         assert!(
             stdout.contains(name),

@@ -96,6 +96,13 @@ impl<'a> LangPages<'a> {
         self.renderer.render(template, &mut ctx)
     }
 
+    /// Store a data file (not a page: no progress tick) at `path` (from the site root).
+    pub(super) fn put_data(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.sink
+            .put(path, bytes)
+            .map_err(|e| Diagnostic::error("write-error", format!("cannot write {path}: {e}")))
+    }
+
     /// Render `template` with `ctx` and store it at `path` (from the site root).
     pub(super) fn emit(&self, template: &str, ctx: tera::Context, path: &str) -> Result<(), Diagnostic> {
         let html = self.render(template, ctx)?;
@@ -119,6 +126,8 @@ struct SiteView<'a> {
     description: Option<&'a str>,
     base_url: Option<&'a str>,
     default_language: &'a str,
+    /// Text direction of the default language: the `dir` of fallback blocks.
+    default_dir: &'static str,
     languages: Vec<LangLink>,
 }
 
@@ -163,6 +172,8 @@ struct PageView {
 struct Translation {
     code: String,
     name: String,
+    /// Text direction of the language (its name is shown in it).
+    dir: &'static str,
     path: String,
     permalink: Option<String>,
 }
@@ -214,6 +225,7 @@ fn lang_context(
         description,
         base_url: config.base_url.as_deref(),
         default_language: &config.default_language,
+        default_dir: i18n::direction(&config.default_language),
         languages: config
             .languages
             .iter()
@@ -266,6 +278,7 @@ fn page_view(config: &Config, kind: &'static str, title: String, lang: &str, res
                 Translation {
                     code: code.clone(),
                     name: l.name.clone().unwrap_or_else(|| code.clone()),
+                    dir: i18n::direction(code),
                     permalink: config.base_url.as_ref().map(|b| urls::permalink(b, &p)),
                     path: p,
                 }

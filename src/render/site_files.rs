@@ -1,5 +1,6 @@
 //! Site files: the pages and files outside any language — the root redirect,
-//! `robots.txt`, `sitemap.xml`, the root 404 and the theme's static files.
+//! `robots.txt`, `sitemap.xml`, the root 404, the `/go/` page, the export's
+//! JSON Schemas and the theme's static files.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use super::theme::Theme;
 use super::urls::{self, Route};
 use super::views::escape_html;
 use super::{NoProgress, PageSink, Selection};
+use super::{export, go};
 
 /// Write the site-level files the selection asks for; returns how many.
 pub(super) fn write(
@@ -65,6 +67,12 @@ pub(super) fn write(
     })?;
     sink.put(urls::NOT_FOUND, html.as_bytes()).map_err(io)?;
     pages += 1;
+    sink.put(&urls::index_file(urls::GO_DIR), go::page(config).as_bytes())
+        .map_err(io)?;
+    pages += 1;
+    for (name, schema) in export::schemas() {
+        sink.put(&urls::schema_file(name), &schema).map_err(io)?;
+    }
     for (name, file) in &theme.static_files {
         let bytes = file.bytes().map_err(io)?;
         sink.put(&urls::static_file(name), &bytes).map_err(io)?;

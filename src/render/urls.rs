@@ -118,6 +118,31 @@ pub fn lookup_key_shard(shard: u32) -> String {
     format!("lookup/k/{shard}.json")
 }
 
+/// The `/go/` page (Event Viewer's "Event Log Online Help" link), a folder
+/// at the site root.
+pub const GO_DIR: &str = "go/";
+
+/// A language's Atom feed of recently changed events, from the site root.
+pub fn feed(lang: &str) -> String {
+    in_lang(lang, "feed.xml")
+}
+
+/// A language's JSON export of every event, from the site root.
+pub fn events_json(lang: &str) -> String {
+    in_lang(lang, "api/events.json")
+}
+
+/// An event's JSON export in `lang`, beside its page, from the site root.
+pub fn event_json(lang: &str, e: &Event) -> String {
+    format!("{}event.json", Route::event(e).in_lang(lang))
+}
+
+/// A published JSON Schema of the export (`name`: `event` or `events`), from
+/// the site root.
+pub fn schema_file(name: &str) -> String {
+    format!("api/{name}.schema.json")
+}
+
 /// The folder of the full-text index, from the site root.
 pub const PAGEFIND_DIR: &str = "pagefind/";
 
@@ -154,6 +179,10 @@ mod tests {
         );
         assert_eq!(Route::Event(&s, 2002).in_lang("en"), format!("en/{s}/2002/"));
         assert_eq!(pagefind_part_dir("en", 0), "pagefind/en/");
+        assert_eq!(feed("de"), "de/feed.xml");
+        assert_eq!(events_json("de"), "de/api/events.json");
+        assert_eq!(schema_file("event"), "api/event.schema.json");
+        assert_eq!(index_file(GO_DIR), "go/index.html");
         assert_eq!(pagefind_part_dir("en", 2), "pagefind/en/2/");
     }
 

@@ -177,6 +177,7 @@ impl Site {
         let theme = match Theme::load(&self.config) {
             Ok(t) => {
                 diags.extend(t.missing_string_warnings(&self.config));
+                diags.extend(crate::render::feed::warnings(&self.config, &self.content));
                 Some(t)
             }
             Err(ds) => {

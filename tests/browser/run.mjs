@@ -1055,8 +1055,88 @@ async function searchTests(s, need, srv, lang) {
   });
 }
 
+// ---- /go/ (src/render/go.rs + static/go.js): Event Viewer's "Event Log Online Help" link.
+// The parameter sets are the ones Event Viewer appends to the URL an administrator configured.
+const GO_VIEWER = 'CoName=Microsoft%20Corporation&ProdName=Microsoft%C2%AE%20Exchange&ProdVer=14.03.0123.004&FileName=MSExchangeTransport.exe&FileVer=14.03.0123.004';
+const GO_CASES = [
+  {
+    name: 'a known event (English locale 1033) opens its article',
+    query: `${GO_VIEWER}&EvtSrc=MSExchangeTransport&EvtID=2002&LCID=1033`,
+    want: 'en/msexchangetransport/2002/',
+  },
+  {
+    name: 'German locale 1031, lower-case names and a 32-bit event ID (qualifier bits set) open the German article',
+    query: `coname=Microsoft%20Corporation&prodname=Windows&prodver=10.0&evtsrc=MSExchangeTransport&evtid=${0x40000000 + 2002}&lcid=1031`,
+    want: 'de/msexchangetransport/2002/',
+  },
+  {
+    name: 'an unknown locale (Japanese 1041, not a language of this site) falls back to English',
+    query: `${GO_VIEWER}&EvtSrc=MSExchangeTransport&EvtID=2002&LCID=1041`,
+    want: 'en/msexchangetransport/2002/',
+  },
+  {
+    name: 'an event the reference lacks leads to the search page for its source and ID, with a notice',
+    query: `${GO_VIEWER}&EvtSrc=Contoso-Nowhere&EvtID=4242&LCID=1031`,
+    want: 'de/search/?q=Contoso-Nowhere%204242#not-in-reference',
+    notice: true,
+  },
+];
+
+async function goTests(browser, srv, sessions) {
+  for (const c of GO_CASES) {
+    await test(`go: ${c.name}`, async () => {
+      const s = await openSession(browser, srv);
+      sessions.push(s);
+      await s.page.goto(srv.url(`go/?${c.query}`), { waitUntil: 'commit' });
+      const want = srv.url(c.want);
+      await s.page.waitForURL(want, { timeout: 10_000 }).catch(() => fail(`went to ${s.page.url()}, expected ${want}`));
+      await settle(s.page);
+      const notice = s.page.locator('#not-in-reference');
+      if (c.notice) {
+        if (!(await notice.isVisible())) fail('the "not in this reference" notice is not shown');
+        await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+        const box = await s.page.locator('#q').inputValue();
+        if (box !== 'Contoso-Nowhere 4242') fail(`the search box holds ${JSON.stringify(box)}`);
+      } else if (await s.page.locator('body.page-event').count() !== 1) {
+        fail(`landed on ${s.page.url()} without an article`);
+      }
+      const problems = sessionProblems(s);
+      if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+    });
+  }
+  await test('go: a plain search page does not show the "not in this reference" notice', async () => {
+    const s = await openSession(browser, srv);
+    sessions.push(s);
+    await s.page.goto(srv.url('en/search/?q=2002'));
+    await settle(s.page);
+    if (await s.page.locator('#not-in-reference').isVisible()) fail('the notice shows without #not-in-reference');
+  });
+}
+
 // Search on the i18n fixture: Arabic (right to left) page suite, and Japanese words.
 async function cjkTests(browser, srv, cjkSite, sessions) {
+  await test('i18n: "Edit this page" links the record, the overlay, or how to start one', async () => {
+    const s = await openSession(browser, srv);
+    sessions.push(s);
+    const base = 'https://git.example.org/kb/edit/main/';
+    const edit = async (p) => {
+      await s.page.goto(srv.url(p));
+      await settle(s.page);
+      return s.page.locator('.edit-page').evaluateAll((ps) => ps.map((e) => ({
+        hrefs: [...e.querySelectorAll('a')].map((a) => a.href),
+        code: e.querySelector('code')?.textContent ?? null,
+        visible: e.getClientRects().length > 0,
+      })));
+    };
+    const en = await edit('en/contoso/1/');
+    if (en.length !== 1 || !en[0].visible || JSON.stringify(en[0].hrefs) !== JSON.stringify([`${base}content/full.yaml`])) fail(`en: ${JSON.stringify(en)}`);
+    const de = await edit('de/contoso/1/');
+    if (de.length !== 1 || JSON.stringify(de[0].hrefs) !== JSON.stringify([`${base}content/full.de.yaml`])) fail(`de: ${JSON.stringify(de)}`);
+    const ar = await edit('ar/contoso/1/');
+    if (ar.length !== 1 || ar[0].code !== 'eventref new --lang ar Contoso 1' || JSON.stringify(ar[0].hrefs) !== JSON.stringify([`${base}content/full.yaml`])) fail(`ar: ${JSON.stringify(ar)}`);
+    const problems = sessionProblems(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+  });
   await test('ar: every Arabic page is right-to-left', async () => {
     const pages = [];
     const walk = (dir) => {
@@ -1070,6 +1150,38 @@ async function cjkTests(browser, srv, cjkSite, sessions) {
     if (pages.length < 3) fail(`only ${pages.length} page(s) under ar/`);
     const bad = pages.filter((p) => !/<html\b[^>]*\blang="ar"[^>]*\bdir="rtl"/.test(fs.readFileSync(p, 'utf8')));
     if (bad.length) fail(`${bad.length} of ${pages.length} ar/ page(s) without <html lang="ar" dir="rtl">, first: ${path.relative(cjkSite, bad[0])}`);
+  });
+  await test('ar: English fallback text on an Arabic page reads left to right (Contoso 3, untranslated)', async () => {
+    const s = await openSession(browser, srv);
+    sessions.push(s);
+    await s.page.goto(srv.url('ar/contoso/3/'));
+    await settle(s.page);
+    const r = await s.page.evaluate(() => {
+      const wrong = [];
+      for (const el of document.querySelectorAll('body [lang]')) {
+        const l = el.getAttribute('lang');
+        if (l === 'ar') continue;
+        const d = getComputedStyle(el).direction;
+        if (d !== (l.startsWith('ar') ? 'rtl' : 'ltr')) wrong.push(`<${el.localName} lang="${l}"> is ${d}`);
+      }
+      // Where the message's final period is drawn: at the right end of the
+      // sentence, not jumped to its left ('.Disk %1 is full').
+      const td = document.querySelector('td.message');
+      const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      while (walk.nextNode()) if (walk.currentNode.textContent.trim()) nodes.push(walk.currentNode);
+      const at = (node, i) => { const g = document.createRange(); g.setStart(node, i); g.setEnd(node, i + 1); return g.getBoundingClientRect().left; };
+      const first = nodes[0];
+      const last = nodes[nodes.length - 1];
+      const end = last.textContent.trimEnd().length - 1;
+      return { wrong, text: td.textContent.trim(), first: at(first, first.textContent.length - first.textContent.trimStart().length), last: at(last, end), blocks: document.querySelectorAll('body [lang="en"]').length };
+    });
+    if (r.blocks < 2) fail(`only ${r.blocks} English block(s) on ar/contoso/3/`);
+    if (r.wrong.length) fail(r.wrong[0], r.wrong);
+    if (!r.text.endsWith('.')) fail(`message text "${r.text}" does not end with a period`);
+    if (!(r.last > r.first)) fail(`the final "." is drawn at x=${r.last}, left of the first letter at x=${r.first}`);
+    const problems = sessionProblems(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
   });
   sessions.push(await pageSuite(browser, srv, 'ar/search/ (Arabic search, i18n fixture)', srv.url(`ar/search/?q=${RTL_SEARCH.direct}`), {
     bodyClass: 'page-search',
@@ -1382,6 +1494,24 @@ async function main() {
           const hs = (await s.page.locator('article h2').allInnerTexts()).map((h) => h.trim());
           if (JSON.stringify(hs) !== JSON.stringify(SEED_HEADINGS)) fail(`headings are [${hs.join(', ')}], expected [${SEED_HEADINGS.join(', ')}]`);
         });
+        await test('seed: the Atom feed linked from <head> is served as XML and parses', async () => {
+          need();
+          const href = await s.page.locator('link[rel="alternate"][type="application/atom+xml"]').evaluate((l) => l.href);
+          if (href !== srv.url('en/feed.xml')) fail(`feed link is ${href}, expected ${srv.url('en/feed.xml')}`);
+          const feed = await s.page.evaluate(async (u) => {
+            const r = await fetch(u);
+            const doc = new DOMParser().parseFromString(await r.text(), 'application/xml');
+            return {
+              status: r.status,
+              type: r.headers.get('content-type'),
+              error: doc.querySelector('parsererror') !== null,
+              root: doc.documentElement.namespaceURI + ' ' + doc.documentElement.localName,
+              entries: doc.getElementsByTagName('entry').length,
+            };
+          }, href);
+          if (feed.status !== 200 || feed.error) fail(`feed: status ${feed.status}, parse error ${feed.error}`);
+          if (feed.root !== 'http://www.w3.org/2005/Atom feed' || feed.entries < 1) fail(`feed root ${feed.root} with ${feed.entries} entries`);
+        });
         await test('seed: category link present in the details table', async () => {
           need();
           const cell = s.page.locator('table.details tr', { has: s.page.locator('th', { hasText: /^Category$/ }) }).locator('td a');
@@ -1454,6 +1584,10 @@ async function main() {
       }));
       for (const s of sessions.splice(0)) await closeSession(s);
     }
+
+    // Event Viewer's help link.
+    await goTests(browser, srv, sessions);
+    for (const s of sessions.splice(0)) await closeSession(s);
 
     if (categoryUrl) {
       const rel = categoryUrl.slice(srv.url().length);

@@ -161,7 +161,7 @@ function hitItem(e, extra) {
   li.append(el('a', { href: new URL(e.u, langRoot).href, text: `${e.s} ${e.i}`, class: 'hit-title' }));
   if (e.n) li.append(' ', el('code', { text: e.n }));
   if (e.basis) li.append(' ', el('span', { class: 'hit-why', text: why(e) }));
-  li.append(el('p', { class: 'hit-message', text: e.m }));
+  li.append(el('p', { class: 'hit-message', text: e.m, dir: 'auto' }));
   if (extra) li.append(extra);
   return li;
 }
@@ -174,7 +174,7 @@ function valuesTable(e) {
   const body = el('tbody');
   for (const [name, value] of e.values) {
     body.append(el('tr', {}, el('td', {}, el('var', { class: 'insert', text: name })),
-      el('td', {}, el('mark', { class: 'value', text: value })), el('td', { text: (e.p || {})[name] || '' })));
+      el('td', {}, el('mark', { class: 'value', text: value })), el('td', { text: (e.p || {})[name] || '', dir: 'auto' })));
   }
   table.append(body);
   return table;
