@@ -101,6 +101,8 @@ struct RawConfig {
     products: BTreeMap<String, ProductText>,
     #[serde(default)]
     repository: Repository,
+    #[serde(default)]
+    offline: bool,
 }
 
 fn default_theme() -> String {
@@ -131,6 +133,10 @@ pub struct Config {
     pub products: BTreeMap<String, ProductText>,
     /// The site's source repository ("Edit this page" links).
     pub repository: Repository,
+    /// Build an offline copy that works from `file://` (`offline = true` in
+    /// `site.toml`, or `eventref build --offline`): links end in `index.html`
+    /// and the lookup tables are also written as classic scripts.
+    pub offline: bool,
 }
 
 const CONFIG_FIELDS: &[&str] = &[
@@ -143,6 +149,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "defaults",
     "products",
     "repository",
+    "offline",
 ];
 
 impl Config {
@@ -280,6 +287,7 @@ impl Config {
             defaults: raw.defaults,
             products: raw.products,
             repository,
+            offline: raw.offline,
         })
     }
 

@@ -106,11 +106,23 @@ fn flagship_site_in_a_real_browser() {
             ..Default::default()
         })
         .unwrap_or_else(|f| panic!("{f}"));
+    // The flagship as an offline copy, opened from disk (file://).
+    let offline = dir.path().join("offline");
+    let o = Command::new(env!("CARGO_BIN_EXE_eventref"))
+        .args(["build", "--offline", "--root"])
+        .arg(repo())
+        .arg("--output")
+        .arg(&offline)
+        .output()
+        .expect("eventref runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = Command::new("node")
         .arg(suite.join("run.mjs"))
         .arg(&out)
         .arg("--cjk-site")
         .arg(&cjk)
+        .arg("--offline-site")
+        .arg(&offline)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -134,6 +146,15 @@ fn flagship_site_in_a_real_browser() {
         "ok - go: an event the reference lacks",
         "ok - ar: English fallback text on an Arabic page reads left to right",
         "ok - seed: the Atom feed linked from <head>",
+        "ok - offline: the copy opens from disk",
+        "ok - offline: an event ID is looked up from disk",
+        "ok - offline: \"Source ID\" is looked up from disk",
+        "ok - offline: a symbolic name is looked up from disk",
+        "ok - offline: a pasted message is looked up from disk",
+        "ok - offline: a pasted Event Viewer text block is looked up from disk",
+        "ok - offline: the search page says plainly that full-text search needs a server",
+        "ok - offline: the header search box opens the search page from disk",
+        "ok - offline: /go/ from disk opens the German article",
         "ok - i18n: \"Edit this page\" links the record, the overlay, or how to start one",
     ] {
         assert!(

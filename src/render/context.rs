@@ -256,6 +256,9 @@ fn lang_context(
     ctx.insert_value("nav", tera::Value::from_serializable(&nav));
     ctx.insert("lang", lang);
     ctx.insert("dir", i18n::direction(lang));
+    // Links to pages end in `dir_index`: `index.html` in an offline copy.
+    ctx.insert("dir_index", urls::dir_index(config.offline));
+    ctx.insert("offline", &config.offline);
     ctx.insert(
         "total_events",
         &sources.values().map(|g| g.events.len()).sum::<usize>(),

@@ -29,15 +29,28 @@ pub fn page(config: &Config) -> String {
     let favicon = urls::static_file("favicon.svg");
     let css = urls::static_file("technet.css");
     let script = urls::static_file("go.js");
-    let search = Route::Search.in_lang(default);
+    let search = urls::dir_link(&Route::Search.in_lang(default), config.offline);
+    // An offline copy (file://) runs the script as a classic script and reads
+    // the lookup tables' script twins.
+    let (script_attrs, offline) = if config.offline {
+        (
+            "defer",
+            format!(
+                " data-offline=\"true\" data-dir-index=\"{}\"",
+                urls::dir_index(true)
+            ),
+        )
+    } else {
+        ("type=\"module\"", String::new())
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"{default}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<meta name=\"robots\" content=\"noindex\">\n\
          <link rel=\"icon\" href=\"{root}{favicon}\" type=\"image/svg+xml\">\n\
          <link rel=\"stylesheet\" href=\"{root}{css}\">\n\
-         <script type=\"module\" src=\"{root}{script}\"></script>\n</head>\n\
-         <body class=\"page-go\">\n<main id=\"go\" data-root=\"{root}\" data-default=\"{default}\" data-languages=\"{languages}\">\n\
+         <script {script_attrs} src=\"{root}{script}\"></script>\n</head>\n\
+         <body class=\"page-go\">\n<main id=\"go\" data-root=\"{root}\" data-default=\"{default}\" data-languages=\"{languages}\"{offline}>\n\
          <h1>{title}</h1>\n<p id=\"go-status\" role=\"status\">…</p>\n\
          <noscript><p>This link from Event Viewer needs JavaScript to find the event. \
          <a href=\"{root}{search}\">Search the reference</a>.</p></noscript>\n\

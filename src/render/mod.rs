@@ -16,7 +16,8 @@
 //! - [`theme`] and [`markdown`]: templates, static files, UI strings; sanitized Markdown;
 //! - `edit`, `export`, [`feed`], `go` (issue 14): "Edit this page" links, the
 //!   JSON export and its schemas, the Atom feeds, the `/go/` page for Event
-//!   Viewer's help link.
+//!   Viewer's help link;
+//! - `offline`: an offline copy's classic scripts, bundled from the theme's modules.
 
 mod context;
 mod edit;
@@ -24,6 +25,7 @@ mod export;
 pub mod feed;
 mod go;
 pub mod markdown;
+mod offline;
 mod pages;
 mod selection;
 mod site_files;

@@ -14,7 +14,7 @@ use super::theme::Theme;
 use super::urls::{self, Route};
 use super::views::escape_html;
 use super::{NoProgress, PageSink, Selection};
-use super::{export, go};
+use super::{export, go, offline};
 
 /// Write the site-level files the selection asks for; returns how many.
 pub(super) fn write(
@@ -73,16 +73,53 @@ pub(super) fn write(
     for (name, schema) in export::schemas() {
         sink.put(&urls::schema_file(name), &schema).map_err(io)?;
     }
+    let bundles = if config.offline {
+        offline_bundles(theme).map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.push(
+                Diagnostic::error("offline-bundle", format!("cannot make the offline copy's scripts: {e}"))
+                    .help("an offline copy bundles the theme's ES modules into classic scripts; keep the theme's imports in the form import { name } from './file.js';"),
+            );
+            d
+        })?
+    } else {
+        BTreeMap::new()
+    };
     for (name, file) in &theme.static_files {
-        let bytes = file.bytes().map_err(io)?;
-        sink.put(&urls::static_file(name), &bytes).map_err(io)?;
+        match bundles.get(name) {
+            Some(script) => sink.put(&urls::static_file(name), script.as_bytes()),
+            None => sink.put(&urls::static_file(name), &file.bytes().map_err(io)?),
+        }
+        .map_err(io)?;
     }
     Ok(pages)
 }
 
+/// In an offline copy, the theme's module entry scripts ([`offline::ENTRIES`])
+/// as classic scripts: static file name → bundle.
+fn offline_bundles(theme: &Theme) -> Result<BTreeMap<String, String>, String> {
+    let mut scripts = BTreeMap::new();
+    for (name, file) in &theme.static_files {
+        if name.ends_with(".js") && !name.contains('/') {
+            let bytes = file.bytes().map_err(|e| format!("static/{name}: {e}"))?;
+            let text =
+                String::from_utf8(bytes.into_owned()).map_err(|_| format!("static/{name} is not UTF-8"))?;
+            scripts.insert(name.clone(), text);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for entry in offline::ENTRIES {
+        if scripts.contains_key(*entry) {
+            out.insert(entry.to_string(), offline::bundle(entry, &scripts)?);
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn root_redirect(config: &Config) -> String {
     let lang = &config.default_language;
-    let home = Route::Home.in_lang(lang);
+    let home = urls::dir_link(&Route::Home.in_lang(lang), config.offline);
+    let index = urls::dir_index(config.offline);
     let title = escape_html(&config.title);
     // Send readers to their browser's language when the site has it; without
     // JavaScript the meta refresh leads to the default language.
@@ -91,7 +128,7 @@ pub(super) fn root_redirect(config: &Config) -> String {
         format!(
             "<script>(function(){{var s=[{}],p=navigator.languages||[navigator.language||\"\"];\
              for(var i=0;i<p.length;i++){{var c=String(p[i]).toLowerCase();for(var j=0;j<s.length;j++){{\
-             var l=s[j].toLowerCase();if(c===l||c.split(\"-\")[0]===l){{location.replace(s[j]+\"/\");return;}}}}}}}})();</script>\n",
+             var l=s[j].toLowerCase();if(c===l||c.split(\"-\")[0]===l){{location.replace(s[j]+\"/{index}\");return;}}}}}}}})();</script>\n",
             codes.join(",")
         )
     } else {

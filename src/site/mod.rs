@@ -348,7 +348,7 @@ fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
         m.modified().ok().hash(&mut h);
     }
     (opts.strict, opts.search).hash(&mut h);
-    config.base_url.hash(&mut h);
+    (&config.base_url, config.offline).hash(&mut h);
     let mut dirs = config.input_dirs();
     dirs.dedup();
     let mut files: Vec<PathBuf> = vec![config.root.join(crate::config::CONFIG_FILE)];

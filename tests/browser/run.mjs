@@ -34,6 +34,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -175,13 +176,13 @@ const CONTENT_TYPES = {
 
 function usage(msg) {
   if (msg) console.error(`error: ${msg}`);
-  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>]');
+  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>] [--offline-site <dir>]');
   console.error('       node tests/browser/run.mjs <built-site-dir> --measure [--lang en] [--query <words>] [--paste <text>]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const valued = ['--screenshot', '--cjk-site', '--lang', '--query', '--paste'];
+  const valued = ['--screenshot', '--cjk-site', '--offline-site', '--lang', '--query', '--paste'];
   const opts = {};
   let siteDir = null;
   let measure = false;
@@ -204,7 +205,9 @@ function parseArgs(argv) {
   if (!measure && (opts['--lang'] || opts['--query'] || opts['--paste'])) usage('--lang, --query and --paste go with --measure');
   const screenshot = opts['--screenshot'];
   const cjkSite = opts['--cjk-site'];
+  const offlineSite = opts['--offline-site'];
   return {
+    offlineSite: offlineSite && path.resolve(offlineSite),
     siteDir: path.resolve(siteDir),
     screenshot: screenshot && path.resolve(screenshot),
     cjkSite: cjkSite && path.resolve(cjkSite),
@@ -1113,6 +1116,90 @@ async function goTests(browser, srv, sessions) {
   });
 }
 
+// ---- An offline copy (eventref build --offline) opened from disk, file:// (no server).
+// Links end in index.html; the lookup tables come from classic scripts; full-text
+// search says it needs a server. `site` is the copy's folder.
+async function offlineTests(browser, site) {
+  const root = pathToFileURL(`${site}/`);
+  // A session whose "server" is the disk: requests anywhere but file:// are problems.
+  const disk = { origin: 'null', url: (p = '') => new URL(p, root).href };
+  const open = async () => openSession(browser, disk);
+  const done = async (s) => {
+    const problems = sessionProblems(s);
+    await closeSession(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+  };
+  await test('offline: the copy opens from disk and its links lead to pages, not folder listings', async () => {
+    const s = await open();
+    await s.page.goto(disk.url('index.html'));
+    await s.page.waitForURL(disk.url('en/index.html'), { timeout: 10_000 }).catch(() => fail(`the root page went to ${s.page.url()}`));
+    await settle(s.page);
+    const hrefs = await s.page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href).filter((h) => h.startsWith('file:') && !h.includes('#')));
+    const bad = hrefs.filter((h) => !h.endsWith('/index.html'));
+    if (!hrefs.length || bad.length) fail(`${bad.length} of ${hrefs.length} links do not end in /index.html, first: ${bad[0]}`);
+    await s.page.locator('.sidebar a').first().click();
+    await settle(s.page);
+    if ((await s.page.locator('body.page-source').count()) !== 1) fail(`a source link led to ${s.page.url()}`);
+    await s.page.locator('table.events a').first().click();
+    await settle(s.page);
+    if ((await s.page.locator('body.page-event').count()) !== 1) fail(`an event link led to ${s.page.url()}`);
+    await done(s);
+  });
+  // Lookup from disk: each query's first direct or lookup hit is the seed event.
+  const want = disk.url(`en/${SEED_EVENT}index.html`);
+  for (const [name, q, section] of [
+    ['an event ID', '2002', '#direct-hits'],
+    ['"Source ID"', 'MSExchangeTransport 2002', '#direct-hits'],
+    ['a symbolic name', 'SmtpSendConnectionError', '#direct-hits'],
+    ['a pasted message', SEARCH_LANGS.en.message, '#lookup-results'],
+    ['a pasted Event Viewer text block', SEARCH_LANGS.en.textBlock, '#lookup-results'],
+  ]) {
+    await test(`offline: ${name} is looked up from disk`, async () => {
+      const s = await open();
+      await s.page.goto(`${disk.url('en/search/index.html')}?q=${encodeURIComponent(q)}`);
+      await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+      const first = s.page.locator(`${section} .hit-title`).first();
+      await first.waitFor({ timeout: SEARCH_TIMEOUT_MS }).catch(() => fail(`no ${section} hit; status: ${JSON.stringify(s.page.locator('#search-status').textContent())}`));
+      const href = await first.evaluate((a) => a.href);
+      if (href !== want) fail(`first hit links ${href}, expected ${want}`);
+      await first.click();
+      await settle(s.page);
+      if ((await s.page.locator('body.page-event').count()) !== 1) fail(`the hit led to ${s.page.url()}`);
+      await done(s);
+    });
+  }
+  await test('offline: the search page says plainly that full-text search needs a server', async () => {
+    const s = await open();
+    await s.page.goto(`${disk.url('en/search/index.html')}?q=connector`);
+    await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+    const notice = s.page.locator('#offline-notice');
+    if (!(await notice.isVisible())) fail('no visible #offline-notice');
+    const text = await notice.innerText();
+    if (!text.includes('eventref serve') || !text.includes('static web server')) fail(`notice: ${text}`);
+    if (s.log.requests.some((u) => u.includes('/pagefind/'))) fail('the page tried to load Pagefind from disk');
+    await done(s);
+  });
+  await test('offline: the header search box opens the search page from disk', async () => {
+    const s = await open();
+    await s.page.goto(disk.url(`en/${SEED_EVENT}index.html`));
+    await settle(s.page);
+    await s.page.fill('#site-q', '2002');
+    await s.page.press('#site-q', 'Enter');
+    await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+    if (!s.page.url().startsWith(disk.url('en/search/index.html'))) fail(`went to ${s.page.url()}`);
+    await s.page.locator('#direct-hits .hit-title').first().waitFor({ timeout: SEARCH_TIMEOUT_MS });
+    await done(s);
+  });
+  await test('offline: /go/ from disk opens the German article for LCID 1031', async () => {
+    const s = await open();
+    await s.page.goto(`${disk.url('go/index.html')}?EvtSrc=MSExchangeTransport&EvtID=2002&LCID=1031`);
+    const de = disk.url(`de/${SEED_EVENT}index.html`);
+    await s.page.waitForURL(de, { timeout: 10_000 }).catch(() => fail(`went to ${s.page.url()}, expected ${de}`));
+    await settle(s.page);
+    await done(s);
+  });
+}
+
 // Search on the i18n fixture: Arabic (right to left) page suite, and Japanese words.
 async function cjkTests(browser, srv, cjkSite, sessions) {
   await test('i18n: "Edit this page" links the record, the overlay, or how to start one', async () => {
@@ -1330,7 +1417,7 @@ async function measureSearch(siteDir, { lang, query, paste }) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { siteDir, screenshot, cjkSite, measure } = parseArgs(process.argv.slice(2));
+  const { siteDir, screenshot, cjkSite, offlineSite, measure } = parseArgs(process.argv.slice(2));
   if (measure) return measureSearch(siteDir, measure);
   const started = Date.now();
   let browser = null;
@@ -1614,6 +1701,13 @@ async function main() {
       for (const s of sessions.splice(0)) await closeSession(s);
     } else {
       console.log('# no --cjk-site: the Japanese and Arabic search tests are skipped');
+    }
+
+    if (offlineSite) {
+      console.log(`# opening the offline copy ${offlineSite} from disk (file://)`);
+      await offlineTests(browser, offlineSite);
+    } else {
+      console.log('# no --offline-site: the file:// tests are skipped');
     }
 
     if (screenshot) {

@@ -10,6 +10,7 @@
 // goes to the search page for the source and ID, whose #not-in-reference notice
 // says so. Only files of this site are fetched, relative to this page.
 import { fnv1a, slug } from './lookup.js';
+import { loadJson } from './data.js';
 
 // Windows locale IDs: the primary language (low 10 bits) → language subtag.
 const PRIMARY = {
@@ -61,15 +62,6 @@ export function languageFor(lcid, languages, fallback) {
   return languages.find((l) => l.toLowerCase().split('-')[0] === primary) || fallback;
 }
 
-async function json(url) {
-  try {
-    const r = await fetch(url);
-    return r.ok ? await r.json() : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Where to send the reader: the event's page, or the search page with a notice. */
 export async function destination(query, app, base) {
   const p = params(query);
@@ -77,19 +69,23 @@ export async function destination(query, app, base) {
   const lang = languageFor(p.get('lcid'), languages, app.dataset.default);
   const siteRoot = new URL(app.dataset.root, base);
   const langRoot = new URL(`${lang}/`, siteRoot);
+  // An offline copy: data from script twins, links to `…/index.html`.
+  const offline = app.dataset.offline === 'true';
+  const dirIndex = app.dataset.dirIndex || '';
+  const json = (url) => loadJson(url, offline);
   const source = p.get('evtsrc') || '';
   const id = eventId(p.get('evtid'));
   if (id === null) {
-    return source ? new URL(`search/?q=${encodeURIComponent(source)}`, langRoot) : langRoot;
+    return source ? new URL(`search/${dirIndex}?q=${encodeURIComponent(source)}`, langRoot) : new URL(dirIndex, langRoot);
   }
   const q = source ? `${source} ${id}` : String(id);
-  const results = new URL(`search/?q=${encodeURIComponent(q)}`, langRoot);
+  const results = new URL(`search/${dirIndex}?q=${encodeURIComponent(q)}`, langRoot);
   const meta = await json(new URL('lookup/meta.json', langRoot));
   if (meta && meta.key_shards) {
     const shard = (await json(new URL(`lookup/k/${fnv1a(String(id)) % meta.key_shards}.json`, langRoot))) || {};
     const hits = (shard[String(id)] || []).filter((h) => !source || slug(h.s) === slug(source));
     // One event: its page. Several (an ID without a source): the search page lists them.
-    if (hits.length === 1) return new URL(hits[0].u, langRoot);
+    if (hits.length === 1) return new URL(hits[0].u + dirIndex, langRoot);
     if (hits.length > 1) return results;
   }
   results.hash = 'not-in-reference';
