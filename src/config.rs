@@ -59,6 +59,8 @@ pub struct LanguageConfig {
     pub title: Option<String>,
     /// Site description in this language.
     pub description: Option<String>,
+    /// Footer text in this language (defaults to the site's `footer`).
+    pub footer: Option<String>,
     /// Product texts in this language.
     #[serde(default)]
     pub products: BTreeMap<String, ProductText>,
@@ -89,6 +91,7 @@ pub struct Repository {
 struct RawConfig {
     title: String,
     description: Option<String>,
+    footer: Option<String>,
     base_url: Option<String>,
     #[serde(default = "default_theme")]
     theme: String,
@@ -118,6 +121,9 @@ pub struct Config {
     pub title: String,
     /// One-line description for `<meta name="description">`.
     pub description: Option<String>,
+    /// The site's own footer line (who writes it, where the data comes from),
+    /// shown above the theme's "Built with eventref".
+    pub footer: Option<String>,
     /// Where the site is published, e.g. `https://events.example.org/docs/`.
     /// Always ends with `/` when set.
     pub base_url: Option<String>,
@@ -142,6 +148,7 @@ pub struct Config {
 const CONFIG_FIELDS: &[&str] = &[
     "title",
     "description",
+    "footer",
     "base_url",
     "theme",
     "default_language",
@@ -167,55 +174,7 @@ impl Config {
 
     /// Parse the text of a `site.toml`.
     pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
-        let source: Arc<str> = Arc::from(text);
-        let loc_at = |offset: usize, len: usize| {
-            let before = &text[..offset.min(text.len())];
-            let line = before.matches('\n').count() as u32 + 1;
-            let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
-            Location::new(CONFIG_FILE, Some(source.clone()), line, col).with_len(len)
-        };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let msg = e.message().to_string();
-            let table = e.span().and_then(|s| enclosing_table(text, s.start));
-            let field = msg
-                .strip_prefix("unknown field `")
-                .and_then(|r| r.split('`').next());
-            let mut d = match (field, &table) {
-                (Some(field), Some(t)) => Diagnostic::error(
-                    "config-invalid",
-                    format!("site.toml: unknown key `{field}` in [{t}]: {}", table_meaning(t)),
-                ),
-                (Some(field), None) => Diagnostic::error(
-                    "config-invalid",
-                    format!("site.toml: unknown key `{field}` at the top level of site.toml"),
-                ),
-                (None, Some(t)) => Diagnostic::error("config-invalid", format!("site.toml: in [{t}]: {msg}")),
-                (None, None) => Diagnostic::error("config-invalid", format!("site.toml: {msg}")),
-            };
-            if let Some(span) = e.span() {
-                d = d.at(loc_at(span.start, span.len()));
-            } else {
-                d = d.at(Location::file_only(CONFIG_FILE));
-            }
-            if let Some(field) = field {
-                // The keys this table takes, as the parser listed them.
-                let expected: Vec<&str> = msg
-                    .split_once("expected")
-                    .map(|(_, r)| r.split('`').skip(1).step_by(2).collect())
-                    .unwrap_or_default();
-                let top_level = CONFIG_FIELDS.contains(&field) && !matches!(field, "languages" | "defaults" | "products");
-                if table.is_some() && top_level && !expected.contains(&field) {
-                    d = d.help(format!(
-                        "`{field}` is a top-level setting: it belongs at the top of site.toml, before any [table] (keys after a [table] header belong to that table)"
-                    ));
-                } else if let Some(s) = did_you_mean(field, expected.iter().copied()) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                } else if !expected.is_empty() {
-                    d = d.help(format!("this table takes: {}", expected.join(", ")));
-                }
-            }
-            Box::new(d)
-        })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
 
         let bad = |msg: String, help: &str| {
             Box::new(
@@ -224,32 +183,8 @@ impl Config {
                     .help(help),
             )
         };
-        let mut languages = raw.languages;
-        let default_language = match raw.default_language {
-            Some(l) => l,
-            None if languages.len() == 1 => languages.keys().next().cloned().unwrap_or_default(),
-            None if languages.is_empty() => "en".to_string(),
-            None => {
-                return Err(bad(
-                    "site.toml lists several languages but no default_language".into(),
-                    "add default_language = \"en\" (or another listed language)",
-                ));
-            }
-        };
-        languages.entry(default_language.clone()).or_default();
-        for code in languages.keys() {
-            if !valid_lang_code(code) {
-                return Err(bad(
-                    format!("`{code}` is not a valid language code"),
-                    "use a BCP 47 code such as en, de, ja, pt-BR or zh-Hans",
-                ));
-            }
-        }
-        let mut ordered: Vec<(String, LanguageConfig)> = Vec::with_capacity(languages.len());
-        if let Some(d) = languages.remove(&default_language) {
-            ordered.push((default_language.clone(), d));
-        }
-        ordered.extend(languages);
+        let (default_language, ordered) =
+            ordered_languages(raw.languages, raw.default_language).map_err(|(msg, help)| bad(msg, help))?;
 
         let base_url = match raw.base_url {
             Some(u) => Some(normalize_base_url(&u).ok_or_else(|| {
@@ -280,6 +215,7 @@ impl Config {
             root: root.to_path_buf(),
             title: raw.title,
             description: raw.description,
+            footer: raw.footer,
             base_url,
             theme: raw.theme,
             default_language,
@@ -349,6 +285,95 @@ impl Config {
     pub fn language_codes(&self) -> impl Iterator<Item = &str> {
         self.languages.iter().map(|(c, _)| c.as_str())
     }
+}
+
+/// A `site.toml` syntax or schema error, pointing at the key, naming the
+/// table it is in and where it belongs.
+fn toml_error(text: &str, e: &toml::de::Error) -> Box<Diagnostic> {
+    let source: Arc<str> = Arc::from(text);
+    let loc_at = |offset: usize, len: usize| {
+        let before = &text[..offset.min(text.len())];
+        let line = before.matches('\n').count() as u32 + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
+        Location::new(CONFIG_FILE, Some(source.clone()), line, col).with_len(len)
+    };
+    let msg = e.message().to_string();
+    let table = e.span().and_then(|s| enclosing_table(text, s.start));
+    let field = msg
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next());
+    let mut d = match (field, &table) {
+        (Some(field), Some(t)) => Diagnostic::error(
+            "config-invalid",
+            format!("site.toml: unknown key `{field}` in [{t}]: {}", table_meaning(t)),
+        ),
+        (Some(field), None) => Diagnostic::error(
+            "config-invalid",
+            format!("site.toml: unknown key `{field}` at the top level of site.toml"),
+        ),
+        (None, Some(t)) => Diagnostic::error("config-invalid", format!("site.toml: in [{t}]: {msg}")),
+        (None, None) => Diagnostic::error("config-invalid", format!("site.toml: {msg}")),
+    };
+    if let Some(span) = e.span() {
+        d = d.at(loc_at(span.start, span.len()));
+    } else {
+        d = d.at(Location::file_only(CONFIG_FILE));
+    }
+    if let Some(field) = field {
+        // The keys this table takes, as the parser listed them.
+        let expected: Vec<&str> = msg
+            .split_once("expected")
+            .map(|(_, r)| r.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        let top_level =
+            CONFIG_FIELDS.contains(&field) && !matches!(field, "languages" | "defaults" | "products");
+        if table.is_some() && top_level && !expected.contains(&field) {
+            d = d.help(format!(
+                "`{field}` is a top-level setting: it belongs at the top of site.toml, before any [table] (keys after a [table] header belong to that table)"
+            ));
+        } else if let Some(s) = did_you_mean(field, expected.iter().copied()) {
+            d = d.help(format!("did you mean `{s}`?"));
+        } else if !expected.is_empty() {
+            d = d.help(format!("this table takes: {}", expected.join(", ")));
+        }
+    }
+    Box::new(d)
+}
+
+/// A site's languages in order, the default first.
+type Languages = Vec<(String, LanguageConfig)>;
+
+/// The site's languages, the default first, or the problem and its hint.
+fn ordered_languages(
+    mut languages: BTreeMap<String, LanguageConfig>,
+    default_language: Option<String>,
+) -> Result<(String, Languages), (String, &'static str)> {
+    let default_language = match default_language {
+        Some(l) => l,
+        None if languages.len() == 1 => languages.keys().next().cloned().unwrap_or_default(),
+        None if languages.is_empty() => "en".to_string(),
+        None => {
+            return Err((
+                "site.toml lists several languages but no default_language".into(),
+                "add default_language = \"en\" (or another listed language)",
+            ));
+        }
+    };
+    languages.entry(default_language.clone()).or_default();
+    for code in languages.keys() {
+        if !valid_lang_code(code) {
+            return Err((
+                format!("`{code}` is not a valid language code"),
+                "use a BCP 47 code such as en, de, ja, pt-BR or zh-Hans",
+            ));
+        }
+    }
+    let mut ordered: Vec<(String, LanguageConfig)> = Vec::with_capacity(languages.len());
+    if let Some(d) = languages.remove(&default_language) {
+        ordered.push((default_language.clone(), d));
+    }
+    ordered.extend(languages);
+    Ok((default_language, ordered))
 }
 
 /// The `[table]` (or `[[array]]`) header that the byte `offset` of a TOML

@@ -30,6 +30,8 @@ enum Command {
         #[command(subcommand)]
         command: cli::i18n::Command,
     },
+    /// Start a new knowledge base: site.toml, a sample record, .gitignore and a GitHub workflow.
+    Init(cli::init::Args),
     /// Write a new record from a template (or, with --lang, a translation of an existing record).
     New(cli::new::Args),
     /// Print the JSON Schema of records (or of translation overlays), or write both under schemas/.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(args),
         Command::Lookup(args) => cli::lookup::run(args),
         Command::I18n { command } => cli::i18n::run(command),
+        Command::Init(args) => cli::init::run(args),
         Command::New(args) => cli::new::run(args),
         Command::Schema(args) => cli::schema::run(args),
         Command::Import { command } => cli::import::run(command),

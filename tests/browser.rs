@@ -92,7 +92,7 @@ fn flagship_site_in_a_real_browser() {
     assert!(out.join("pagefind/en/2/pagefind-entry.json").is_file());
     let cjk = dir.path().join("i18n");
     // The i18n fixture with a repository edit URL, for the "Edit this page"
-    // links (the flagship sets none: it has no public repository).
+    // links to overlays and to `eventref new --lang` instructions.
     let fixture_dir = dir.path().join("i18n-src");
     copy_dir(&repo().join("tests/fixtures/i18n"), &fixture_dir);
     let toml = fixture_dir.join("site.toml");
@@ -146,6 +146,7 @@ fn flagship_site_in_a_real_browser() {
         "ok - go: an event the reference lacks",
         "ok - ar: English fallback text on an Arabic page reads left to right",
         "ok - seed: the Atom feed linked from <head>",
+        "ok - seed: \"Edit this page\" links the record in the repository",
         "ok - offline: the copy opens from disk",
         "ok - offline: an event ID is looked up from disk",
         "ok - offline: \"Source ID\" is looked up from disk",

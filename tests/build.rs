@@ -244,10 +244,12 @@ fn site_overrides_a_template_a_static_file_and_a_ui_string() {
     std::fs::write(root.join("i18n/en.yaml"), "details: Event Details\n").unwrap();
     build_ok(root);
     assert_eq!(texts(&page(root, "en/404.html"), "#custom"), ["Custom 404"]);
+    // The site's static/ goes to the site root; theme assets stay under static/.
     assert_eq!(
-        std::fs::read_to_string(root.join("public/static/extra.txt")).unwrap(),
+        std::fs::read_to_string(root.join("public/extra.txt")).unwrap(),
         "hello"
     );
+    assert!(!root.join("public/static/extra.txt").exists());
     assert!(root.join("public/static/technet.css").is_file());
     let ev = page(root, "en/contoso-mail/100/index.html");
     assert_eq!(texts(&ev, "#details"), ["Event Details"]);

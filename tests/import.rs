@@ -76,7 +76,7 @@ fn the_whole_windows_dataset_imports_builds_and_checks() {
     let root = dir.path();
     std::fs::write(
         root.join("site.toml"),
-        "title = \"Windows events\"\n[defaults]\nproduct = \"Windows Server\"\nproduct_version = \"2022\"\n",
+        "title = \"Windows events\"\nbase_url = \"https://events.example/\"\n[defaults]\nproduct = \"Windows Server\"\nproduct_version = \"2022\"\n",
     )
     .unwrap();
 

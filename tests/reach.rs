@@ -223,10 +223,10 @@ fn without_a_base_url_no_feed_is_written_and_the_build_says_why() {
     let w: Vec<_> = report
         .diagnostics
         .iter()
-        .filter(|d| d.code == "feeds-skipped")
+        .filter(|d| d.code == "no-base-url")
         .collect();
     assert_eq!(w.len(), 1, "{:?}", report.diagnostics);
-    assert!(w[0].message.contains("base_url"), "{}", w[0].message);
+    assert!(w[0].message.contains("Atom feeds"), "{}", w[0].message);
     let doc = page(dir.path(), "en/contoso/7/index.html");
     assert!(attrs(&doc, "link[type='application/atom+xml']", "href").is_empty());
 }

@@ -316,7 +316,7 @@ fn bug5_links_out_of_the_site_are_refused_by_name() {
     std::os::unix::fs::symlink("../notes.txt", root.join("static/notes.txt")).unwrap();
     build_ok(&root);
     assert_eq!(
-        std::fs::read_to_string(root.join("public/static/notes.txt")).unwrap(),
+        std::fs::read_to_string(root.join("public/notes.txt")).unwrap(),
         "inside"
     );
 }

@@ -8,6 +8,7 @@ pub mod build;
 pub mod check;
 pub mod i18n;
 pub mod import;
+pub mod init;
 pub mod lookup;
 pub mod new;
 pub mod schema;

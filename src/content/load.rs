@@ -114,63 +114,8 @@ impl Content {
     ) -> Option<(Vec<Event>, Diagnostics)> {
         let mut old_events: Vec<Event> = Vec::new();
         // Parse first, so that nothing changes when a full reload is needed.
-        let mut records = Vec::new();
-        let mut overlays = Vec::new();
-        for rel in changed {
-            let known = state.records.contains_key(rel) || state.overlays.contains_key(rel);
-            if !known && !config.root.join(rel).exists() {
-                // A temporary file that came and went (editors, sed -i), unless it
-                // was a folder that held records.
-                if state.records.keys().any(|r| r.starts_with(rel)) {
-                    return None;
-                }
-                continue;
-            }
-            if !config.root.join(rel).is_file() {
-                return None;
-            }
-            if let Some(r) = state.records.get(rel) {
-                let p = parse_file(&config.root, rel);
-                let same_key = match (&p.key, &r.key) {
-                    (Some(a), Some(b)) => a.source == b.source && a.id == b.id,
-                    (None, None) => true,
-                    _ => false,
-                };
-                if !same_key || p.event.is_some() != r.has_event {
-                    return None;
-                }
-                records.push((rel.clone(), p));
-            } else if let Some((o, _)) = state.overlays.get(rel) {
-                overlays.push(o.clone());
-            } else {
-                return None;
-            }
-        }
-        // Resolve related events against the (unchanged) set of keys.
-        // (Only built when an edited record has related events.)
-        let any_related = records
-            .iter()
-            .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()));
-        let known = if any_related {
-            KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()))
-        } else {
-            KnownKeys::new(std::iter::empty())
-        };
-        let records: Vec<(PathBuf, Parsed, Vec<Diagnostic>)> = records
-            .into_iter()
-            .map(|(rel, mut p)| {
-                let ds = match &mut p.event {
-                    Some(ev) => check_related(ev, &known, &p.related_locs),
-                    None => Vec::new(),
-                };
-                (rel, p, ds)
-            })
-            .collect();
-        drop(known);
-        // Compared as strings: `Path` equality walks components, which adds up over 10,000 events.
-        let index_of = |events: &[Event], file: &Path| {
-            events.iter().position(|e| e.file.as_os_str() == file.as_os_str())
-        };
+        let (records, overlays) = parse_edits(config, state, changed)?;
+        let records = check_edited_related(state, records);
         let mut reattach: Vec<OverlayFile> = Vec::new();
         for (rel, p, related_diagnostics) in records {
             let r = state.records.get_mut(&rel)?;
@@ -196,7 +141,20 @@ impl Content {
                 reattach.push(o);
             }
         }
-        for o in reattach {
+        self.reattach(config, state, reattach, &mut old_events);
+        Some((old_events, state.diagnostics()))
+    }
+
+    /// Attach `overlays` again to the events they translate (the events as
+    /// they were go into `old_events`), and keep each overlay's diagnostics.
+    fn reattach(
+        &mut self,
+        config: &Config,
+        state: &mut LoadState,
+        overlays: Vec<OverlayFile>,
+        old_events: &mut Vec<Event>,
+    ) {
+        for o in overlays {
             let target = crate::content::overlay::record_path_for(&o.file)
                 .iter()
                 .find_map(|p| index_of(&self.events, p));
@@ -218,8 +176,86 @@ impl Content {
                 slot.1 = ds.into_iter().flatten().collect();
             }
         }
-        Some((old_events, state.diagnostics()))
     }
+}
+
+/// The position of the event read from `file`. Compared as strings: `Path`
+/// equality walks components, which adds up over 10,000 events.
+fn index_of(events: &[Event], file: &Path) -> Option<usize> {
+    events.iter().position(|e| e.file.as_os_str() == file.as_os_str())
+}
+
+/// Edited records as parsed, by path.
+type ParsedRecords = Vec<(PathBuf, Parsed)>;
+
+/// Parse the edited files, or `None` when the edits change the set of files
+/// or events (see [`Content::apply_edits`]). Returns the parsed records and
+/// the edited overlays.
+fn parse_edits(
+    config: &Config,
+    state: &LoadState,
+    changed: &[PathBuf],
+) -> Option<(ParsedRecords, Vec<OverlayFile>)> {
+    let mut records = Vec::new();
+    let mut overlays = Vec::new();
+    for rel in changed {
+        let known = state.records.contains_key(rel) || state.overlays.contains_key(rel);
+        if !known && !config.root.join(rel).exists() {
+            // A temporary file that came and went (editors, sed -i), unless it
+            // was a folder that held records.
+            if state.records.keys().any(|r| r.starts_with(rel)) {
+                return None;
+            }
+            continue;
+        }
+        if !config.root.join(rel).is_file() {
+            return None;
+        }
+        if let Some(r) = state.records.get(rel) {
+            let p = parse_file(&config.root, rel);
+            let same_key = match (&p.key, &r.key) {
+                (Some(a), Some(b)) => a.source == b.source && a.id == b.id,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same_key || p.event.is_some() != r.has_event {
+                return None;
+            }
+            records.push((rel.clone(), p));
+        } else if let Some((o, _)) = state.overlays.get(rel) {
+            overlays.push(o.clone());
+        } else {
+            return None;
+        }
+    }
+    Some((records, overlays))
+}
+
+/// Check the related events of edited records against the (unchanged) set of keys.
+fn check_edited_related(
+    state: &LoadState,
+    records: Vec<(PathBuf, Parsed)>,
+) -> Vec<(PathBuf, Parsed, Vec<Diagnostic>)> {
+    // Resolve related events against the (unchanged) set of keys.
+    // (Only built when an edited record has related events.)
+    let any_related = records
+        .iter()
+        .any(|(_, p)| p.event.as_ref().is_some_and(|e| !e.related.is_empty()));
+    let known = if any_related {
+        KnownKeys::new(state.records.values().filter_map(|r| r.key.as_ref()))
+    } else {
+        KnownKeys::new(std::iter::empty())
+    };
+    records
+        .into_iter()
+        .map(|(rel, mut p)| {
+            let ds = match &mut p.event {
+                Some(ev) => check_related(ev, &known, &p.related_locs),
+                None => Vec::new(),
+            };
+            (rel, p, ds)
+        })
+        .collect()
 }
 
 /// What [`Content::load_state`] keeps to apply later edits of single files.

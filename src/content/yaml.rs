@@ -117,70 +117,15 @@ fn yaml_error(rel_path: &Path, text: &Arc<str>, e: &serde_saphyr::Error, fields:
         ),
         E::SerdeInvalidType {
             unexpected, expected, ..
-        } => {
-            let help = if unexpected.contains("boolean") || unexpected.contains("bool") {
-                "YAML reads yes/no/on/off/true/false as booleans here: put the text in quotes, e.g. \"no\""
-                    .to_string()
-            } else if expected.contains("string") {
-                "put the value in quotes to keep it as text, e.g. \"14.0\"".to_string()
-            } else if expected.contains("integer") || expected.contains("i64") {
-                "write a plain number without quotes, e.g. 2002".to_string()
-            } else {
-                format!("expected {expected}")
-            };
-            ("invalid-type", Some(help))
-        }
+        } => ("invalid-type", Some(invalid_type_help(unexpected, expected))),
         E::Budget { .. } | E::AliasExpansionLimitExceeded { .. } | E::AliasReplayLimitExceeded { .. } => (
             "yaml-limit",
             Some("the file exceeds eventref's safety limits (aliases, nesting or size); simplify it".into()),
         ),
         _ => {
-            // Type mismatches that saphyr reports as plain messages.
-            let lower = msg.to_ascii_lowercase();
-            if lower.starts_with("invalid i") || lower.starts_with("invalid u") {
-                msg = format!("{msg}: expected a whole number");
-                (
-                    "invalid-type",
-                    Some("write a plain number without quotes, e.g. 2002".into()),
-                )
-            } else if lower.contains("expected sequence") {
-                msg = format!("{msg}: expected a list");
-                (
-                    "invalid-type",
-                    Some("write a list, e.g. [Foo/1, Foo/2], or one `- item` per line".into()),
-                )
-            } else if lower.contains("expected mapping") {
-                msg = format!("{msg}: expected a map of `key: value` lines");
-                (
-                    "invalid-type",
-                    Some("indent the `key: value` lines under this field".into()),
-                )
-            } else if lower.contains("expected string") {
-                msg = format!("{msg}: expected text");
-                (
-                    "invalid-type",
-                    Some("write text here; put it in quotes if it contains `: `, `[`, `{` or `#`".into()),
-                )
-            } else if [
-                "recursion limit",
-                "depth",
-                "budget",
-                "limits breached",
-                "too complex",
-            ]
-            .iter()
-            .any(|k| lower.contains(k))
-            {
-                (
-                    "yaml-limit",
-                    Some("the file is too large, nests too deeply or expands too many aliases for eventref's safety limits; simplify it".into()),
-                )
-            } else {
-                (
-                    "yaml-syntax",
-                    Some("check the YAML syntax near this line (indentation, quotes, colons)".into()),
-                )
-            }
+            let (m, code, help) = classify_plain_message(msg);
+            msg = m;
+            (code, Some(help.into()))
         }
     };
     let mut d = Diagnostic::error(code, msg);
@@ -190,5 +135,69 @@ fn yaml_error(rel_path: &Path, text: &Arc<str>, e: &serde_saphyr::Error, fields:
     match loc {
         Some(l) => d.at(l),
         None => d.at(Location::file_only(rel_path)),
+    }
+}
+
+/// The hint for a value of the wrong type.
+fn invalid_type_help(unexpected: &str, expected: &str) -> String {
+    if unexpected.contains("boolean") || unexpected.contains("bool") {
+        "YAML reads yes/no/on/off/true/false as booleans here: put the text in quotes, e.g. \"no\""
+            .to_string()
+    } else if expected.contains("string") {
+        "put the value in quotes to keep it as text, e.g. \"14.0\"".to_string()
+    } else if expected.contains("integer") || expected.contains("i64") {
+        "write a plain number without quotes, e.g. 2002".to_string()
+    } else {
+        format!("expected {expected}")
+    }
+}
+
+/// Type mismatches and limits that saphyr reports as plain messages: the
+/// message (completed), its code and a hint.
+fn classify_plain_message(msg: String) -> (String, &'static str, &'static str) {
+    let lower = msg.to_ascii_lowercase();
+    let limits = [
+        "recursion limit",
+        "depth",
+        "budget",
+        "limits breached",
+        "too complex",
+    ];
+    if lower.starts_with("invalid i") || lower.starts_with("invalid u") {
+        (
+            format!("{msg}: expected a whole number"),
+            "invalid-type",
+            "write a plain number without quotes, e.g. 2002",
+        )
+    } else if lower.contains("expected sequence") {
+        (
+            format!("{msg}: expected a list"),
+            "invalid-type",
+            "write a list, e.g. [Foo/1, Foo/2], or one `- item` per line",
+        )
+    } else if lower.contains("expected mapping") {
+        (
+            format!("{msg}: expected a map of `key: value` lines"),
+            "invalid-type",
+            "indent the `key: value` lines under this field",
+        )
+    } else if lower.contains("expected string") {
+        (
+            format!("{msg}: expected text"),
+            "invalid-type",
+            "write text here; put it in quotes if it contains `: `, `[`, `{` or `#`",
+        )
+    } else if limits.iter().any(|k| lower.contains(k)) {
+        (
+            msg,
+            "yaml-limit",
+            "the file is too large, nests too deeply or expands too many aliases for eventref's safety limits; simplify it",
+        )
+    } else {
+        (
+            msg,
+            "yaml-syntax",
+            "check the YAML syntax near this line (indentation, quotes, colons)",
+        )
     }
 }

@@ -371,41 +371,7 @@ impl Output {
             Some(d)
         };
         let staging_path = parent.join(&staging_name);
-        match parent_dir.symlink_metadata(&staging_name) {
-            Ok(m) if m.is_dir() => {
-                let marked = open_dir_nofollow(&parent_dir, &staging_name)
-                    .and_then(|d| d.symlink_metadata(STAGING_MARKER))
-                    .is_ok_and(|m| m.is_file());
-                if !marked {
-                    return Err(refuse(
-                        format!(
-                            "{} exists and was not created by eventref",
-                            staging_path.display()
-                        ),
-                        "remove or rename it, then build again",
-                    ));
-                }
-                parent_dir.remove_dir_all(&staging_name).map_err(|e| {
-                    refuse(
-                        format!(
-                            "cannot remove stale staging folder {}: {e}",
-                            staging_path.display()
-                        ),
-                        "remove it by hand",
-                    )
-                })?;
-            }
-            Ok(_) => {
-                return Err(refuse(
-                    format!(
-                        "{} exists and was not created by eventref",
-                        staging_path.display()
-                    ),
-                    "remove or rename it, then build again",
-                ));
-            }
-            Err(_) => {}
-        }
+        remove_stale_staging(&parent_dir, &staging_name, &staging_path)?;
         let staging = parent_dir
             .create_dir(&staging_name)
             .and_then(|_| open_dir_nofollow(&parent_dir, &staging_name))
@@ -475,27 +441,7 @@ impl Output {
         });
 
         let Some(out) = &self.out else {
-            // First build: the whole staging tree becomes the output in one rename.
-            let current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
-            let manifest = manifest_text(&current);
-            self.write_tags(&[&trust::mac(self.key, &self.dir, &manifest)])?;
-            self.staging.write(MANIFEST, manifest.as_bytes())?;
-            if let Some(f) = &fingerprint {
-                self.staging.write(FINGERPRINT, f)?;
-            }
-            match self.parent.symlink_metadata(&self.name) {
-                Ok(m) if m.is_dir() => self.parent.remove_dir(&self.name)?, // empty: checked in open()
-                Ok(_) => return Err(link_error(&self.dir)),
-                Err(_) => {}
-            }
-            // The marker goes with the tree; it is removed right after (and by
-            // the next open, should this process stop in between).
-            self.parent.rename(&self.staging_name, &self.parent, &self.name)?;
-            let out = open_dir_nofollow(&self.parent, &self.name)?;
-            out.remove_file(STAGING_MARKER)?;
-            stats.written = entries.len();
-            stats.bytes = entries.iter().map(|e| e.len).sum();
-            return Ok(stats);
+            return self.publish_first(&entries, fingerprint.as_deref(), stats);
         };
 
         // An update that only replaces files keeps the file list as it is: skip
@@ -552,20 +498,7 @@ impl Output {
                 stats.unchanged += 1;
             }
         }
-        for old in removed {
-            if out.symlink_metadata(old).is_ok_and(|m| m.is_file()) {
-                out.remove_file(old)?;
-                stats.removed += 1;
-                // Remove folders left empty, up to the output root.
-                let mut folder = old.as_str();
-                while let Some((p, _)) = folder.rsplit_once('/') {
-                    if out.remove_dir(p).is_err() {
-                        break;
-                    }
-                    folder = p;
-                }
-            }
-        }
+        stats.removed = remove_files(out, &removed)?;
         if !same_files {
             self.write_manifest(out, &current, tag.as_deref())?;
         }
@@ -573,6 +506,36 @@ impl Output {
             out.write(FINGERPRINT, f)?;
         }
         self.remove_staging()?;
+        Ok(stats)
+    }
+
+    /// The first build into this folder: the whole staging tree becomes the
+    /// output in one rename.
+    fn publish_first(
+        &self,
+        entries: &[Entry],
+        fingerprint: Option<&str>,
+        mut stats: WriteStats,
+    ) -> io::Result<WriteStats> {
+        let current: BTreeSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        let manifest = manifest_text(&current);
+        self.write_tags(&[&trust::mac(self.key, &self.dir, &manifest)])?;
+        self.staging.write(MANIFEST, manifest.as_bytes())?;
+        if let Some(f) = fingerprint {
+            self.staging.write(FINGERPRINT, f)?;
+        }
+        match self.parent.symlink_metadata(&self.name) {
+            Ok(m) if m.is_dir() => self.parent.remove_dir(&self.name)?, // empty: checked in open()
+            Ok(_) => return Err(link_error(&self.dir)),
+            Err(_) => {}
+        }
+        // The marker goes with the tree; it is removed right after (and by
+        // the next open, should this process stop in between).
+        self.parent.rename(&self.staging_name, &self.parent, &self.name)?;
+        let out = open_dir_nofollow(&self.parent, &self.name)?;
+        out.remove_file(STAGING_MARKER)?;
+        stats.written = entries.len();
+        stats.bytes = entries.iter().map(|e| e.len).sum();
         Ok(stats)
     }
 
@@ -780,6 +743,61 @@ impl PageSink for Output {
             });
         Ok(())
     }
+}
+
+/// Delete the previous build's `removed` files (files only, never through a
+/// link) and the folders they leave empty, up to the output root. Returns
+/// how many files went.
+fn remove_files(out: &Dir, removed: &[&String]) -> io::Result<usize> {
+    let mut count = 0;
+    for old in removed {
+        if out.symlink_metadata(old.as_str()).is_ok_and(|m| m.is_file()) {
+            out.remove_file(old.as_str())?;
+            count += 1;
+            let mut folder = old.as_str();
+            while let Some((p, _)) = folder.rsplit_once('/') {
+                if out.remove_dir(p).is_err() {
+                    break;
+                }
+                folder = p;
+            }
+        }
+    }
+    Ok(count)
+}
+
+/// Remove the staging folder an interrupted build left beside the output;
+/// refuse anything of that name that eventref did not create.
+fn remove_stale_staging(
+    parent_dir: &Dir,
+    staging_name: &str,
+    staging_path: &Path,
+) -> Result<(), Box<Diagnostic>> {
+    let Ok(meta) = parent_dir.symlink_metadata(staging_name) else {
+        return Ok(());
+    };
+    let marked = meta.is_dir()
+        && open_dir_nofollow(parent_dir, staging_name)
+            .and_then(|d| d.symlink_metadata(STAGING_MARKER))
+            .is_ok_and(|m| m.is_file());
+    if !marked {
+        return Err(refuse(
+            format!(
+                "{} exists and was not created by eventref",
+                staging_path.display()
+            ),
+            "remove or rename it, then build again",
+        ));
+    }
+    parent_dir.remove_dir_all(staging_name).map_err(|e| {
+        refuse(
+            format!(
+                "cannot remove stale staging folder {}: {e}",
+                staging_path.display()
+            ),
+            "remove it by hand",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -124,6 +124,7 @@ struct LangLink {
 struct SiteView<'a> {
     title: &'a str,
     description: Option<&'a str>,
+    footer: Option<&'a str>,
     base_url: Option<&'a str>,
     default_language: &'a str,
     /// Text direction of the default language: the `dir` of fallback blocks.
@@ -220,9 +221,13 @@ fn lang_context(
     let description = lang_cfg
         .and_then(|l| l.description.as_deref())
         .or(config.description.as_deref());
+    let footer = lang_cfg
+        .and_then(|l| l.footer.as_deref())
+        .or(config.footer.as_deref());
     let site = SiteView {
         title,
         description,
+        footer,
         base_url: config.base_url.as_deref(),
         default_language: &config.default_language,
         default_dir: i18n::direction(&config.default_language),

@@ -4,33 +4,15 @@
 //! date, newest first (ties by source and ID, so builds stay byte-identical),
 //! each linking to its article with the message in the feed's language as
 //! summary. Atom needs absolute links, so feeds are written only when the site
-//! has a `base_url`; without one a site with dated events gets a warning
-//! ([`warnings`]). Pages link their language's feed from `<head>`.
+//! has a `base_url`; without one the build's `no-base-url` warning says so. Pages link their language's feed from `<head>`.
 
 use crate::config::Config;
 use crate::content::{Content, Event};
-use crate::diagnostics::Diagnostic;
 
 use super::escape_html as esc;
 
 /// The most entries a feed holds.
 pub const ENTRIES: usize = 50;
-
-/// Why a build writes no feeds, if it does not while it has something to
-/// put in one (events with a `last_modified` date). A site without dates has
-/// no feed to miss, so it is not warned (`--strict` would fail it).
-pub fn warnings(config: &Config, content: &Content) -> Vec<Diagnostic> {
-    if config.base_url.is_some() || content.events.iter().all(|e| e.last_modified.is_none()) {
-        return Vec::new();
-    }
-    vec![
-        Diagnostic::warning(
-            "feeds-skipped",
-            "no Atom feeds written: feeds need absolute links, and site.toml sets no base_url",
-        )
-        .help("set base_url in site.toml to the address the site is published at, e.g. base_url = \"https://events.example.org/\""),
-    ]
-}
 
 /// The events of a feed: dated ones, newest first, at most [`ENTRIES`].
 pub fn recent(content: &Content) -> Vec<&Event> {

@@ -22,7 +22,7 @@
 mod context;
 mod edit;
 mod export;
-pub mod feed;
+mod feed;
 mod go;
 pub mod markdown;
 mod offline;

@@ -1,6 +1,7 @@
 //! Site files: the pages and files outside any language — the root redirect,
 //! `robots.txt`, `sitemap.xml`, the root 404, the `/go/` page, the export's
-//! JSON Schemas and the theme's static files.
+//! JSON Schemas, the theme's static files and the site's own static files
+//! (copied to the site root).
 
 use std::collections::BTreeMap;
 
@@ -85,10 +86,21 @@ pub(super) fn write(
     } else {
         BTreeMap::new()
     };
+    // Theme assets under static/ (in an offline copy, its module scripts as
+    // their bundles), then the site's own static/ at the site root (CNAME,
+    // favicon.ico, .well-known/); a site file wins over a theme asset with the
+    // same output path (static/static/technet.css replaces the theme's).
+    let mut files: BTreeMap<String, (&super::theme::StaticFile, Option<&String>)> = BTreeMap::new();
     for (name, file) in &theme.static_files {
-        match bundles.get(name) {
-            Some(script) => sink.put(&urls::static_file(name), script.as_bytes()),
-            None => sink.put(&urls::static_file(name), &file.bytes().map_err(io)?),
+        files.insert(urls::static_file(name), (file, bundles.get(name)));
+    }
+    for (name, file) in &theme.site_files {
+        files.insert(urls::site_file(name), (file, None));
+    }
+    for (path, (file, bundle)) in files {
+        match bundle {
+            Some(script) => sink.put(&path, script.as_bytes()),
+            None => sink.put(&path, &file.bytes().map_err(io)?),
         }
         .map_err(io)?;
     }

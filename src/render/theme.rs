@@ -113,8 +113,11 @@ pub enum Origin {
 pub struct Theme {
     /// The compiled templates.
     pub tera: tera::Tera,
-    /// Static files: output path (under `static/`) → where to read them.
+    /// The theme's static files: output path under `static/` → where to read them.
     pub static_files: BTreeMap<String, StaticFile>,
+    /// The site's own `static/` folder: output path from the site root
+    /// (`CNAME`, `favicon.ico`, `.well-known/security.txt`) → where to read them.
+    pub site_files: BTreeMap<String, StaticFile>,
     /// UI strings per language.
     pub strings: BTreeMap<String, UiStrings>,
     /// Template name → (path shown to users, source text), for error reports.
@@ -161,27 +164,11 @@ impl Theme {
         // Collect template sources: theme first, then site overrides.
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new(); // name → (display path, source)
         let mut statics: BTreeMap<String, StaticFile> = BTreeMap::new();
-        let mut strings: BTreeMap<String, UiStrings> = BTreeMap::new();
         let mut errors = Vec::new();
         let mut string_files: Vec<(String, PathBuf, String)> = Vec::new(); // (lang, display, text)
 
         if builtin {
-            for (path, text) in BUILTIN_TECHNET {
-                if let Some(name) = path.strip_prefix("templates/") {
-                    templates.insert(
-                        name.to_string(),
-                        (format!("(built-in technet)/{path}"), text.to_string()),
-                    );
-                } else if let Some(name) = path.strip_prefix("static/") {
-                    statics.insert(name.to_string(), StaticFile::Builtin(text));
-                } else if let Some(lang) = path.strip_prefix("i18n/").and_then(|p| p.strip_suffix(".yaml")) {
-                    string_files.push((
-                        lang.to_string(),
-                        PathBuf::from(format!("(built-in technet)/{path}")),
-                        text.to_string(),
-                    ));
-                }
-            }
+            builtin_into(&mut templates, &mut statics, &mut string_files);
         } else {
             read_dir_into(
                 root,
@@ -192,48 +179,27 @@ impl Theme {
                 &mut errors,
             );
         }
-        // Site overrides.
+        // Site overrides; the site's static files go to the site root.
+        let mut site_files: BTreeMap<String, StaticFile> = BTreeMap::new();
         read_dir_into(
             root,
             root,
             &mut templates,
-            &mut statics,
+            &mut site_files,
             &mut string_files,
             &mut errors,
         );
+        errors.extend(site_file_clashes(config, &site_files));
 
-        for (lang, display, text) in string_files {
-            let arc: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
-            match crate::content::parse_yaml::<UiStrings>(&display, &arc, &[]) {
-                Ok(map) => strings.entry(lang).or_default().extend(map),
-                Err(d) => errors.push(*d),
-            }
-        }
-
-        let mut tera = tera::Tera::new();
-        tera.autoescape_on([".html", ".xml"]);
-        register_filters(&mut tera);
-        for name in REQUIRED_TEMPLATES {
-            if !templates.contains_key(*name) {
-                errors.push(
-                    Diagnostic::error("template-missing", format!("the theme has no template `{name}`"))
-                        .help(format!("add templates/{name} to the theme or the site")),
-                );
-            }
-        }
-        let sources: Vec<(String, String)> = templates
-            .iter()
-            .map(|(name, (_, src))| (name.clone(), src.clone()))
-            .collect();
-        if let Err(e) = tera.add_raw_templates(sources) {
-            errors.extend(template_errors(&templates, &e));
-        }
+        let strings = parse_strings(string_files, &mut errors);
+        let tera = compile(&templates, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(Theme {
             tera,
             static_files: statics,
+            site_files,
             strings,
             templates,
         })
@@ -320,6 +286,88 @@ impl Theme {
     }
 }
 
+/// Site static files that would replace a page eventref writes (a language
+/// folder, the root redirect, the 404 page, the sitemap or robots.txt).
+fn site_file_clashes(config: &Config, files: &BTreeMap<String, StaticFile>) -> Vec<Diagnostic> {
+    files
+        .keys()
+        .filter(|name| super::urls::is_generated(&super::urls::site_file(name), config.language_codes()))
+        .map(|name| {
+            let out = super::urls::site_file(name);
+            Diagnostic::error(
+                "static-clash",
+                format!("static/{name} would replace a file that eventref writes at /{out}"),
+            )
+            .at(Location::file_only(format!("static/{name}")))
+            .help("the site's static/ folder is copied to the site root: rename or move the file")
+        })
+        .collect()
+}
+
+/// The built-in technet theme's files, sorted like a theme folder's.
+fn builtin_into(
+    templates: &mut BTreeMap<String, (String, String)>,
+    statics: &mut BTreeMap<String, StaticFile>,
+    string_files: &mut Vec<(String, PathBuf, String)>,
+) {
+    for (path, text) in BUILTIN_TECHNET {
+        if let Some(name) = path.strip_prefix("templates/") {
+            templates.insert(
+                name.to_string(),
+                (format!("(built-in technet)/{path}"), text.to_string()),
+            );
+        } else if let Some(name) = path.strip_prefix("static/") {
+            statics.insert(name.to_string(), StaticFile::Builtin(text));
+        } else if let Some(lang) = path.strip_prefix("i18n/").and_then(|p| p.strip_suffix(".yaml")) {
+            string_files.push((
+                lang.to_string(),
+                PathBuf::from(format!("(built-in technet)/{path}")),
+                text.to_string(),
+            ));
+        }
+    }
+}
+
+/// The UI strings of every language, from the theme's and the site's files.
+fn parse_strings(
+    string_files: Vec<(String, PathBuf, String)>,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, UiStrings> {
+    let mut strings: BTreeMap<String, UiStrings> = BTreeMap::new();
+    for (lang, display, text) in string_files {
+        let arc: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
+        match crate::content::parse_yaml::<UiStrings>(&display, &arc, &[]) {
+            Ok(map) => strings.entry(lang).or_default().extend(map),
+            Err(d) => errors.push(*d),
+        }
+    }
+    strings
+}
+
+/// Compile every template once; missing required templates and template
+/// errors go to `errors`.
+fn compile(templates: &BTreeMap<String, (String, String)>, errors: &mut Vec<Diagnostic>) -> tera::Tera {
+    let mut tera = tera::Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    register_filters(&mut tera);
+    for name in REQUIRED_TEMPLATES {
+        if !templates.contains_key(*name) {
+            errors.push(
+                Diagnostic::error("template-missing", format!("the theme has no template `{name}`"))
+                    .help(format!("add templates/{name} to the theme or the site")),
+            );
+        }
+    }
+    let sources: Vec<(String, String)> = templates
+        .iter()
+        .map(|(name, (_, src))| (name.clone(), src.clone()))
+        .collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        errors.extend(template_errors(templates, &e));
+    }
+    tera
+}
+
 fn read_dir_into(
     root: &Path,
     dir: &Path,
@@ -328,82 +376,93 @@ fn read_dir_into(
     strings: &mut Vec<(String, PathBuf, String)>,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-    let canonical_root = crate::confine::canonical_root(root);
-    for (sub, kind) in [("templates", 0), ("static", 1), ("i18n", 2)] {
-        let base = dir.join(sub);
-        if !base.is_dir() {
-            continue;
-        }
-        // Links may lead anywhere inside the site, never outside it.
-        if crate::confine::escapes(&canonical_root, &base) {
-            errors.push(crate::confine::link_outside(&rel(&base)));
-            continue;
-        }
-        let mut walk = walkdir::WalkDir::new(&base)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter();
-        while let Some(entry) = walk.next() {
-            if let Ok(e) = &entry
-                && e.path_is_symlink()
-                && crate::confine::escapes(&canonical_root, e.path())
-            {
-                errors.push(crate::confine::link_outside(&rel(e.path())));
-                if e.file_type().is_dir() {
-                    walk.skip_current_dir();
-                }
-                continue;
-            }
-            let entry = match entry {
-                Ok(e) => e,
+    for sub in ["templates", "static", "i18n"] {
+        for (name, path, display) in theme_files(root, &dir.join(sub), errors) {
+            let read = |what: &str, errors: &mut Vec<Diagnostic>| match std::fs::read_to_string(&path) {
+                Ok(src) => Some(src),
                 Err(e) => {
-                    errors.push(Diagnostic::error(
-                        "read-error",
-                        format!("cannot read {}: {e}", rel(&base).display()),
-                    ));
-                    continue;
+                    errors.push(
+                        Diagnostic::error("read-error", format!("cannot read {what}: {e}"))
+                            .at(Location::file_only(display.clone())),
+                    );
+                    None
                 }
             };
-            if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let name = entry
-                .path()
-                .strip_prefix(&base)
-                .unwrap_or(entry.path())
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            let display = rel(entry.path());
-            match kind {
-                0 => match std::fs::read_to_string(entry.path()) {
-                    Ok(src) => {
+            match sub {
+                "templates" => {
+                    if let Some(src) = read("template", errors) {
                         templates.insert(name, (crate::diagnostics::slash_path(&display), src));
                     }
-                    Err(e) => errors.push(
-                        Diagnostic::error("read-error", format!("cannot read template: {e}"))
-                            .at(Location::file_only(display)),
-                    ),
-                },
-                1 => {
-                    statics.insert(name, StaticFile::Disk(entry.path().to_path_buf()));
+                }
+                "static" => {
+                    statics.insert(name, StaticFile::Disk(path));
                 }
                 _ => {
-                    if let Some(lang) = name.strip_suffix(".yaml") {
-                        match std::fs::read_to_string(entry.path()) {
-                            Ok(src) => strings.push((lang.to_string(), display, src)),
-                            Err(e) => errors.push(
-                                Diagnostic::error("read-error", format!("cannot read UI strings: {e}"))
-                                    .at(Location::file_only(display)),
-                            ),
-                        }
+                    if let Some(lang) = name.strip_suffix(".yaml")
+                        && let Some(src) = read("UI strings", errors)
+                    {
+                        strings.push((lang.to_string(), display, src));
                     }
                 }
             }
         }
     }
+}
+
+/// The files under `base` (a theme's or the site's `templates/`, `static/`
+/// or `i18n/`), sorted, hidden files left out: each as its `/`-separated name
+/// under `base`, its path, and its path relative to the site root. Links may
+/// lead anywhere inside the site, never outside it.
+fn theme_files(root: &Path, base: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf, PathBuf)> {
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let mut files = Vec::new();
+    if !base.is_dir() {
+        return files;
+    }
+    let canonical_root = crate::confine::canonical_root(root);
+    if crate::confine::escapes(&canonical_root, base) {
+        errors.push(crate::confine::link_outside(&rel(base)));
+        return files;
+    }
+    let mut walk = walkdir::WalkDir::new(base)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        if let Ok(e) = &entry
+            && e.path_is_symlink()
+            && crate::confine::escapes(&canonical_root, e.path())
+        {
+            errors.push(crate::confine::link_outside(&rel(e.path())));
+            if e.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(Diagnostic::error(
+                    "read-error",
+                    format!("cannot read {}: {e}", rel(base).display()),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let name = entry
+            .path()
+            .strip_prefix(base)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push((name, entry.path().to_path_buf(), rel(entry.path())));
+    }
+    files
 }
 
 /// Turn a Tera error into diagnostics pointing at the template files.

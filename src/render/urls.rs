@@ -120,6 +120,31 @@ pub fn static_file(name: &str) -> String {
     format!("static/{name}")
 }
 
+/// The output path of the site's own static file `name` (its path under the
+/// site's `static/` folder): the site root, so `CNAME`, `favicon.ico` and
+/// `.well-known/` land where hosts and browsers look for them.
+pub fn site_file(name: &str) -> String {
+    name.to_string()
+}
+
+/// True when a site static file at output path `path` would replace a file
+/// eventref writes itself: a root file, a language folder, the full-text
+/// index or eventref's bookkeeping. (Replacing a theme asset under
+/// `static/` is allowed: that is how a site restyles the theme.)
+pub fn is_generated<'l>(path: &str, mut languages: impl Iterator<Item = &'l str>) -> bool {
+    const ROOT_FILES: [&str; 6] = [
+        ROOT_INDEX,
+        NOT_FOUND,
+        ROBOTS,
+        SITEMAP,
+        crate::output::MANIFEST,
+        crate::output::FINGERPRINT,
+    ];
+    let first = path.split('/').next().unwrap_or("");
+    ROOT_FILES.contains(&path)
+        || (path.contains('/') && (format!("{first}/") == PAGEFIND_DIR || languages.any(|c| c == first)))
+}
+
 /// The folder of a language's lookup tables, from the site root.
 pub fn lookup_dir(lang: &str) -> String {
     in_lang(lang, "lookup/")
@@ -207,6 +232,32 @@ mod tests {
         assert_eq!(dir_link("en/events/", false), "en/events/");
         assert_eq!(data_script("en/lookup/k/3.json"), "en/lookup/k/3.js");
         assert_eq!(pagefind_part_dir("en", 2), "pagefind/en/2/");
+    }
+
+    #[test]
+    fn site_files_that_clash() {
+        let langs = || ["en", "de"].into_iter();
+        for clash in [
+            "index.html",
+            "sitemap.xml",
+            "robots.txt",
+            "404.html",
+            "en/x.html",
+            "pagefind/a.js",
+            ".eventref-manifest",
+        ] {
+            assert!(is_generated(clash, langs()), "{clash}");
+        }
+        for fine in [
+            "CNAME",
+            "favicon.ico",
+            ".well-known/security.txt",
+            "static/technet.css",
+            "fr/x.html",
+            "en",
+        ] {
+            assert!(!is_generated(fine, langs()), "{fine}");
+        }
     }
 
     #[test]

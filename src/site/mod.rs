@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::content::Content;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::error::{Failure, FailureKind};
 use crate::output::{Output, WriteStats};
 use crate::render::theme::Theme;
@@ -152,7 +152,8 @@ impl Site {
     /// discards it. Fails exactly when [`Site::build`] with the same options
     /// would fail before publishing, with the same diagnostics.
     pub fn check(&self, strict: bool, output: Option<&Path>) -> Result<Diagnostics, Failure> {
-        let (diags, theme) = self.checked_theme(strict)?;
+        let (mut diags, theme) = self.checked_theme(strict)?;
+        diags.extend(self.publishing_warnings());
         let out_dir = self.config.output_dir(output);
         crate::output::Output::check(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
         render::render_pages(
@@ -170,6 +171,23 @@ impl Site {
         Ok(diags)
     }
 
+    /// Warnings about what a build without a publishing setting skips. Never
+    /// fatal, even under `--strict`: a local build needs no URL. `check` and
+    /// `build` both report them.
+    fn publishing_warnings(&self) -> Vec<Diagnostic> {
+        if self.config.base_url.is_some() {
+            return Vec::new();
+        }
+        vec![
+            Diagnostic::warning(
+                "no-base-url",
+                "site.toml has no base_url: sitemap.xml, Atom feeds, canonical URLs and hreflang alternates are skipped",
+            )
+            .at(Location::file_only(crate::config::CONFIG_FILE))
+            .help("set base_url = \"https://…/\" in site.toml, or pass --base-url when you build for publishing"),
+        ]
+    }
+
     /// The content's diagnostics and the theme's, `--strict` applied; the
     /// theme when nothing failed.
     fn checked_theme(&self, strict: bool) -> Result<(Diagnostics, Theme), Failure> {
@@ -177,7 +195,6 @@ impl Site {
         let theme = match Theme::load(&self.config) {
             Ok(t) => {
                 diags.extend(t.missing_string_warnings(&self.config));
-                diags.extend(crate::render::feed::warnings(&self.config, &self.content));
                 Some(t)
             }
             Err(ds) => {
@@ -231,12 +248,13 @@ impl Site {
         fingerprint: Option<u64>,
         start: Instant,
     ) -> Result<BuildReport, Failure> {
-        let (diags, theme) = self.checked_theme(opts.strict)?;
+        let (mut diags, theme) = self.checked_theme(opts.strict)?;
         let out_dir = self.config.output_dir(opts.output.as_deref());
         let mut output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
         if diags.is_empty() {
             output.record_fingerprint(fingerprint);
         }
+        diags.extend(self.publishing_warnings());
         let dir = output.dir().to_path_buf();
         let (stats, search, write) = publish(
             &self.config,

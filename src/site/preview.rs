@@ -161,68 +161,9 @@ impl Preview {
     /// call).
     pub fn update(&mut self, paths: &[PathBuf]) -> Result<Update, Failure> {
         let start = Instant::now();
-        let mut edited: Vec<PathBuf> = Vec::new();
-        for p in paths {
-            match self.classify(p) {
-                Change::Config => self.reload_config = true,
-                Change::Theme => self.reload_theme = true,
-                Change::Content => {
-                    let rel = p.strip_prefix(&self.root).unwrap_or(p).to_path_buf();
-                    if !edited.contains(&rel) {
-                        edited.push(rel);
-                    }
-                }
-                Change::Ignored => {}
-            }
-        }
-        if self.reload_config {
-            let mut config = Config::load(&self.root).map_err(|d| Failure::config(*d))?;
-            if self.opts.base_url.is_some() {
-                config.base_url = self.opts.base_url.clone();
-            }
-            self.config = config;
-            self.loaded = None;
-            self.reload_config = false;
-            self.reload_theme = true;
-        }
-        let mut diags = Diagnostics::new();
-        if self.reload_theme {
-            match Theme::load(&self.config) {
-                Ok(t) => {
-                    self.theme = Some(t);
-                    self.reload_theme = false;
-                    self.pending = Selection::all();
-                }
-                Err(ds) => {
-                    self.theme = None;
-                    diags.extend(ds);
-                }
-            }
-        }
-        let content_diags = match &mut self.loaded {
-            Some((content, state)) if !edited.is_empty() => {
-                match content.apply_edits(&self.config, state, &edited) {
-                    Some((old, ds)) => {
-                        self.pending.merge(Selection::for_edits(&old, content));
-                        ds
-                    }
-                    None => {
-                        let (new, ds, new_state) = Content::load_state(&self.config);
-                        self.pending.merge(Selection::between(content, &new));
-                        self.loaded = Some((new, new_state));
-                        ds
-                    }
-                }
-            }
-            Some((_, state)) => state.diagnostics(),
-            None => {
-                let (new, ds, state) = Content::load_state(&self.config);
-                self.loaded = Some((new, state));
-                self.pending = Selection::all();
-                ds
-            }
-        };
-        diags.extend(content_diags);
+        let edited = self.note_changes(paths)?;
+        let mut diags = self.reload_theme();
+        diags.extend(self.reload_content(&edited));
         if let Some(t) = &self.theme {
             diags.extend(t.missing_string_warnings(&self.config));
         }
@@ -258,19 +199,7 @@ impl Preview {
         };
         let search_stale = !first && selection.lookup();
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let output = if first {
-            Output::open(&self.config, &self.opts.output)
-        } else if full {
-            Output::open(&self.config, &self.opts.output).map(|mut o| {
-                // Keep the last search data until an index job rebuilds it.
-                o.retain_under(&search_folders(&self.config));
-                o
-            })
-        } else {
-            Output::open_update(&self.config, &self.opts.output)
-        }
-        .map_err(|d| Failure::config(*d));
-        let published = output.and_then(|output| {
+        let published = self.open_output(first, full).and_then(|output| {
             publish(
                 &self.config,
                 content,
@@ -299,6 +228,101 @@ impl Preview {
             elapsed: start.elapsed(),
             diagnostics: diags,
         })
+    }
+
+    /// Sort changed paths into config, theme and content edits; reload the
+    /// config now (a new config means a new theme and new content). Returns
+    /// the edited content files, relative to the site root.
+    fn note_changes(&mut self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+        let mut edited: Vec<PathBuf> = Vec::new();
+        for p in paths {
+            match self.classify(p) {
+                Change::Config => self.reload_config = true,
+                Change::Theme => self.reload_theme = true,
+                Change::Content => {
+                    let rel = p.strip_prefix(&self.root).unwrap_or(p).to_path_buf();
+                    if !edited.contains(&rel) {
+                        edited.push(rel);
+                    }
+                }
+                Change::Ignored => {}
+            }
+        }
+        if self.reload_config {
+            let mut config = Config::load(&self.root).map_err(|d| Failure::config(*d))?;
+            if self.opts.base_url.is_some() {
+                config.base_url = self.opts.base_url.clone();
+            }
+            self.config = config;
+            self.loaded = None;
+            self.reload_config = false;
+            self.reload_theme = true;
+        }
+        Ok(edited)
+    }
+
+    /// Load the theme again when it changed; a new theme re-renders every page.
+    fn reload_theme(&mut self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        if self.reload_theme {
+            match Theme::load(&self.config) {
+                Ok(t) => {
+                    self.theme = Some(t);
+                    self.reload_theme = false;
+                    self.pending = Selection::all();
+                }
+                Err(ds) => {
+                    self.theme = None;
+                    diags.extend(ds);
+                }
+            }
+        }
+        diags
+    }
+
+    /// Apply content edits (or load the content the first time), adding the
+    /// pages they affect to what is pending. Returns the content's diagnostics.
+    fn reload_content(&mut self, edited: &[PathBuf]) -> Diagnostics {
+        match &mut self.loaded {
+            Some((content, state)) if !edited.is_empty() => {
+                match content.apply_edits(&self.config, state, edited) {
+                    Some((old, ds)) => {
+                        self.pending.merge(Selection::for_edits(&old, content));
+                        ds
+                    }
+                    None => {
+                        let (new, ds, new_state) = Content::load_state(&self.config);
+                        self.pending.merge(Selection::between(content, &new));
+                        self.loaded = Some((new, new_state));
+                        ds
+                    }
+                }
+            }
+            Some((_, state)) => state.diagnostics(),
+            None => {
+                let (new, ds, state) = Content::load_state(&self.config);
+                self.loaded = Some((new, state));
+                self.pending = Selection::all();
+                ds
+            }
+        }
+    }
+
+    /// The output folder for this update: a fresh build the first time; a full
+    /// rebuild keeps the last search data until an index job rebuilds it; an
+    /// edit replaces only the files it changes.
+    fn open_output(&self, first: bool, full: bool) -> Result<Output, Failure> {
+        if first {
+            Output::open(&self.config, &self.opts.output)
+        } else if full {
+            Output::open(&self.config, &self.opts.output).map(|mut o| {
+                o.retain_under(&search_folders(&self.config));
+                o
+            })
+        } else {
+            Output::open_update(&self.config, &self.opts.output)
+        }
+        .map_err(|d| Failure::config(*d))
     }
 
     /// A job that brings the search data (lookup tables, and the full-text

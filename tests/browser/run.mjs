@@ -1581,6 +1581,12 @@ async function main() {
           const hs = (await s.page.locator('article h2').allInnerTexts()).map((h) => h.trim());
           if (JSON.stringify(hs) !== JSON.stringify(SEED_HEADINGS)) fail(`headings are [${hs.join(', ')}], expected [${SEED_HEADINGS.join(', ')}]`);
         });
+        await test('seed: "Edit this page" links the record in the repository Cargo.toml names', async () => {
+          need();
+          const hrefs = await s.page.locator('.edit-page a').evaluateAll((as) => as.map((a) => a.href));
+          const want = 'https://github.com/eventref/eventref/edit/main/content/exchange/msexchangetransport/2002.yaml';
+          if (JSON.stringify(hrefs) !== JSON.stringify([want])) fail(`edit links: ${JSON.stringify(hrefs)}`);
+        });
         await test('seed: the Atom feed linked from <head> is served as XML and parses', async () => {
           need();
           const href = await s.page.locator('link[rel="alternate"][type="application/atom+xml"]').evaluate((l) => l.href);

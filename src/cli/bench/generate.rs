@@ -122,41 +122,7 @@ pub fn generate(dir: &Path, events: usize, languages: usize) -> std::io::Result<
         // About eight task categories per source, as in real providers.
         let c = rng.below(8);
         let category = format!("{}{}", WORDS[(s + c) % 12], WORDS[12 + c]);
-        let mut y = String::with_capacity(2048);
-        let _ = writeln!(y, "source: {source}\nid: {id}");
-        let _ = writeln!(
-            y,
-            "message: \"The {} %1 could not {} %2 because {}.\"",
-            rng.words(2),
-            rng.words(2),
-            rng.words(5)
-        );
-        let _ = writeln!(
-            y,
-            "symbolic_name: Bench{}Event{id}",
-            WORDS[rng.below(WORDS.len())]
-        );
-        let _ = writeln!(y, "category: {category}");
-        let level = ["error", "warning", "information", "critical"][rng.below(4)];
-        let _ = writeln!(y, "level: {level}\nchannel: Application");
-        let _ = writeln!(
-            y,
-            "parameters:\n  \"%1\": {}\n  \"%2\": {}",
-            rng.words(4),
-            rng.words(4)
-        );
-        y.push_str("explanation: |\n");
-        for _ in 0..3 {
-            let _ = writeln!(y, "  {} {} {}\n", rng.sentence(), rng.sentence(), rng.sentence());
-        }
-        let _ = writeln!(
-            y,
-            "user_action:\n  intro: \"To resolve this {level}, do the following:\"\n  steps:"
-        );
-        for _ in 0..3 {
-            let _ = writeln!(y, "    - {} {}", rng.sentence(), rng.sentence());
-        }
-        let _ = writeln!(y, "last_modified: 2026-01-{:02}", 1 + rng.below(28));
+        let y = record(&mut rng, &source, id, &category);
         let folder = content.join(format!("provider{s}"));
         if i < sources {
             std::fs::create_dir_all(&folder)?;
@@ -168,28 +134,75 @@ pub fn generate(dir: &Path, events: usize, languages: usize) -> std::io::Result<
             if i % 4 == 3 {
                 continue;
             }
-            let mut o = String::with_capacity(1024);
-            let _ = writeln!(
-                o,
-                "message: \"[{l}] {} %1 {} %2 {}.\"",
-                rng.words(3),
-                rng.words(3),
-                rng.words(4)
-            );
-            o.push_str("explanation: |\n");
-            for _ in 0..3 {
-                let _ = writeln!(
-                    o,
-                    "  [{l}] {} {} {}\n",
-                    rng.sentence(),
-                    rng.sentence(),
-                    rng.sentence()
-                );
-            }
+            let o = overlay(&mut rng, l);
             std::fs::write(folder.join(format!("{id}.{l}.yaml")), o)?;
         }
     }
     Ok(())
+}
+
+/// One record's YAML: the message, parameters, explanation and steps drawn
+/// from `rng` (in this order, so the same seed gives the same site).
+fn record(rng: &mut Rng, source: &str, id: u32, category: &str) -> String {
+    let mut y = String::with_capacity(2048);
+    let _ = writeln!(y, "source: {source}\nid: {id}");
+    let _ = writeln!(
+        y,
+        "message: \"The {} %1 could not {} %2 because {}.\"",
+        rng.words(2),
+        rng.words(2),
+        rng.words(5)
+    );
+    let _ = writeln!(
+        y,
+        "symbolic_name: Bench{}Event{id}",
+        WORDS[rng.below(WORDS.len())]
+    );
+    let _ = writeln!(y, "category: {category}");
+    let level = ["error", "warning", "information", "critical"][rng.below(4)];
+    let _ = writeln!(y, "level: {level}\nchannel: Application");
+    let _ = writeln!(
+        y,
+        "parameters:\n  \"%1\": {}\n  \"%2\": {}",
+        rng.words(4),
+        rng.words(4)
+    );
+    y.push_str("explanation: |\n");
+    for _ in 0..3 {
+        let _ = writeln!(y, "  {} {} {}\n", rng.sentence(), rng.sentence(), rng.sentence());
+    }
+    let _ = writeln!(
+        y,
+        "user_action:\n  intro: \"To resolve this {level}, do the following:\"\n  steps:"
+    );
+    for _ in 0..3 {
+        let _ = writeln!(y, "    - {} {}", rng.sentence(), rng.sentence());
+    }
+    let _ = writeln!(y, "last_modified: 2026-01-{:02}", 1 + rng.below(28));
+    y
+}
+
+/// A translation overlay of the message and explanation in `l`.
+fn overlay(rng: &mut Rng, l: &str) -> String {
+    let mut o = String::with_capacity(1024);
+    let _ = writeln!(
+        o,
+        "message: \"[{l}] {} %1 {} %2 {}.\"",
+        rng.words(3),
+        rng.words(3),
+        rng.words(4)
+    );
+    o.push_str("explanation: |\n");
+    for _ in 0..3 {
+        let _ = writeln!(
+            o,
+            "  [{l}] {} {} {}\n",
+            rng.sentence(),
+            rng.sentence(),
+            rng.sentence()
+        );
+    }
+    o
 }
 
 #[cfg(test)]

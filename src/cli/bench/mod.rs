@@ -172,18 +172,7 @@ fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) -> R
         let searched = run_build(&exe, &site, &site.join("public-search"), true)?;
         let _ = std::fs::remove_dir_all(site.join("public-search"));
         // The I/O floor: copying the same output tree on the same file system.
-        let copy = site.join("public-copy");
-        let start = Instant::now();
-        let status = Command::new("cp")
-            .arg("-r")
-            .arg(&out)
-            .arg(&copy)
-            .status()
-            .map_err(|e| e.to_string())?;
-        let floor = start.elapsed().as_secs_f64();
-        if !status.success() {
-            return Err("cp -r failed".into());
-        }
+        let floor = copy_seconds(&out, &site.join("public-copy"))?;
         let _ = writeln!(
             table,
             "| {n} | {:.2} | {:.0} | {:.0} | {:.2} | {} | {:.2} | {} | {:.0} | {} | {:.1} | {:.2} | {:.1}× | {:.2} | {:.0} | {:.2} | {:.1} |",
@@ -204,10 +193,27 @@ fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) -> R
             searched.search_seconds,
             searched.search_bytes as f64 / 1e6,
         );
-        let _ = std::fs::remove_dir_all(&copy);
         if !keep {
             let _ = std::fs::remove_dir_all(&site);
         }
     }
     Ok(table)
+}
+
+/// How long `cp -r` takes to copy `from` to `to` (removed again afterwards).
+fn copy_seconds(from: &Path, to: &Path) -> Result<f64, String> {
+    let start = Instant::now();
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .map_err(|e| e.to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(to);
+    if status.success() {
+        Ok(seconds)
+    } else {
+        Err("cp -r failed".into())
+    }
 }

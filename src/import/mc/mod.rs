@@ -431,24 +431,7 @@ pub const UNKNOWN_LANGUAGE: &str = "unknown language ID";
 pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> Result<Report, Failure> {
     crate::authoring::check_source(source).map_err(|d| Failure::config(*d))?;
     let files = expand_inputs(inputs, "mc")?;
-    let mut errors = Diagnostics::new();
-    let mut parsed = Vec::new();
-    for f in &files {
-        match read_input(f) {
-            Ok(text) => match parse(f, &text) {
-                Ok(mc) => parsed.push((f.clone(), Arc::<str>::from(text.as_str()), mc)),
-                Err(ds) => errors.extend(ds),
-            },
-            Err(d) => errors.push(*d),
-        }
-    }
-    if errors.error_count() > 0 {
-        errors.sort();
-        return Err(Failure {
-            kind: FailureKind::Content,
-            diagnostics: errors,
-        });
-    }
+    let parsed = parse_all(&files)?;
     let mut importer = Importer::new(root, "mc", "messages", dry_run)?;
     let default_lang = importer.config().default_language.clone();
     let total: usize = parsed.iter().map(|(_, _, mc)| mc.messages.len()).sum();
@@ -491,20 +474,7 @@ pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> R
                 importer.skip_translation(NO_MESSAGE, others);
                 continue;
             }
-            let mut notes = Vec::new();
-            if m.severity.is_some() || m.facility.is_some() {
-                notes.push(format!(
-                    "message code 0x{:08X}: severity {}, facility {}, ID {}",
-                    m.code(),
-                    m.severity
-                        .as_ref()
-                        .map_or("Success (default)", |s| s.name.as_str()),
-                    m.facility
-                        .as_ref()
-                        .map_or("Application (default)", |f| f.name.as_str()),
-                    m.id
-                ));
-            }
+            let notes = code_note(m).into_iter().collect();
             importer.record(ImportedRecord {
                 source: source.to_string(),
                 id: m.id,
@@ -518,42 +488,99 @@ pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> R
                 origin: origin.clone(),
                 location: Some(at(main.line)),
             })?;
-            for t in &m.texts {
-                if std::ptr::eq(t, main) {
-                    continue;
-                }
-                let Some(lang) = lang_of(t) else {
-                    importer.warn(
-                        Diagnostic::warning(
-                            "mc-language",
-                            format!(
-                                "language {} (LCID 0x{:X}) has no known language code; its text was not imported",
-                                t.language, t.lcid
-                            ),
-                        )
-                        .at(at(t.line).with_len(9))
-                        .help("check the number in LanguageNames; eventref knows the primary LCIDs such as 0x407 (de) or 0x411 (ja)"),
-                    );
-                    importer.skip_translation(UNKNOWN_LANGUAGE, 1);
-                    continue;
-                };
-                if t.text.trim().is_empty() {
-                    importer.skip_translation(NO_MESSAGE, 1);
-                    continue;
-                }
-                importer.translation(ImportedTranslation {
-                    source: source.to_string(),
-                    id: m.id,
-                    lang: lang.to_string(),
-                    message: t.text.clone(),
-                    original: main.text.clone(),
-                    origin: origin.clone(),
-                    location: Some(at(t.line).with_len(9)),
-                })?;
-            }
+            translations(&mut importer, source, m, main, &at, &origin)?;
         }
     }
     Ok(importer.finish())
+}
+
+/// `.mc` files as read (path, text) and parsed.
+type ParsedFiles = Vec<(PathBuf, Arc<str>, McFile)>;
+
+/// Read and parse every `.mc` file; all syntax errors of all files at once.
+fn parse_all(files: &[PathBuf]) -> Result<ParsedFiles, Failure> {
+    let mut errors = Diagnostics::new();
+    let mut parsed = Vec::new();
+    for f in files {
+        match read_input(f) {
+            Ok(text) => match parse(f, &text) {
+                Ok(mc) => parsed.push((f.clone(), Arc::<str>::from(text.as_str()), mc)),
+                Err(ds) => errors.extend(ds),
+            },
+            Err(d) => errors.push(*d),
+        }
+    }
+    if errors.error_count() > 0 {
+        errors.sort();
+        return Err(Failure {
+            kind: FailureKind::Content,
+            diagnostics: errors,
+        });
+    }
+    Ok(parsed)
+}
+
+/// The note on an imported record naming the full message code, when the
+/// message sets a severity or facility.
+fn code_note(m: &Message) -> Option<String> {
+    (m.severity.is_some() || m.facility.is_some()).then(|| {
+        format!(
+            "message code 0x{:08X}: severity {}, facility {}, ID {}",
+            m.code(),
+            m.severity
+                .as_ref()
+                .map_or("Success (default)", |s| s.name.as_str()),
+            m.facility
+                .as_ref()
+                .map_or("Application (default)", |f| f.name.as_str()),
+            m.id
+        )
+    })
+}
+
+/// The message's texts in other languages than `main`'s, as translations.
+fn translations(
+    importer: &mut Importer,
+    source: &str,
+    m: &Message,
+    main: &Text,
+    at: &dyn Fn(u32) -> Location,
+    origin: &str,
+) -> Result<(), Failure> {
+    for t in &m.texts {
+        if std::ptr::eq(t, main) {
+            continue;
+        }
+        let Some(lang) = lcid_language(t.lcid) else {
+            importer.warn(
+                Diagnostic::warning(
+                    "mc-language",
+                    format!(
+                        "language {} (LCID 0x{:X}) has no known language code; its text was not imported",
+                        t.language, t.lcid
+                    ),
+                )
+                .at(at(t.line).with_len(9))
+                .help("check the number in LanguageNames; eventref knows the primary LCIDs such as 0x407 (de) or 0x411 (ja)"),
+            );
+            importer.skip_translation(UNKNOWN_LANGUAGE, 1);
+            continue;
+        };
+        if t.text.trim().is_empty() {
+            importer.skip_translation(NO_MESSAGE, 1);
+            continue;
+        }
+        importer.translation(ImportedTranslation {
+            source: source.to_string(),
+            id: m.id,
+            lang: lang.to_string(),
+            message: t.text.clone(),
+            original: main.text.clone(),
+            origin: origin.to_string(),
+            location: Some(at(t.line).with_len(9)),
+        })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

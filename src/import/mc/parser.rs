@@ -11,6 +11,22 @@ struct Parser<'a> {
     severities: NameList,
     facilities: NameList,
     languages: NameList,
+    /// Messages read so far.
+    messages: Vec<Message>,
+    /// The message whose definition is being read.
+    pending: Option<Pending>,
+    /// The last `Severity=` and `Facility=`: they carry on to later messages.
+    severity: Option<Named>,
+    facility: Option<Named>,
+    /// The last message ID per facility, for `MessageId=` and `MessageId=+n`.
+    last_ids: HashMap<u32, u64>,
+}
+
+/// Whether the parser reads on after a statement.
+#[derive(PartialEq)]
+enum Flow {
+    Next,
+    Stop,
 }
 
 enum IdSpec {
@@ -105,52 +121,10 @@ impl<'a> Parser<'a> {
             let (t, line, col, len) = self.lex.next();
             match t {
                 Tok::RParen => break,
-                Tok::Ident(name) => {
-                    if !self.expect_eq(&name) {
-                        return out;
-                    }
-                    let (t, nline, ncol, nlen) = self.lex.next();
-                    let Tok::Number(value) = t else {
-                        self.error(
-                            nline,
-                            ncol,
-                            nlen,
-                            format!("expected a number for {name} in {keyword}"),
-                            "write name=number, e.g. Error=0x3",
-                        );
-                        return out;
-                    };
-                    if self.lex.peek() == Tok::Colon {
-                        self.lex.next();
-                        self.ident(keyword);
-                    } else if file_name_required {
-                        self.error(
-                            nline,
-                            ncol,
-                            nlen,
-                            format!("{keyword} entry {name} has no file name"),
-                            "write name=number:filename, e.g. English=0x409:MSG00409",
-                        );
-                    }
-                    let limit = match keyword {
-                        "SeverityNames" => 0x3,
-                        "FacilityNames" => 0xFFF,
-                        _ => 0xFFFF,
-                    };
-                    if value > limit {
-                        self.error(
-                            nline,
-                            ncol,
-                            nlen,
-                            format!("{name}={value:#x} does not fit in {keyword} (at most {limit:#x})"),
-                            "severities take 2 bits, facilities 12 bits, language IDs 16 bits",
-                        );
-                    }
-                    out.push(Named {
-                        name,
-                        value: value as u32,
-                    });
-                }
+                Tok::Ident(name) => match self.name_entry(keyword, name, file_name_required) {
+                    Some(n) => out.push(n),
+                    None => return out,
+                },
                 Tok::Eof => {
                     self.error(
                         line,
@@ -174,6 +148,54 @@ impl<'a> Parser<'a> {
             }
         }
         out
+    }
+
+    /// One `name=number[:symbol]` entry of a header list; `None` ends the list.
+    fn name_entry(&mut self, keyword: &str, name: String, file_name_required: bool) -> Option<Named> {
+        if !self.expect_eq(&name) {
+            return None;
+        }
+        let (t, nline, ncol, nlen) = self.lex.next();
+        let Tok::Number(value) = t else {
+            self.error(
+                nline,
+                ncol,
+                nlen,
+                format!("expected a number for {name} in {keyword}"),
+                "write name=number, e.g. Error=0x3",
+            );
+            return None;
+        };
+        if self.lex.peek() == Tok::Colon {
+            self.lex.next();
+            self.ident(keyword);
+        } else if file_name_required {
+            self.error(
+                nline,
+                ncol,
+                nlen,
+                format!("{keyword} entry {name} has no file name"),
+                "write name=number:filename, e.g. English=0x409:MSG00409",
+            );
+        }
+        let limit = match keyword {
+            "SeverityNames" => 0x3,
+            "FacilityNames" => 0xFFF,
+            _ => 0xFFFF,
+        };
+        if value > limit {
+            self.error(
+                nline,
+                ncol,
+                nlen,
+                format!("{name}={value:#x} does not fit in {keyword} (at most {limit:#x})"),
+                "severities take 2 bits, facilities 12 bits, language IDs 16 bits",
+            );
+        }
+        Some(Named {
+            name,
+            value: value as u32,
+        })
     }
 
     fn merge(into: &mut NameList, new: Vec<Named>) {
@@ -210,205 +232,220 @@ impl<'a> Parser<'a> {
     }
 
     fn parse(mut self) -> Result<McFile, Vec<Diagnostic>> {
-        let mut messages = Vec::new();
-        let mut pending: Option<Pending> = None;
-        let mut severity: Option<Named> = None;
-        let mut facility: Option<Named> = None;
-        let mut last_ids: HashMap<u32, u64> = HashMap::new();
-        loop {
-            let (t, line, col, len) = self.lex.next();
-            let keyword = match t {
-                Tok::Eof => break,
-                Tok::Ident(k) => k,
-                _ => {
-                    self.error(
-                        line,
-                        col,
-                        len,
-                        "expected a keyword such as MessageId=".into(),
-                        "comment lines start with `;`",
-                    );
-                    break;
-                }
-            };
-            let canonical = KEYWORDS
-                .iter()
-                .find(|k| k.eq_ignore_ascii_case(&keyword))
-                .copied();
-            let Some(canonical) = canonical else {
-                let help = match did_you_mean(&keyword, KEYWORDS.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the keywords are {}", KEYWORDS.join(", ")),
-                };
-                self.error(line, col, len, format!("unknown keyword `{keyword}`"), &help);
-                break;
-            };
-            if !self.expect_eq(canonical) {
-                break;
-            }
-            let needs_message = matches!(canonical, "Severity" | "Facility" | "SymbolicName" | "Language");
-            if needs_message && pending.is_none() {
-                self.error(
-                    line,
-                    col,
-                    len,
-                    format!("{canonical}= before the first MessageId="),
-                    "each message definition starts with MessageId=",
-                );
-                break;
-            }
-            match canonical {
-                "MessageIdTypedef" => {
-                    // The value is optional; a name followed by `=` is the next keyword.
-                    let mut l = self.lex;
-                    if let Tok::Ident(_) = l.next().0
-                        && l.peek() != Tok::Eq
-                    {
-                        self.lex.next();
-                    }
-                }
-                "OutputBase" => {
-                    self.lex.next();
-                }
-                "SeverityNames" => {
-                    let n = self.names(canonical, false);
-                    Self::merge(&mut self.severities, n);
-                }
-                "FacilityNames" => {
-                    let n = self.names(canonical, false);
-                    Self::merge(&mut self.facilities, n);
-                }
-                "LanguageNames" => {
-                    let n = self.names(canonical, true);
-                    Self::merge(&mut self.languages, n);
-                }
-                "MessageId" => {
-                    if let Some(p) = pending.take() {
-                        self.finish(p, &mut last_ids, &mut messages);
-                    }
-                    let spec = match self.lex.peek() {
-                        Tok::Number(_) => match self.lex.next().0 {
-                            Tok::Number(n) => IdSpec::Absolute(n),
-                            _ => IdSpec::Next,
-                        },
-                        Tok::Plus => {
-                            self.lex.next();
-                            let (t, l2, c2, len2) = self.lex.next();
-                            match t {
-                                Tok::Number(n) => IdSpec::Relative(n),
-                                _ => {
-                                    self.error(
-                                        l2,
-                                        c2,
-                                        len2,
-                                        "expected a number after MessageId=+".into(),
-                                        "write MessageId=+1 to count on from the previous message",
-                                    );
-                                    break;
-                                }
-                            }
-                        }
-                        _ => IdSpec::Next,
-                    };
-                    pending = Some(Pending {
-                        spec,
-                        line,
-                        col,
-                        severity: severity.clone(),
-                        facility: facility.clone(),
-                        symbolic_name: None,
-                        texts: Vec::new(),
-                        id: None,
-                    });
-                }
-                "Severity" | "Facility" => {
-                    let Some((name, l2, c2, len2)) = self.ident(canonical) else {
-                        break;
-                    };
-                    if let Some(n) = self.lookup(canonical, &name, l2, c2, len2)
-                        && let Some(p) = pending.as_mut()
-                    {
-                        if canonical == "Severity" {
-                            severity = Some(n.clone());
-                            p.severity = Some(n);
-                        } else {
-                            facility = Some(n.clone());
-                            p.facility = Some(n);
-                        }
-                    }
-                }
-                "SymbolicName" => {
-                    let Some((name, ..)) = self.ident(canonical) else {
-                        break;
-                    };
-                    if let Some(p) = pending.as_mut() {
-                        p.symbolic_name = Some(name);
-                    }
-                }
-                _ => {
-                    // Language=name, then the text up to a line holding only `.`.
-                    let Some((name, l2, c2, len2)) = self.ident(canonical) else {
-                        break;
-                    };
-                    let lang = self.lookup("Language", &name, l2, c2, len2);
-                    self.lex.skip_line();
-                    let Some(raw) = self.lex.message_text() else {
-                        let at_eof = self.lex.pos >= self.lex.src.len();
-                        self.error(
-                            line,
-                            col,
-                            len,
-                            format!("the {name} text of this message does not end"),
-                            if at_eof {
-                                "end every message text with a line holding only `.`"
-                            } else {
-                                "the line holding only `.` that ends this text is missing before the next MessageId="
-                            },
-                        );
-                        if at_eof {
-                            break;
-                        }
-                        continue;
-                    };
-                    if let (Some(lang), Some(p)) = (lang, pending.as_mut()) {
-                        if p.texts.iter().any(|t| t.lcid == lang.value) {
-                            self.error(
-                                line,
-                                col,
-                                len,
-                                format!("this message already has a {name} text"),
-                                "give each language one text per message",
-                            );
-                        }
-                        p.texts.push(Text {
-                            language: lang.name,
-                            lcid: lang.value,
-                            text: unescape(&raw),
-                            line,
-                        });
-                    }
-                }
-            }
-        }
-        if let Some(p) = pending.take() {
-            self.finish(p, &mut last_ids, &mut messages);
+        while self.statement() == Flow::Next {}
+        if let Some(p) = self.pending.take() {
+            self.finish(p);
         }
         if self.errors.is_empty() {
-            Ok(McFile { messages })
+            Ok(McFile {
+                messages: self.messages,
+            })
         } else {
             Err(self.errors)
         }
     }
 
-    fn finish(&mut self, mut p: Pending, last_ids: &mut HashMap<u32, u64>, out: &mut Vec<Message>) {
+    /// Read one `Keyword=value` statement (a message text included).
+    fn statement(&mut self) -> Flow {
+        let (t, line, col, len) = self.lex.next();
+        let keyword = match t {
+            Tok::Eof => return Flow::Stop,
+            Tok::Ident(k) => k,
+            _ => {
+                self.error(
+                    line,
+                    col,
+                    len,
+                    "expected a keyword such as MessageId=".into(),
+                    "comment lines start with `;`",
+                );
+                return Flow::Stop;
+            }
+        };
+        let canonical = KEYWORDS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(&keyword))
+            .copied();
+        let Some(canonical) = canonical else {
+            let help = match did_you_mean(&keyword, KEYWORDS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the keywords are {}", KEYWORDS.join(", ")),
+            };
+            self.error(line, col, len, format!("unknown keyword `{keyword}`"), &help);
+            return Flow::Stop;
+        };
+        if !self.expect_eq(canonical) {
+            return Flow::Stop;
+        }
+        let needs_message = matches!(canonical, "Severity" | "Facility" | "SymbolicName" | "Language");
+        if needs_message && self.pending.is_none() {
+            self.error(
+                line,
+                col,
+                len,
+                format!("{canonical}= before the first MessageId="),
+                "each message definition starts with MessageId=",
+            );
+            return Flow::Stop;
+        }
+        match canonical {
+            "MessageIdTypedef" => {
+                // The value is optional; a name followed by `=` is the next keyword.
+                let mut l = self.lex;
+                if let Tok::Ident(_) = l.next().0
+                    && l.peek() != Tok::Eq
+                {
+                    self.lex.next();
+                }
+            }
+            "OutputBase" => {
+                self.lex.next();
+            }
+            "SeverityNames" => {
+                let n = self.names(canonical, false);
+                Self::merge(&mut self.severities, n);
+            }
+            "FacilityNames" => {
+                let n = self.names(canonical, false);
+                Self::merge(&mut self.facilities, n);
+            }
+            "LanguageNames" => {
+                let n = self.names(canonical, true);
+                Self::merge(&mut self.languages, n);
+            }
+            "MessageId" => return self.message_id(line, col),
+            "Severity" | "Facility" => return self.severity_or_facility(canonical),
+            "SymbolicName" => {
+                let Some((name, ..)) = self.ident(canonical) else {
+                    return Flow::Stop;
+                };
+                if let Some(p) = self.pending.as_mut() {
+                    p.symbolic_name = Some(name);
+                }
+            }
+            _ => return self.language_text(canonical, line, col, len),
+        }
+        Flow::Next
+    }
+
+    /// `MessageId=`, `MessageId=n` or `MessageId=+n`: the previous message is
+    /// complete, a new one starts.
+    fn message_id(&mut self, line: u32, col: u32) -> Flow {
+        if let Some(p) = self.pending.take() {
+            self.finish(p);
+        }
+        let spec = match self.lex.peek() {
+            Tok::Number(_) => match self.lex.next().0 {
+                Tok::Number(n) => IdSpec::Absolute(n),
+                _ => IdSpec::Next,
+            },
+            Tok::Plus => {
+                self.lex.next();
+                let (t, l2, c2, len2) = self.lex.next();
+                match t {
+                    Tok::Number(n) => IdSpec::Relative(n),
+                    _ => {
+                        self.error(
+                            l2,
+                            c2,
+                            len2,
+                            "expected a number after MessageId=+".into(),
+                            "write MessageId=+1 to count on from the previous message",
+                        );
+                        return Flow::Stop;
+                    }
+                }
+            }
+            _ => IdSpec::Next,
+        };
+        self.pending = Some(Pending {
+            spec,
+            line,
+            col,
+            severity: self.severity.clone(),
+            facility: self.facility.clone(),
+            symbolic_name: None,
+            texts: Vec::new(),
+            id: None,
+        });
+        Flow::Next
+    }
+
+    /// `Severity=name` or `Facility=name`: for this message and the next ones.
+    fn severity_or_facility(&mut self, canonical: &str) -> Flow {
+        let Some((name, l2, c2, len2)) = self.ident(canonical) else {
+            return Flow::Stop;
+        };
+        if let Some(n) = self.lookup(canonical, &name, l2, c2, len2)
+            && let Some(p) = self.pending.as_mut()
+        {
+            if canonical == "Severity" {
+                self.severity = Some(n.clone());
+                p.severity = Some(n);
+            } else {
+                self.facility = Some(n.clone());
+                p.facility = Some(n);
+            }
+        }
+        Flow::Next
+    }
+
+    /// `Language=name`, then the text up to a line holding only `.`.
+    fn language_text(&mut self, canonical: &str, line: u32, col: u32, len: usize) -> Flow {
+        let Some((name, l2, c2, len2)) = self.ident(canonical) else {
+            return Flow::Stop;
+        };
+        let lang = self.lookup("Language", &name, l2, c2, len2);
+        self.lex.skip_line();
+        let Some(raw) = self.lex.message_text() else {
+            let at_eof = self.lex.pos >= self.lex.src.len();
+            self.error(
+                line,
+                col,
+                len,
+                format!("the {name} text of this message does not end"),
+                if at_eof {
+                    "end every message text with a line holding only `.`"
+                } else {
+                    "the line holding only `.` that ends this text is missing before the next MessageId="
+                },
+            );
+            return if at_eof { Flow::Stop } else { Flow::Next };
+        };
+        let Some(lang) = lang else { return Flow::Next };
+        let duplicate = self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.texts.iter().any(|t| t.lcid == lang.value));
+        if duplicate {
+            self.error(
+                line,
+                col,
+                len,
+                format!("this message already has a {name} text"),
+                "give each language one text per message",
+            );
+        }
+        if let Some(p) = self.pending.as_mut() {
+            p.texts.push(Text {
+                language: lang.name,
+                lcid: lang.value,
+                text: unescape(&raw),
+                line,
+            });
+        }
+        Flow::Next
+    }
+
+    fn finish(&mut self, mut p: Pending) {
         let fac = p.facility.as_ref().map_or(0xFFF, |f| f.value);
-        let last = last_ids.get(&fac).copied().unwrap_or(0);
+        let last = self.last_ids.get(&fac).copied().unwrap_or(0);
         let id = match p.spec {
             IdSpec::Absolute(n) => n,
             IdSpec::Relative(n) => last + n,
             IdSpec::Next => last + 1,
         };
-        last_ids.insert(fac, id);
+        self.last_ids.insert(fac, id);
         if id > 0xFFFF {
             self.error(
                 p.line,
@@ -430,7 +467,7 @@ impl<'a> Parser<'a> {
             );
             return;
         }
-        out.push(Message {
+        self.messages.push(Message {
             id: id as u16,
             line: p.line,
             severity: p.severity,
@@ -466,6 +503,11 @@ pub fn parse(file: &Path, text: &str) -> Result<McFile, Vec<Diagnostic>> {
         severities: named(&[("Success", 0), ("Informational", 1), ("Warning", 2), ("Error", 3)]),
         facilities: named(&[("System", 0x0FF), ("Application", 0xFFF)]),
         languages: named(&[("English", 0x409)]),
+        messages: Vec::new(),
+        pending: None,
+        severity: None,
+        facility: None,
+        last_ids: HashMap::new(),
     }
     .parse()
 }
