@@ -78,6 +78,16 @@ pub struct Defaults {
     pub product_version: Option<String>,
 }
 
+/// Where the site's sources are kept (`[repository]` in `site.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    /// The address that, followed by a file's path from the site root, opens
+    /// that file in the repository's editor, e.g.
+    /// `https://github.com/org/kb/edit/main/`. Ends with `/` when set.
+    pub edit_url: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -94,6 +104,10 @@ struct RawConfig {
     defaults: Defaults,
     #[serde(default)]
     products: BTreeMap<String, ProductText>,
+    #[serde(default)]
+    repository: Repository,
+    #[serde(default)]
+    offline: bool,
 }
 
 fn default_theme() -> String {
@@ -125,6 +139,12 @@ pub struct Config {
     pub defaults: Defaults,
     /// Product texts in the default language.
     pub products: BTreeMap<String, ProductText>,
+    /// The site's source repository ("Edit this page" links).
+    pub repository: Repository,
+    /// Build an offline copy that works from `file://` (`offline = true` in
+    /// `site.toml`, or `eventref build --offline`): links end in `index.html`
+    /// and the lookup tables are also written as classic scripts.
+    pub offline: bool,
 }
 
 const CONFIG_FIELDS: &[&str] = &[
@@ -137,6 +157,8 @@ const CONFIG_FIELDS: &[&str] = &[
     "languages",
     "defaults",
     "products",
+    "repository",
+    "offline",
 ];
 
 impl Config {
@@ -175,6 +197,15 @@ impl Config {
             })?),
             None => None,
         };
+        let mut repository = raw.repository;
+        if let Some(u) = repository.edit_url.take() {
+            repository.edit_url = Some(normalize_base_url(&u).ok_or_else(|| {
+                bad(
+                    format!("repository.edit_url `{u}` is not an absolute http(s) URL"),
+                    "write it like https://github.com/org/kb/edit/main/ (the address a file's path is appended to)",
+                )
+            })?);
+        }
         if crate::content::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
             return Err(bad(
                 format!("theme `{}` is not a valid theme folder name", raw.theme),
@@ -193,6 +224,8 @@ impl Config {
             languages: ordered,
             defaults: raw.defaults,
             products: raw.products,
+            repository,
+            offline: raw.offline,
         })
     }
 

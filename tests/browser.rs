@@ -91,18 +91,38 @@ fn flagship_site_in_a_real_browser() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("pagefind/en/2/pagefind-entry.json").is_file());
     let cjk = dir.path().join("i18n");
-    let fixture = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
+    // The i18n fixture with a repository edit URL, for the "Edit this page"
+    // links to overlays and to `eventref new --lang` instructions.
+    let fixture_dir = dir.path().join("i18n-src");
+    copy_dir(&repo().join("tests/fixtures/i18n"), &fixture_dir);
+    let toml = fixture_dir.join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[repository]\nedit_url = \"https://git.example.org/kb/edit/main/\"\n");
+    std::fs::write(&toml, text).unwrap();
+    let fixture = eventref::Site::load(&fixture_dir).unwrap();
     fixture
         .build(&eventref::BuildOptions {
             output: Some(cjk.clone()),
             ..Default::default()
         })
         .unwrap_or_else(|f| panic!("{f}"));
+    // The flagship as an offline copy, opened from disk (file://).
+    let offline = dir.path().join("offline");
+    let o = Command::new(env!("CARGO_BIN_EXE_eventref"))
+        .args(["build", "--offline", "--root"])
+        .arg(repo())
+        .arg("--output")
+        .arg(&offline)
+        .output()
+        .expect("eventref runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = Command::new("node")
         .arg(suite.join("run.mjs"))
         .arg(&out)
         .arg("--cjk-site")
         .arg(&cjk)
+        .arg("--offline-site")
+        .arg(&offline)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -120,6 +140,23 @@ fn flagship_site_in_a_real_browser() {
         "ok - search de:",
         "ok - ja search:",
         "ok - axe ar/search/",
+        "ok - go: a known event",
+        "ok - go: German locale 1031",
+        "ok - go: an unknown locale",
+        "ok - go: an event the reference lacks",
+        "ok - ar: English fallback text on an Arabic page reads left to right",
+        "ok - seed: the Atom feed linked from <head>",
+        "ok - seed: \"Edit this page\" links the record in the repository",
+        "ok - offline: the copy opens from disk",
+        "ok - offline: an event ID is looked up from disk",
+        "ok - offline: \"Source ID\" is looked up from disk",
+        "ok - offline: a symbolic name is looked up from disk",
+        "ok - offline: a pasted message is looked up from disk",
+        "ok - offline: a pasted Event Viewer text block is looked up from disk",
+        "ok - offline: the search page says plainly that full-text search needs a server",
+        "ok - offline: the header search box opens the search page from disk",
+        "ok - offline: /go/ from disk opens the German article",
+        "ok - i18n: \"Edit this page\" links the record, the overlay, or how to start one",
     ] {
         assert!(
             stdout.contains(name),

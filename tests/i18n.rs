@@ -146,7 +146,7 @@ fn hreflang_sitemap_and_language_switcher() {
     let root = dir.path();
     let doc = page(root, "de/contoso/1/index.html");
     let alternates: Vec<(String, String)> = doc
-        .select(&sel("link[rel=alternate]"))
+        .select(&sel("link[rel=alternate][hreflang]"))
         .map(|e| {
             (
                 e.value().attr("hreflang").unwrap().to_string(),
@@ -502,4 +502,66 @@ fn a_field_typo_in_the_record_raises_no_overlay_orphan() {
     assert!(!ok);
     assert!(codes(&d).contains(&"unknown-field"), "{:?}", codes(&d));
     assert!(!codes(&d).contains(&"overlay-orphan"), "{:?}", codes(&d));
+}
+
+/// Issue 14: text shown in another language than the page's carries that
+/// language's direction, so an English fallback on an Arabic page keeps its
+/// punctuation at the right end (and an Arabic language name on an English page
+/// reads right to left).
+#[test]
+fn every_block_in_another_language_carries_its_direction() {
+    let dir = built();
+    let root = dir.path();
+    let direction = |l: &str| if l == "ar" { "rtl" } else { "ltr" };
+    let mut checked = 0;
+    let public = root.join("public");
+    let mut stack = vec![public.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let rel = p
+                .strip_prefix(&public)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let doc = page(root, &rel);
+            let Some(page_lang) = attrs(&doc, "html", "lang").pop() else {
+                continue;
+            };
+            for el in doc.select(&sel("body [lang]")) {
+                let l = el.value().attr("lang").unwrap();
+                if l == page_lang {
+                    continue;
+                }
+                let d = el.value().attr("dir");
+                assert!(
+                    d == Some(direction(l)) || d == Some("auto"),
+                    "{rel}: <{} lang=\"{l}\"> has dir {d:?}, expected \"{}\" or \"auto\"",
+                    el.value().name(),
+                    direction(l)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} blocks in another language");
+    // The issue's example: the untranslated Contoso 3 on /ar/.
+    let doc = page(root, "ar/contoso/3/index.html");
+    assert_eq!(attrs(&doc, "td.message", "dir"), ["ltr"]);
+    assert_eq!(attrs(&doc, "div.explanation", "dir"), ["ltr"]);
+    assert_eq!(
+        attrs(
+            &page(root, "en/contoso/3/index.html"),
+            "nav.languages a[lang='ar']",
+            "dir"
+        ),
+        ["rtl"]
+    );
 }

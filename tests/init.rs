@@ -227,6 +227,7 @@ fn one_repository_url_everywhere() {
         "README.md",
         "docs/publishing.md",
         "Cargo.toml",
+        "site.toml",
     ] {
         let text = std::fs::read_to_string(common::repo().join(f)).unwrap();
         for m in re.captures_iter(&text) {

@@ -37,6 +37,11 @@ pub struct Args {
     /// Build even when the output already holds a build of exactly these inputs.
     #[arg(long)]
     force: bool,
+    /// Build an offline copy that works opened from disk (file://): links end
+    /// in index.html, lookup works without a server (same as `offline = true`
+    /// in site.toml). Full-text search still needs a server.
+    #[arg(long)]
+    offline: bool,
 }
 
 /// Run `eventref build`.
@@ -51,6 +56,9 @@ pub fn run(args: Args) -> ExitCode {
         && let Err(d) = config.set_base_url(url)
     {
         return report(&Failure::config(*d), format);
+    }
+    if args.offline {
+        config.offline = true;
     }
     let human = !args.quiet && format == Format::Human;
     let progress = Bar::new(human);

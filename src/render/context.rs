@@ -96,6 +96,13 @@ impl<'a> LangPages<'a> {
         self.renderer.render(template, &mut ctx)
     }
 
+    /// Store a data file (not a page: no progress tick) at `path` (from the site root).
+    pub(super) fn put_data(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.sink
+            .put(path, bytes)
+            .map_err(|e| Diagnostic::error("write-error", format!("cannot write {path}: {e}")))
+    }
+
     /// Render `template` with `ctx` and store it at `path` (from the site root).
     pub(super) fn emit(&self, template: &str, ctx: tera::Context, path: &str) -> Result<(), Diagnostic> {
         let html = self.render(template, ctx)?;
@@ -120,6 +127,8 @@ struct SiteView<'a> {
     footer: Option<&'a str>,
     base_url: Option<&'a str>,
     default_language: &'a str,
+    /// Text direction of the default language: the `dir` of fallback blocks.
+    default_dir: &'static str,
     languages: Vec<LangLink>,
 }
 
@@ -164,6 +173,8 @@ struct PageView {
 struct Translation {
     code: String,
     name: String,
+    /// Text direction of the language (its name is shown in it).
+    dir: &'static str,
     path: String,
     permalink: Option<String>,
 }
@@ -219,6 +230,7 @@ fn lang_context(
         footer,
         base_url: config.base_url.as_deref(),
         default_language: &config.default_language,
+        default_dir: i18n::direction(&config.default_language),
         languages: config
             .languages
             .iter()
@@ -249,6 +261,9 @@ fn lang_context(
     ctx.insert_value("nav", tera::Value::from_serializable(&nav));
     ctx.insert("lang", lang);
     ctx.insert("dir", i18n::direction(lang));
+    // Links to pages end in `dir_index`: `index.html` in an offline copy.
+    ctx.insert("dir_index", urls::dir_index(config.offline));
+    ctx.insert("offline", &config.offline);
     ctx.insert(
         "total_events",
         &sources.values().map(|g| g.events.len()).sum::<usize>(),
@@ -271,6 +286,7 @@ fn page_view(config: &Config, kind: &'static str, title: String, lang: &str, res
                 Translation {
                     code: code.clone(),
                     name: l.name.clone().unwrap_or_else(|| code.clone()),
+                    dir: i18n::direction(code),
                     permalink: config.base_url.as_ref().map(|b| urls::permalink(b, &p)),
                     path: p,
                 }

@@ -13,11 +13,20 @@
 //! - `views`: the values templates see for events, links and category groups;
 //! - `pages`: one function per page kind;
 //! - `site_files`: the root redirect, `robots.txt`, `sitemap.xml`, the root 404, static files;
-//! - [`theme`] and [`markdown`]: templates, static files, UI strings; sanitized Markdown.
+//! - [`theme`] and [`markdown`]: templates, static files, UI strings; sanitized Markdown;
+//! - `edit`, `export`, [`feed`], `go` (issue 14): "Edit this page" links, the
+//!   JSON export and its schemas, the Atom feeds, the `/go/` page for Event
+//!   Viewer's help link;
+//! - `offline`: an offline copy's classic scripts, bundled from the theme's modules.
 
 mod context;
+mod edit;
 mod event_model;
+mod export;
+mod feed;
+mod go;
 pub mod markdown;
+mod offline;
 mod pages;
 mod selection;
 mod site_files;

@@ -13,12 +13,12 @@ use crate::diagnostics::Diagnostic;
 use crate::i18n;
 
 use super::context::{Crumb, LangPages, SourceGroup};
-use super::markdown;
 use super::urls::{self, Route};
 use super::views::{
     CategoryGroup, EventLink, EventPage, ProductTexts, category_name, escape_html, event_link, event_view,
 };
 use super::{Job, PageSink, Progress};
+use super::{edit, export, feed, markdown};
 
 /// Render the selected pages of language `lang`; returns how many.
 pub(super) fn render_language(
@@ -29,8 +29,12 @@ pub(super) fn render_language(
 ) -> Result<usize, Vec<Diagnostic>> {
     let l = LangPages::new(job.config, job.theme, lang, job.sources, sink, progress);
     let mut count = event_pages(job, &l)?;
-    count += source_pages(job, &l)?;
     let one = |d: Diagnostic| vec![d];
+    // Any edit of an event can change the language's export and feed.
+    if job.selection.is_all() || !job.selection.events.is_empty() {
+        export_and_feed(job, &l).map_err(one)?;
+    }
+    count += source_pages(job, &l)?;
     if !job.selection.is_all() {
         if job.selection.listing {
             listing_page(job, &l).map_err(one)?;
@@ -176,8 +180,43 @@ fn event_page(
     ];
     let mut ctx = l.page("event", view.title.clone(), route, &crumbs);
     ctx.insert("event", &view);
+    ctx.insert("edit", &edit::link(l.config, e, l.lang));
     ctx.insert("current_source", e.source_slug.as_str());
-    l.emit("event.html", ctx, &route.file(l.lang))
+    l.emit("event.html", ctx, &route.file(l.lang))?;
+    l.put_data(
+        &urls::event_json(l.lang, e),
+        export::event_file(l.config, &loc, l.lang).as_bytes(),
+    )
+}
+
+/// The language's JSON export of every event and, when the site has a base
+/// URL, its Atom feed of recent changes (data files, not pages: no progress tick).
+fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
+    let default = l.config.default_language.as_str();
+    let events = job
+        .content
+        .events
+        .par_iter()
+        .map(|e| export::event(l.config, &i18n::localize(e, l.lang, default), l.lang))
+        .collect();
+    l.put_data(
+        &urls::events_json(l.lang),
+        export::events_file(l.config, events, l.lang).as_bytes(),
+    )?;
+    let lang_cfg = l
+        .config
+        .languages
+        .iter()
+        .find(|(c, _)| c == l.lang)
+        .map(|(_, c)| c);
+    let title = lang_cfg
+        .and_then(|c| c.title.as_deref())
+        .unwrap_or(&l.config.title);
+    let message = |e: &Event| link(l, e).message.unwrap_or_default();
+    match feed::feed(l.config, job.content, l.lang, title, &message) {
+        Some(xml) => l.put_data(&urls::feed(l.lang), xml.as_bytes()),
+        None => Ok(()),
+    }
 }
 
 /// The selected source and category pages, in parallel; returns how many.

@@ -1,6 +1,7 @@
 //! Site files: the pages and files outside any language — the root redirect,
-//! `robots.txt`, `sitemap.xml`, the root 404, the theme's static files and
-//! the site's own static files (copied to the site root).
+//! `robots.txt`, `sitemap.xml`, the root 404, the `/go/` page, the export's
+//! JSON Schemas, the theme's static files and the site's own static files
+//! (copied to the site root).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use super::theme::Theme;
 use super::urls::{self, Route};
 use super::views::escape_html;
 use super::{NoProgress, PageSink, Selection};
+use super::{export, go, offline};
 
 /// Write the site-level files the selection asks for; returns how many.
 pub(super) fn write(
@@ -66,26 +68,70 @@ pub(super) fn write(
     })?;
     sink.put(urls::NOT_FOUND, html.as_bytes()).map_err(io)?;
     pages += 1;
-    // Theme assets under static/, then the site's own static/ at the site root
-    // (CNAME, favicon.ico, .well-known/); a site file wins over a theme asset
-    // with the same output path (static/static/technet.css replaces the theme's).
-    let mut files: BTreeMap<String, &super::theme::StaticFile> = BTreeMap::new();
+    sink.put(&urls::index_file(urls::GO_DIR), go::page(config).as_bytes())
+        .map_err(io)?;
+    pages += 1;
+    for (name, schema) in export::schemas() {
+        sink.put(&urls::schema_file(name), &schema).map_err(io)?;
+    }
+    let bundles = if config.offline {
+        offline_bundles(theme).map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.push(
+                Diagnostic::error("offline-bundle", format!("cannot make the offline copy's scripts: {e}"))
+                    .help("an offline copy bundles the theme's ES modules into classic scripts; keep the theme's imports in the form import { name } from './file.js';"),
+            );
+            d
+        })?
+    } else {
+        BTreeMap::new()
+    };
+    // Theme assets under static/ (in an offline copy, its module scripts as
+    // their bundles), then the site's own static/ at the site root (CNAME,
+    // favicon.ico, .well-known/); a site file wins over a theme asset with the
+    // same output path (static/static/technet.css replaces the theme's).
+    let mut files: BTreeMap<String, (&super::theme::StaticFile, Option<&String>)> = BTreeMap::new();
     for (name, file) in &theme.static_files {
-        files.insert(urls::static_file(name), file);
+        files.insert(urls::static_file(name), (file, bundles.get(name)));
     }
     for (name, file) in &theme.site_files {
-        files.insert(urls::site_file(name), file);
+        files.insert(urls::site_file(name), (file, None));
     }
-    for (path, file) in files {
-        let bytes = file.bytes().map_err(io)?;
-        sink.put(&path, &bytes).map_err(io)?;
+    for (path, (file, bundle)) in files {
+        match bundle {
+            Some(script) => sink.put(&path, script.as_bytes()),
+            None => sink.put(&path, &file.bytes().map_err(io)?),
+        }
+        .map_err(io)?;
     }
     Ok(pages)
 }
 
+/// In an offline copy, the theme's module entry scripts ([`offline::ENTRIES`])
+/// as classic scripts: static file name → bundle.
+fn offline_bundles(theme: &Theme) -> Result<BTreeMap<String, String>, String> {
+    let mut scripts = BTreeMap::new();
+    for (name, file) in &theme.static_files {
+        if name.ends_with(".js") && !name.contains('/') {
+            let bytes = file.bytes().map_err(|e| format!("static/{name}: {e}"))?;
+            let text =
+                String::from_utf8(bytes.into_owned()).map_err(|_| format!("static/{name} is not UTF-8"))?;
+            scripts.insert(name.clone(), text);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for entry in offline::ENTRIES {
+        if scripts.contains_key(*entry) {
+            out.insert(entry.to_string(), offline::bundle(entry, &scripts)?);
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn root_redirect(config: &Config) -> String {
     let lang = &config.default_language;
-    let home = Route::Home.in_lang(lang);
+    let home = urls::dir_link(&Route::Home.in_lang(lang), config.offline);
+    let index = urls::dir_index(config.offline);
     let title = escape_html(&config.title);
     // Send readers to their browser's language when the site has it; without
     // JavaScript the meta refresh leads to the default language.
@@ -94,7 +140,7 @@ pub(super) fn root_redirect(config: &Config) -> String {
         format!(
             "<script>(function(){{var s=[{}],p=navigator.languages||[navigator.language||\"\"];\
              for(var i=0;i<p.length;i++){{var c=String(p[i]).toLowerCase();for(var j=0;j<s.length;j++){{\
-             var l=s[j].toLowerCase();if(c===l||c.split(\"-\")[0]===l){{location.replace(s[j]+\"/\");return;}}}}}}}})();</script>\n",
+             var l=s[j].toLowerCase();if(c===l||c.split(\"-\")[0]===l){{location.replace(s[j]+\"/{index}\");return;}}}}}}}})();</script>\n",
             codes.join(",")
         )
     } else {

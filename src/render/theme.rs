@@ -93,6 +93,11 @@ pub const BUILTIN_TECHNET: &[(&str, &str)] = &[
         "static/header.js",
         include_str!("../../themes/technet/static/header.js"),
     ),
+    ("static/go.js", include_str!("../../themes/technet/static/go.js")),
+    (
+        "static/data.js",
+        include_str!("../../themes/technet/static/data.js"),
+    ),
     ("i18n/en.yaml", include_str!("../../themes/technet/i18n/en.yaml")),
     ("i18n/de.yaml", include_str!("../../themes/technet/i18n/de.yaml")),
     ("i18n/ja.yaml", include_str!("../../themes/technet/i18n/ja.yaml")),

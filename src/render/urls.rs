@@ -89,6 +89,26 @@ pub fn index_file(dir: &str) -> String {
     format!("{dir}index.html")
 }
 
+/// What a link to a directory path ends with: nothing on a served site
+/// (`en/events/`), `index.html` in an offline copy, which browsers open from
+/// `file://`, where a folder is a directory listing, not its index page.
+pub fn dir_index(offline: bool) -> &'static str {
+    if offline { "index.html" } else { "" }
+}
+
+/// A link to directory path `dir` (ending in `/`, or empty): itself, or its
+/// index file in an offline copy.
+pub fn dir_link(dir: &str, offline: bool) -> String {
+    format!("{dir}{}", dir_index(offline))
+}
+
+/// The classic script that registers the data of JSON file `json_path` (an
+/// offline copy's twin of each lookup table): `…/k/3.json` → `…/k/3.js`.
+pub fn data_script(json_path: &str) -> String {
+    let stem = json_path.strip_suffix(".json").unwrap_or(json_path);
+    format!("{stem}.js")
+}
+
 /// The absolute URL of `path` (from the site root) under `base_url`.
 pub fn permalink(base_url: &str, path: &str) -> String {
     format!("{base_url}{path}")
@@ -162,6 +182,31 @@ pub fn lookup_key_shard(shard: u32) -> String {
     format!("lookup/k/{shard}.json")
 }
 
+/// The `/go/` page (Event Viewer's "Event Log Online Help" link), a folder
+/// at the site root.
+pub const GO_DIR: &str = "go/";
+
+/// A language's Atom feed of recently changed events, from the site root.
+pub fn feed(lang: &str) -> String {
+    in_lang(lang, "feed.xml")
+}
+
+/// A language's JSON export of every event, from the site root.
+pub fn events_json(lang: &str) -> String {
+    in_lang(lang, "api/events.json")
+}
+
+/// An event's JSON export in `lang`, beside its page, from the site root.
+pub fn event_json(lang: &str, e: &Event) -> String {
+    format!("{}event.json", Route::event(e).in_lang(lang))
+}
+
+/// A published JSON Schema of the export (`name`: `event` or `events`), from
+/// the site root.
+pub fn schema_file(name: &str) -> String {
+    format!("api/{name}.schema.json")
+}
+
 /// The folder of the full-text index, from the site root.
 pub const PAGEFIND_DIR: &str = "pagefind/";
 
@@ -198,6 +243,13 @@ mod tests {
         );
         assert_eq!(Route::Event(&s, 2002).in_lang("en"), format!("en/{s}/2002/"));
         assert_eq!(pagefind_part_dir("en", 0), "pagefind/en/");
+        assert_eq!(feed("de"), "de/feed.xml");
+        assert_eq!(events_json("de"), "de/api/events.json");
+        assert_eq!(schema_file("event"), "api/event.schema.json");
+        assert_eq!(index_file(GO_DIR), "go/index.html");
+        assert_eq!(dir_link("en/events/", true), "en/events/index.html");
+        assert_eq!(dir_link("en/events/", false), "en/events/");
+        assert_eq!(data_script("en/lookup/k/3.json"), "en/lookup/k/3.js");
         assert_eq!(pagefind_part_dir("en", 2), "pagefind/en/2/");
     }
 

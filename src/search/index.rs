@@ -463,13 +463,33 @@ pub fn write_lookups(
             meta.index_parts = index_parts(content.events.len());
         }
         for (path, bytes) in files {
-            let path = urls::in_lang(lang, &path);
-            sink.put(&path, &bytes)
-                .map_err(|e| format!("cannot write {path}: {e}"))?;
+            put_table(config, sink, &urls::in_lang(lang, &path), &bytes)?;
         }
         let path = urls::in_lang(lang, urls::LOOKUP_META);
-        sink.put(&path, &serde_json::to_vec(&meta).unwrap_or_default())
-            .map_err(|e| format!("cannot write {path}: {e}"))?;
+        put_table(
+            config,
+            sink,
+            &path,
+            &serde_json::to_vec(&meta).unwrap_or_default(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Write lookup table `path` (JSON) and, in an offline copy, its classic-script
+/// twin, which hands the same data to the page's `eventrefData` (see
+/// `static/data.js`): browsers fetch nothing from `file://`, but run scripts.
+fn put_table(config: &Config, sink: &dyn PageSink, path: &str, json: &[u8]) -> Result<(), String> {
+    sink.put(path, json)
+        .map_err(|e| format!("cannot write {path}: {e}"))?;
+    if config.offline {
+        let script = urls::data_script(path);
+        let mut text = Vec::with_capacity(json.len() + 48);
+        text.extend_from_slice(b"eventrefData(document.currentScript,");
+        text.extend_from_slice(json);
+        text.extend_from_slice(b");\n");
+        sink.put(&script, &text)
+            .map_err(|e| format!("cannot write {script}: {e}"))?;
     }
     Ok(())
 }

@@ -183,7 +183,7 @@ impl Site {
         vec![
             Diagnostic::warning(
                 "no-base-url",
-                "site.toml has no base_url: sitemap.xml, canonical URLs and hreflang alternates are skipped",
+                "site.toml has no base_url: sitemap.xml, Atom feeds, canonical URLs and hreflang alternates are skipped",
             )
             .at(Location::file_only(crate::config::CONFIG_FILE))
             .help("set base_url = \"https://…/\" in site.toml, or pass --base-url when you build for publishing"),
@@ -383,7 +383,7 @@ fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
         m.modified().ok().hash(&mut h);
     }
     (opts.strict, opts.search).hash(&mut h);
-    config.base_url.hash(&mut h);
+    (&config.base_url, config.offline).hash(&mut h);
     let mut dirs = config.input_dirs();
     dirs.dedup();
     let mut files: Vec<PathBuf> = vec![config.root.join(crate::config::CONFIG_FILE)];

@@ -34,6 +34,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -175,13 +176,13 @@ const CONTENT_TYPES = {
 
 function usage(msg) {
   if (msg) console.error(`error: ${msg}`);
-  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>]');
+  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>] [--offline-site <dir>]');
   console.error('       node tests/browser/run.mjs <built-site-dir> --measure [--lang en] [--query <words>] [--paste <text>]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const valued = ['--screenshot', '--cjk-site', '--lang', '--query', '--paste'];
+  const valued = ['--screenshot', '--cjk-site', '--offline-site', '--lang', '--query', '--paste'];
   const opts = {};
   let siteDir = null;
   let measure = false;
@@ -204,7 +205,9 @@ function parseArgs(argv) {
   if (!measure && (opts['--lang'] || opts['--query'] || opts['--paste'])) usage('--lang, --query and --paste go with --measure');
   const screenshot = opts['--screenshot'];
   const cjkSite = opts['--cjk-site'];
+  const offlineSite = opts['--offline-site'];
   return {
+    offlineSite: offlineSite && path.resolve(offlineSite),
     siteDir: path.resolve(siteDir),
     screenshot: screenshot && path.resolve(screenshot),
     cjkSite: cjkSite && path.resolve(cjkSite),
@@ -1055,8 +1058,172 @@ async function searchTests(s, need, srv, lang) {
   });
 }
 
+// ---- /go/ (src/render/go.rs + static/go.js): Event Viewer's "Event Log Online Help" link.
+// The parameter sets are the ones Event Viewer appends to the URL an administrator configured.
+const GO_VIEWER = 'CoName=Microsoft%20Corporation&ProdName=Microsoft%C2%AE%20Exchange&ProdVer=14.03.0123.004&FileName=MSExchangeTransport.exe&FileVer=14.03.0123.004';
+const GO_CASES = [
+  {
+    name: 'a known event (English locale 1033) opens its article',
+    query: `${GO_VIEWER}&EvtSrc=MSExchangeTransport&EvtID=2002&LCID=1033`,
+    want: 'en/msexchangetransport/2002/',
+  },
+  {
+    name: 'German locale 1031, lower-case names and a 32-bit event ID (qualifier bits set) open the German article',
+    query: `coname=Microsoft%20Corporation&prodname=Windows&prodver=10.0&evtsrc=MSExchangeTransport&evtid=${0x40000000 + 2002}&lcid=1031`,
+    want: 'de/msexchangetransport/2002/',
+  },
+  {
+    name: 'an unknown locale (Japanese 1041, not a language of this site) falls back to English',
+    query: `${GO_VIEWER}&EvtSrc=MSExchangeTransport&EvtID=2002&LCID=1041`,
+    want: 'en/msexchangetransport/2002/',
+  },
+  {
+    name: 'an event the reference lacks leads to the search page for its source and ID, with a notice',
+    query: `${GO_VIEWER}&EvtSrc=Contoso-Nowhere&EvtID=4242&LCID=1031`,
+    want: 'de/search/?q=Contoso-Nowhere%204242#not-in-reference',
+    notice: true,
+  },
+];
+
+async function goTests(browser, srv, sessions) {
+  for (const c of GO_CASES) {
+    await test(`go: ${c.name}`, async () => {
+      const s = await openSession(browser, srv);
+      sessions.push(s);
+      await s.page.goto(srv.url(`go/?${c.query}`), { waitUntil: 'commit' });
+      const want = srv.url(c.want);
+      await s.page.waitForURL(want, { timeout: 10_000 }).catch(() => fail(`went to ${s.page.url()}, expected ${want}`));
+      await settle(s.page);
+      const notice = s.page.locator('#not-in-reference');
+      if (c.notice) {
+        if (!(await notice.isVisible())) fail('the "not in this reference" notice is not shown');
+        await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+        const box = await s.page.locator('#q').inputValue();
+        if (box !== 'Contoso-Nowhere 4242') fail(`the search box holds ${JSON.stringify(box)}`);
+      } else if (await s.page.locator('body.page-event').count() !== 1) {
+        fail(`landed on ${s.page.url()} without an article`);
+      }
+      const problems = sessionProblems(s);
+      if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+    });
+  }
+  await test('go: a plain search page does not show the "not in this reference" notice', async () => {
+    const s = await openSession(browser, srv);
+    sessions.push(s);
+    await s.page.goto(srv.url('en/search/?q=2002'));
+    await settle(s.page);
+    if (await s.page.locator('#not-in-reference').isVisible()) fail('the notice shows without #not-in-reference');
+  });
+}
+
+// ---- An offline copy (eventref build --offline) opened from disk, file:// (no server).
+// Links end in index.html; the lookup tables come from classic scripts; full-text
+// search says it needs a server. `site` is the copy's folder.
+async function offlineTests(browser, site) {
+  const root = pathToFileURL(`${site}/`);
+  // A session whose "server" is the disk: requests anywhere but file:// are problems.
+  const disk = { origin: 'null', url: (p = '') => new URL(p, root).href };
+  const open = async () => openSession(browser, disk);
+  const done = async (s) => {
+    const problems = sessionProblems(s);
+    await closeSession(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+  };
+  await test('offline: the copy opens from disk and its links lead to pages, not folder listings', async () => {
+    const s = await open();
+    await s.page.goto(disk.url('index.html'));
+    await s.page.waitForURL(disk.url('en/index.html'), { timeout: 10_000 }).catch(() => fail(`the root page went to ${s.page.url()}`));
+    await settle(s.page);
+    const hrefs = await s.page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href).filter((h) => h.startsWith('file:') && !h.includes('#')));
+    const bad = hrefs.filter((h) => !h.endsWith('/index.html'));
+    if (!hrefs.length || bad.length) fail(`${bad.length} of ${hrefs.length} links do not end in /index.html, first: ${bad[0]}`);
+    await s.page.locator('.sidebar a').first().click();
+    await settle(s.page);
+    if ((await s.page.locator('body.page-source').count()) !== 1) fail(`a source link led to ${s.page.url()}`);
+    await s.page.locator('table.events a').first().click();
+    await settle(s.page);
+    if ((await s.page.locator('body.page-event').count()) !== 1) fail(`an event link led to ${s.page.url()}`);
+    await done(s);
+  });
+  // Lookup from disk: each query's first direct or lookup hit is the seed event.
+  const want = disk.url(`en/${SEED_EVENT}index.html`);
+  for (const [name, q, section] of [
+    ['an event ID', '2002', '#direct-hits'],
+    ['"Source ID"', 'MSExchangeTransport 2002', '#direct-hits'],
+    ['a symbolic name', 'SmtpSendConnectionError', '#direct-hits'],
+    ['a pasted message', SEARCH_LANGS.en.message, '#lookup-results'],
+    ['a pasted Event Viewer text block', SEARCH_LANGS.en.textBlock, '#lookup-results'],
+  ]) {
+    await test(`offline: ${name} is looked up from disk`, async () => {
+      const s = await open();
+      await s.page.goto(`${disk.url('en/search/index.html')}?q=${encodeURIComponent(q)}`);
+      await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+      const first = s.page.locator(`${section} .hit-title`).first();
+      await first.waitFor({ timeout: SEARCH_TIMEOUT_MS }).catch(() => fail(`no ${section} hit; status: ${JSON.stringify(s.page.locator('#search-status').textContent())}`));
+      const href = await first.evaluate((a) => a.href);
+      if (href !== want) fail(`first hit links ${href}, expected ${want}`);
+      await first.click();
+      await settle(s.page);
+      if ((await s.page.locator('body.page-event').count()) !== 1) fail(`the hit led to ${s.page.url()}`);
+      await done(s);
+    });
+  }
+  await test('offline: the search page says plainly that full-text search needs a server', async () => {
+    const s = await open();
+    await s.page.goto(`${disk.url('en/search/index.html')}?q=connector`);
+    await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+    const notice = s.page.locator('#offline-notice');
+    if (!(await notice.isVisible())) fail('no visible #offline-notice');
+    const text = await notice.innerText();
+    if (!text.includes('eventref serve') || !text.includes('static web server')) fail(`notice: ${text}`);
+    if (s.log.requests.some((u) => u.includes('/pagefind/'))) fail('the page tried to load Pagefind from disk');
+    await done(s);
+  });
+  await test('offline: the header search box opens the search page from disk', async () => {
+    const s = await open();
+    await s.page.goto(disk.url(`en/${SEED_EVENT}index.html`));
+    await settle(s.page);
+    await s.page.fill('#site-q', '2002');
+    await s.page.press('#site-q', 'Enter');
+    await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+    if (!s.page.url().startsWith(disk.url('en/search/index.html'))) fail(`went to ${s.page.url()}`);
+    await s.page.locator('#direct-hits .hit-title').first().waitFor({ timeout: SEARCH_TIMEOUT_MS });
+    await done(s);
+  });
+  await test('offline: /go/ from disk opens the German article for LCID 1031', async () => {
+    const s = await open();
+    await s.page.goto(`${disk.url('go/index.html')}?EvtSrc=MSExchangeTransport&EvtID=2002&LCID=1031`);
+    const de = disk.url(`de/${SEED_EVENT}index.html`);
+    await s.page.waitForURL(de, { timeout: 10_000 }).catch(() => fail(`went to ${s.page.url()}, expected ${de}`));
+    await settle(s.page);
+    await done(s);
+  });
+}
+
 // Search on the i18n fixture: Arabic (right to left) page suite, and Japanese words.
 async function cjkTests(browser, srv, cjkSite, sessions) {
+  await test('i18n: "Edit this page" links the record, the overlay, or how to start one', async () => {
+    const s = await openSession(browser, srv);
+    sessions.push(s);
+    const base = 'https://git.example.org/kb/edit/main/';
+    const edit = async (p) => {
+      await s.page.goto(srv.url(p));
+      await settle(s.page);
+      return s.page.locator('.edit-page').evaluateAll((ps) => ps.map((e) => ({
+        hrefs: [...e.querySelectorAll('a')].map((a) => a.href),
+        code: e.querySelector('code')?.textContent ?? null,
+        visible: e.getClientRects().length > 0,
+      })));
+    };
+    const en = await edit('en/contoso/1/');
+    if (en.length !== 1 || !en[0].visible || JSON.stringify(en[0].hrefs) !== JSON.stringify([`${base}content/full.yaml`])) fail(`en: ${JSON.stringify(en)}`);
+    const de = await edit('de/contoso/1/');
+    if (de.length !== 1 || JSON.stringify(de[0].hrefs) !== JSON.stringify([`${base}content/full.de.yaml`])) fail(`de: ${JSON.stringify(de)}`);
+    const ar = await edit('ar/contoso/1/');
+    if (ar.length !== 1 || ar[0].code !== 'eventref new --lang ar Contoso 1' || JSON.stringify(ar[0].hrefs) !== JSON.stringify([`${base}content/full.yaml`])) fail(`ar: ${JSON.stringify(ar)}`);
+    const problems = sessionProblems(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
+  });
   await test('ar: every Arabic page is right-to-left', async () => {
     const pages = [];
     const walk = (dir) => {
@@ -1070,6 +1237,38 @@ async function cjkTests(browser, srv, cjkSite, sessions) {
     if (pages.length < 3) fail(`only ${pages.length} page(s) under ar/`);
     const bad = pages.filter((p) => !/<html\b[^>]*\blang="ar"[^>]*\bdir="rtl"/.test(fs.readFileSync(p, 'utf8')));
     if (bad.length) fail(`${bad.length} of ${pages.length} ar/ page(s) without <html lang="ar" dir="rtl">, first: ${path.relative(cjkSite, bad[0])}`);
+  });
+  await test('ar: English fallback text on an Arabic page reads left to right (Contoso 3, untranslated)', async () => {
+    const s = await openSession(browser, srv);
+    sessions.push(s);
+    await s.page.goto(srv.url('ar/contoso/3/'));
+    await settle(s.page);
+    const r = await s.page.evaluate(() => {
+      const wrong = [];
+      for (const el of document.querySelectorAll('body [lang]')) {
+        const l = el.getAttribute('lang');
+        if (l === 'ar') continue;
+        const d = getComputedStyle(el).direction;
+        if (d !== (l.startsWith('ar') ? 'rtl' : 'ltr')) wrong.push(`<${el.localName} lang="${l}"> is ${d}`);
+      }
+      // Where the message's final period is drawn: at the right end of the
+      // sentence, not jumped to its left ('.Disk %1 is full').
+      const td = document.querySelector('td.message');
+      const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      while (walk.nextNode()) if (walk.currentNode.textContent.trim()) nodes.push(walk.currentNode);
+      const at = (node, i) => { const g = document.createRange(); g.setStart(node, i); g.setEnd(node, i + 1); return g.getBoundingClientRect().left; };
+      const first = nodes[0];
+      const last = nodes[nodes.length - 1];
+      const end = last.textContent.trimEnd().length - 1;
+      return { wrong, text: td.textContent.trim(), first: at(first, first.textContent.length - first.textContent.trimStart().length), last: at(last, end), blocks: document.querySelectorAll('body [lang="en"]').length };
+    });
+    if (r.blocks < 2) fail(`only ${r.blocks} English block(s) on ar/contoso/3/`);
+    if (r.wrong.length) fail(r.wrong[0], r.wrong);
+    if (!r.text.endsWith('.')) fail(`message text "${r.text}" does not end with a period`);
+    if (!(r.last > r.first)) fail(`the final "." is drawn at x=${r.last}, left of the first letter at x=${r.first}`);
+    const problems = sessionProblems(s);
+    if (problems.length) fail(`${problems.length} problem(s), first: ${problems[0]}`, problems);
   });
   sessions.push(await pageSuite(browser, srv, 'ar/search/ (Arabic search, i18n fixture)', srv.url(`ar/search/?q=${RTL_SEARCH.direct}`), {
     bodyClass: 'page-search',
@@ -1218,7 +1417,7 @@ async function measureSearch(siteDir, { lang, query, paste }) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { siteDir, screenshot, cjkSite, measure } = parseArgs(process.argv.slice(2));
+  const { siteDir, screenshot, cjkSite, offlineSite, measure } = parseArgs(process.argv.slice(2));
   if (measure) return measureSearch(siteDir, measure);
   const started = Date.now();
   let browser = null;
@@ -1382,6 +1581,30 @@ async function main() {
           const hs = (await s.page.locator('article h2').allInnerTexts()).map((h) => h.trim());
           if (JSON.stringify(hs) !== JSON.stringify(SEED_HEADINGS)) fail(`headings are [${hs.join(', ')}], expected [${SEED_HEADINGS.join(', ')}]`);
         });
+        await test('seed: "Edit this page" links the record in the repository Cargo.toml names', async () => {
+          need();
+          const hrefs = await s.page.locator('.edit-page a').evaluateAll((as) => as.map((a) => a.href));
+          const want = 'https://github.com/eventref/eventref/edit/main/content/exchange/msexchangetransport/2002.yaml';
+          if (JSON.stringify(hrefs) !== JSON.stringify([want])) fail(`edit links: ${JSON.stringify(hrefs)}`);
+        });
+        await test('seed: the Atom feed linked from <head> is served as XML and parses', async () => {
+          need();
+          const href = await s.page.locator('link[rel="alternate"][type="application/atom+xml"]').evaluate((l) => l.href);
+          if (href !== srv.url('en/feed.xml')) fail(`feed link is ${href}, expected ${srv.url('en/feed.xml')}`);
+          const feed = await s.page.evaluate(async (u) => {
+            const r = await fetch(u);
+            const doc = new DOMParser().parseFromString(await r.text(), 'application/xml');
+            return {
+              status: r.status,
+              type: r.headers.get('content-type'),
+              error: doc.querySelector('parsererror') !== null,
+              root: doc.documentElement.namespaceURI + ' ' + doc.documentElement.localName,
+              entries: doc.getElementsByTagName('entry').length,
+            };
+          }, href);
+          if (feed.status !== 200 || feed.error) fail(`feed: status ${feed.status}, parse error ${feed.error}`);
+          if (feed.root !== 'http://www.w3.org/2005/Atom feed' || feed.entries < 1) fail(`feed root ${feed.root} with ${feed.entries} entries`);
+        });
         await test('seed: category link present in the details table', async () => {
           need();
           const cell = s.page.locator('table.details tr', { has: s.page.locator('th', { hasText: /^Category$/ }) }).locator('td a');
@@ -1455,6 +1678,10 @@ async function main() {
       for (const s of sessions.splice(0)) await closeSession(s);
     }
 
+    // Event Viewer's help link.
+    await goTests(browser, srv, sessions);
+    for (const s of sessions.splice(0)) await closeSession(s);
+
     if (categoryUrl) {
       const rel = categoryUrl.slice(srv.url().length);
       sessions.push(await pageSuite(browser, srv, `${rel} (category)`, categoryUrl, { bodyClass: 'page-category' }));
@@ -1480,6 +1707,13 @@ async function main() {
       for (const s of sessions.splice(0)) await closeSession(s);
     } else {
       console.log('# no --cjk-site: the Japanese and Arabic search tests are skipped');
+    }
+
+    if (offlineSite) {
+      console.log(`# opening the offline copy ${offlineSite} from disk (file://)`);
+      await offlineTests(browser, offlineSite);
+    } else {
+      console.log('# no --offline-site: the file:// tests are skipped');
     }
 
     if (screenshot) {

@@ -4,6 +4,7 @@
 import {
   parsePaste, lookup, looksLikePaste, fnv1a, normalize, directQuery, unknownSourceId, nearestIds, didYouMean, words, tooLong, slug,
 } from './lookup.js';
+import { loadJson } from './data.js';
 
 const app = document.getElementById('search-app');
 const form = document.querySelector('.search-page-form');
@@ -17,13 +18,17 @@ const t = (k) => app.dataset[`s${k[0].toUpperCase()}${k.slice(1)}`] || '';
 const filterNames = ['source', 'category', 'level', 'version', 'log'];
 const filterLabel = { source: 'filterSource', category: 'filterCategory', level: 'filterLevel', version: 'filterVersion', log: 'filterLog' };
 
-async function json(url) {
-  try {
-    const r = await fetch(url);
-    return r.ok ? await r.json() : null;
-  } catch {
-    return null;
-  }
+// An offline copy (`eventref build --offline`): data from script twins, links
+// to `…/index.html`, and no full-text search when opened from disk (file://).
+const offline = app.dataset.offline === 'true';
+const dirIndex = app.dataset.dirIndex || '';
+const fromDisk = location.protocol === 'file:';
+const json = (url) => loadJson(url, offline);
+/** The page at directory path `u` (relative to the language root). */
+const pageUrl = (u) => new URL(u + dirIndex, langRoot);
+if (offline && fromDisk) {
+  const notice = document.getElementById('offline-notice');
+  if (notice) notice.hidden = false;
 }
 
 let metaPromise = null;
@@ -112,6 +117,7 @@ async function pasteLookup(q) {
 
 let pagefind = null;
 async function loadPagefind() {
+  if (pagefind === null && fromDisk) pagefind = false;
   if (pagefind === null) {
     try {
       // One bundle per language; a large language's index comes in parts
@@ -158,10 +164,10 @@ function why(e) {
 
 function hitItem(e, extra) {
   const li = el('li', { class: 'hit' });
-  li.append(el('a', { href: new URL(e.u, langRoot).href, text: `${e.s} ${e.i}`, class: 'hit-title' }));
+  li.append(el('a', { href: pageUrl(e.u).href, text: `${e.s} ${e.i}`, class: 'hit-title' }));
   if (e.n) li.append(' ', el('code', { text: e.n }));
   if (e.basis) li.append(' ', el('span', { class: 'hit-why', text: why(e) }));
-  li.append(el('p', { class: 'hit-message', text: e.m }));
+  li.append(el('p', { class: 'hit-message', text: e.m, dir: 'auto' }));
   if (extra) li.append(extra);
   return li;
 }
@@ -174,7 +180,7 @@ function valuesTable(e) {
   const body = el('tbody');
   for (const [name, value] of e.values) {
     body.append(el('tr', {}, el('td', {}, el('var', { class: 'insert', text: name })),
-      el('td', {}, el('mark', { class: 'value', text: value })), el('td', { text: (e.p || {})[name] || '' })));
+      el('td', {}, el('mark', { class: 'value', text: value })), el('td', { text: (e.p || {})[name] || '', dir: 'auto' })));
   }
   table.append(body);
   return table;
@@ -245,7 +251,7 @@ function showNotices(notices) {
       }
     } else if (n.kind === 'not-in-reference') {
       p.append(t('notInReference').replace('{event}', `${n.source} ${n.id}`));
-      if (n.sourcePage) p.append(' ', el('a', { href: new URL(n.sourcePage.url, langRoot).href, text: t('sourceEventsInReference').replace('{source}', n.sourcePage.name) }));
+      if (n.sourcePage) p.append(' ', el('a', { href: pageUrl(n.sourcePage.url).href, text: t('sourceEventsInReference').replace('{source}', n.sourcePage.name) }));
     } else if (n.kind === 'did-you-mean') {
       p.append(t('didYouMean'), ' ', searchLink(n.query, n.query));
     }
@@ -308,7 +314,7 @@ async function run(updateUrl = true) {
   show('lookup-results', looked.results.map((e) => hitItem(e, valuesTable(e))));
   showNotices(notices);
   // Pages already shown as exact or lookup matches are not counted (or shown) twice.
-  const shown = new Set([...direct.hits, ...looked.results].map((e) => new URL(e.u, langRoot).href));
+  const shown = new Set([...direct.hits, ...looked.results].map((e) => pageUrl(e.u).href));
   let textCount = 0;
   // A pasted event is answered by the lookup; full-text search of its values
   // would only add noise. Without a lookup answer, search the message's words.

@@ -1,0 +1,241 @@
+//! The open data export: the reference as JSON, for scripts and SIEMs.
+//!
+//! For every language the render stage writes
+//! - `/{lang}/api/events.json`: every event, in the order of the site
+//!   (source, then ID), wrapped in a small versioned envelope;
+//! - `/{lang}/{source}/{id}/event.json`: one event, beside its page;
+//!
+//! and once per site the JSON Schemas that describe them,
+//! `/api/events.schema.json` and `/api/event.schema.json`, generated with
+//! `schemars` from the types below, so the published schema cannot drift from
+//! what is written. Text is in the file's language where a translation exists,
+//! else in the default language, and `fallback` names the fields that are.
+//! [`FORMAT_VERSION`] changes whenever a field changes meaning or disappears
+//! (adding a field does not, so the schemas allow fields they do not name).
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::message;
+use crate::content::{Event, Level};
+use crate::i18n::{FieldState, LocalizedEvent};
+
+/// The version of the export format, in every file as `version`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One event, as exported.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "eventref event")]
+pub struct ExportEvent {
+    /// The event source (provider) name, as Event Viewer shows it.
+    #[schemars(example = &"MSExchangeTransport")]
+    pub source: String,
+    /// The event ID (the low 16 bits Event Viewer shows).
+    #[schemars(example = 2002)]
+    pub id: u16,
+    /// The level: critical, error, warning, information, verbose, audit-success or audit-failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<&'static str>,
+    /// The log (channel) the event is written to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// The category (task), in the file's language where translated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The symbolic name of the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbolic_name: Option<String>,
+    /// The product that logs the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// The product version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
+    /// The message template, with its insertion strings (`%1`, `{Name}`) as written.
+    #[schemars(example = &"Send connector %1: an error occurred while connecting to %2.")]
+    pub message: String,
+    /// The meaning of each insertion string of the message, in message order.
+    pub parameters: Vec<ExportParameter>,
+    /// The article's path from the site root, e.g. `en/msexchangetransport/2002/`.
+    pub path: String,
+    /// The article's absolute URL (set when the site has a `base_url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// When the article last changed (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// The fields shown in the default language because this language has no
+    /// translation of them (`message`, `parameters`, `category`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallback: Vec<&'static str>,
+}
+
+/// One insertion string and what it stands for.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ExportParameter {
+    /// The insertion string as it appears in the message: `%1` or `{Name}`.
+    pub name: String,
+    /// What the value is.
+    pub meaning: String,
+}
+
+/// `/{lang}/{source}/{id}/event.json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "eventref event export")]
+pub struct EventFile {
+    /// This file's schema.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The export format version.
+    pub version: u32,
+    /// The language of this file's text (BCP 47 code of a site language).
+    pub language: String,
+    /// The event.
+    #[serde(flatten)]
+    pub event: ExportEvent,
+}
+
+/// `/{lang}/api/events.json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "eventref events export")]
+pub struct EventsFile {
+    /// This file's schema.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// The export format version.
+    pub version: u32,
+    /// The language of this file's text.
+    pub language: String,
+    /// The number of events.
+    pub count: usize,
+    /// Every event of the site, by source and ID.
+    pub events: Vec<ExportEvent>,
+}
+
+/// The event in one language.
+pub fn event(config: &Config, loc: &LocalizedEvent<'_>, lang: &str) -> ExportEvent {
+    let e: &Event = loc.event;
+    let path = super::urls::Route::event(e).in_lang(lang);
+    let mut fallback = Vec::new();
+    if loc.message.state == FieldState::Fallback {
+        fallback.push("message");
+    }
+    if loc.parameters.values().any(|p| p.state == FieldState::Fallback) {
+        fallback.push("parameters");
+    }
+    if loc.category.is_some_and(|c| c.state == FieldState::Fallback) {
+        fallback.push("category");
+    }
+    ExportEvent {
+        source: e.source.clone(),
+        id: e.id,
+        level: e.level.map(Level::as_str),
+        channel: e.channel.clone(),
+        category: loc.category.map(|c| c.value.to_string()),
+        symbolic_name: e.symbolic_name.clone(),
+        product: e.product.clone().or_else(|| config.defaults.product.clone()),
+        product_version: e
+            .product_version
+            .clone()
+            .or_else(|| config.defaults.product_version.clone()),
+        message: loc.message.value.to_string(),
+        parameters: message::inserts(&e.message)
+            .iter()
+            .filter_map(|n| loc.parameters.get_key_value(n.as_str()))
+            .map(|(k, v)| ExportParameter {
+                name: k.to_string(),
+                meaning: v.value.to_string(),
+            })
+            .collect(),
+        url: config.base_url.as_ref().map(|b| super::urls::permalink(b, &path)),
+        path,
+        last_modified: e.last_modified.clone(),
+        fallback,
+    }
+}
+
+/// Where a file of the site's `api/` folder is referred to from a file at
+/// `from` (a path from the site root): absolutely when the site has a base URL.
+fn schema_ref(config: &Config, from: &str, name: &str) -> String {
+    let target = super::urls::schema_file(name);
+    match &config.base_url {
+        Some(b) => super::urls::permalink(b, &target),
+        None => format!("{}{target}", super::urls::root_prefix(from)),
+    }
+}
+
+/// The bytes of `/{lang}/{source}/{id}/event.json`.
+pub fn event_file(config: &Config, loc: &LocalizedEvent<'_>, lang: &str) -> String {
+    let path = super::urls::event_json(lang, loc.event);
+    let file = EventFile {
+        schema: schema_ref(config, &path, "event"),
+        version: FORMAT_VERSION,
+        language: lang.to_string(),
+        event: event(config, loc, lang),
+    };
+    to_json(&file)
+}
+
+/// The bytes of `/{lang}/api/events.json`.
+pub fn events_file(config: &Config, events: Vec<ExportEvent>, lang: &str) -> String {
+    let path = super::urls::events_json(lang);
+    let file = EventsFile {
+        schema: schema_ref(config, &path, "events"),
+        version: FORMAT_VERSION,
+        language: lang.to_string(),
+        count: events.len(),
+        events,
+    };
+    to_json(&file)
+}
+
+/// The published schemas: (`event` or `events`, pretty-printed JSON Schema).
+pub fn schemas() -> [(&'static str, Vec<u8>); 2] {
+    let pretty = |s: schemars::Schema| {
+        let mut v = serde_json::to_vec_pretty(&s).unwrap_or_default();
+        v.push(b'\n');
+        v
+    };
+    [
+        ("event", pretty(schemars::schema_for!(EventFile))),
+        ("events", pretty(schemars::schema_for!(EventsFile))),
+    ]
+}
+
+/// Compact JSON (the export is read by programs; compact keeps it small).
+fn to_json<T: Serialize>(value: &T) -> String {
+    let mut v = serde_json::to_string(value).unwrap_or_default();
+    v.push('\n');
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_schemas_describe_every_field() {
+        let [(_, event), (_, events)] = super::schemas();
+        let event: serde_json::Value = serde_json::from_slice(&event).unwrap();
+        let props = &event["properties"];
+        for f in [
+            "$schema",
+            "version",
+            "language",
+            "source",
+            "id",
+            "level",
+            "channel",
+            "category",
+            "symbolic_name",
+            "message",
+            "parameters",
+            "path",
+            "url",
+            "last_modified",
+        ] {
+            assert!(props.get(f).is_some(), "event schema lacks {f}: {props}");
+        }
+        let events: serde_json::Value = serde_json::from_slice(&events).unwrap();
+        assert!(events["properties"]["events"].is_object());
+    }
+}
