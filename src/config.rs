@@ -36,6 +36,10 @@ pub mod layout {
     pub const SCHEMAS: &str = "schemas";
     /// The default output folder of `eventref build`.
     pub const OUTPUT: &str = "public";
+    /// eventref's bookkeeping in an output folder: the signed list of the files it wrote.
+    pub const MANIFEST: &str = ".eventref-manifest";
+    /// eventref's bookkeeping in an output folder: the inputs of the last build.
+    pub const FINGERPRINT: &str = ".eventref-fingerprint";
     /// The folders a theme (and a site, as overrides) may have.
     pub const THEME_PARTS: [&str; 3] = [TEMPLATES, STATIC, I18N];
 }
@@ -206,7 +210,7 @@ impl Config {
                 )
             })?);
         }
-        if crate::content::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
+        if crate::slug::Slug::new(&raw.theme).map(|s| s.as_str() == raw.theme) != Some(true) {
             return Err(bad(
                 format!("theme `{}` is not a valid theme folder name", raw.theme),
                 "use the name of a folder under themes/, e.g. technet",

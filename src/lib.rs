@@ -36,10 +36,12 @@
 // Diagnostics are rich (file, snippet, help, notes) and only built on the error path.
 #![allow(clippy::result_large_err)]
 
-// The bottom: errors as data, and the rule that site inputs stay inside the site.
+// The bottom: errors as data, the rule that site inputs stay inside the site,
+// and URL slugs (the one way a name becomes part of an output path).
 pub mod confine;
 pub mod diagnostics;
 pub mod error;
+pub mod slug;
 
 // The pipeline, in the order data flows (each imports only those above it).
 pub mod config;

@@ -28,7 +28,8 @@ pub mod links;
 pub mod message;
 pub mod overlay;
 pub mod placeholder;
-pub mod slug;
+/// [`Slug`](crate::slug::Slug) lives at the bottom of the crate (config uses it too); re-exported here, where records get their slugs.
+pub use crate::slug;
 pub mod value_map;
 pub mod versions;
 

@@ -41,12 +41,12 @@ use crate::diagnostics::Diagnostic;
 use crate::render::PageSink;
 
 /// The manifest (and ownership marker) inside every output directory.
-pub const MANIFEST: &str = ".eventref-manifest";
+pub const MANIFEST: &str = crate::config::layout::MANIFEST;
 const MANIFEST_HEADER: &str = "# eventref output manifest v2: files written by eventref. Do not edit.";
 const MAC_PREFIX: &str = "# mac ";
 const STAGING_MARKER: &str = ".eventref-staging";
 /// The input fingerprint of the build the folder holds, with its file count and size.
-pub const FINGERPRINT: &str = ".eventref-fingerprint";
+pub const FINGERPRINT: &str = crate::config::layout::FINGERPRINT;
 
 /// What a commit did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -156,8 +156,8 @@ pub fn is_generated<'l>(path: &str, mut languages: impl Iterator<Item = &'l str>
         NOT_FOUND,
         ROBOTS,
         SITEMAP,
-        crate::output::MANIFEST,
-        crate::output::FINGERPRINT,
+        crate::config::layout::MANIFEST,
+        crate::config::layout::FINGERPRINT,
     ];
     let first = path.split('/').next().unwrap_or("");
     ROOT_FILES.contains(&path)
