@@ -185,26 +185,14 @@ fn load_one(
     errors |= bad_links;
 
     // Fields and versions: the original's, translating meanings, labels and notes only.
-    let fields = match raw.fields {
-        Some(f) => {
-            let at = doc.loc(&f.referenced, 6);
-            super::fields::check_field_translations(f.value, &event.fields, &at, ds).unwrap_or_else(|| {
-                errors = true;
-                BTreeMap::new()
-            })
-        }
-        None => BTreeMap::new(),
-    };
-    let versions = match raw.versions {
-        Some(v) => {
-            let at = doc.loc(&v.referenced, 8);
-            super::versions::check_version_notes(v.value, &event.versions, &at, ds).unwrap_or_else(|| {
-                errors = true;
-                BTreeMap::new()
-            })
-        }
-        None => BTreeMap::new(),
-    };
+    let (fields, bad_fields) = check_part(raw.fields, 6, &doc, ds, |f, at, ds| {
+        super::fields::check_field_translations(f, &event.fields, at, ds)
+    });
+    errors |= bad_fields;
+    let (versions, bad_versions) = check_part(raw.versions, 8, &doc, ds, |v, at, ds| {
+        super::versions::check_version_notes(v, &event.versions, at, ds)
+    });
+    errors |= bad_versions;
 
     errors |= check_hashes(&raw.translated_from, &doc, ds);
     if let Some(site) = site {
@@ -237,14 +225,40 @@ fn load_one(
         versions,
         translated_from: raw.translated_from,
     };
-    if !Field::ALL.iter().any(|f| f.touched_in(&t)) {
+    warn_if_empty(&t, &doc, ds);
+    if errors || !configured { None } else { Some(t) }
+}
+
+/// Check an optional part of an overlay with `check`, pointed at `len`
+/// characters of its key; its value (empty if absent or wrong) and whether it was wrong.
+fn check_part<T, R: Default>(
+    part: Option<Spanned<T>>,
+    len: usize,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+    check: impl FnOnce(T, &Location, &mut Vec<Diagnostic>) -> Option<R>,
+) -> (R, bool) {
+    match part {
+        Some(p) => {
+            let at = doc.loc(&p.referenced, len);
+            match check(p.value, &at, ds) {
+                Some(r) => (r, false),
+                None => (R::default(), true),
+            }
+        }
+        None => (R::default(), false),
+    }
+}
+
+/// Warn when a translation translates nothing.
+fn warn_if_empty(t: &Translation, doc: &OverlayText, ds: &mut Vec<Diagnostic>) {
+    if !Field::ALL.iter().any(|f| f.touched_in(t)) {
         ds.push(
             Diagnostic::warning("overlay-empty", "this translation translates nothing")
                 .at(doc.top())
                 .help("add translated fields (message, explanation, …) or remove the file"),
         );
     }
-    if errors || !configured { None } else { Some(t) }
 }
 
 /// An overlay's file and text, for pointing diagnostics into it.
