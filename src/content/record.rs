@@ -151,15 +151,7 @@ fn check_record(rel_path: &Path, text: &Arc<str>, mut raw: RawRecord) -> Parsed 
     let id_loc = span_loc(rel_path, text, &raw.id).with_len(raw.id.value.to_string().len());
     let id16 = check_id(rel_path, text, &raw.id, &mut ds);
 
-    // message
-    if raw.message.value.trim().is_empty() {
-        ds.push(
-            Diagnostic::error("empty-message", "message is empty")
-                .at(span_loc(rel_path, text, &raw.message))
-                .help("copy the message text from Event Viewer, with %1, %2 … where values go"),
-        );
-    }
-    let inserts = message::inserts(&raw.message.value);
+    let inserts = check_message(rel_path, text, &raw.message, &mut ds);
 
     let level = check_level(rel_path, text, raw.level.as_ref(), &mut ds);
     let parameters = check_parameters(
@@ -170,44 +162,14 @@ fn check_record(rel_path: &Path, text: &Arc<str>, mut raw: RawRecord) -> Parsed 
         &mut ds,
     );
 
-    // fields and versions
-    let mut map_refs = Vec::new();
-    let fields = check_fields(
-        rel_path,
-        text,
-        std::mem::take(&mut raw.fields),
-        None,
-        &mut ds,
-        &mut map_refs,
-    );
-    let message_loc =
-        span_loc(rel_path, text, &raw.message).with_len(raw.message.value.chars().count().min(200));
-    check_inserts(&raw.message.value, &fields, &message_loc, &mut ds);
-    let versions = check_versions(
-        rel_path,
-        text,
-        std::mem::take(&mut raw.versions),
-        &raw.message.value,
-        &fields,
-        &mut ds,
-        &mut map_refs,
-    );
+    let (fields, versions, map_refs) = check_fields_and_versions(rel_path, text, &mut raw, &mut ds);
 
     check_symbolic_name(rel_path, text, raw.symbolic_name.as_ref(), &mut ds);
     let related = check_related(rel_path, text, &raw.related, &mut ds);
     let links = check_links(rel_path, text, std::mem::take(&mut raw.links), &mut ds);
     let last_modified = check_last_modified(rel_path, text, raw.last_modified.as_ref(), &mut ds);
 
-    // Links in the prose, resolved across records by `load`.
-    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
-    let md_links = super::links::find(
-        rel_path,
-        text,
-        raw.explanation
-            .as_ref()
-            .map(|x| (x.value.as_str(), at(&x.referenced))),
-        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
-    );
+    let md_links = prose_links(rel_path, text, &raw);
 
     let raw_id = id16;
     let has_errors = ds
@@ -301,6 +263,72 @@ fn build_event(rel_path: &Path, raw: RawRecord, c: Checked) -> Event {
         last_modified: c.last_modified,
         translations: BTreeMap::new(),
     }
+}
+
+/// Check that the message is not empty; its insertion strings.
+fn check_message(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: &Spanned<String>,
+    ds: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    if raw.value.trim().is_empty() {
+        ds.push(
+            Diagnostic::error("empty-message", "message is empty")
+                .at(span_loc(rel_path, text, raw))
+                .help("copy the message text from Event Viewer, with %1, %2 … where values go"),
+        );
+    }
+    message::inserts(&raw.value)
+}
+
+/// Check the record's fields, the message's inserts against them, and its
+/// versions (taking them out of `raw`); the fields, versions and value-map references.
+fn check_fields_and_versions(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: &mut RawRecord,
+    ds: &mut Vec<Diagnostic>,
+) -> (
+    Vec<super::fields::EventField>,
+    Vec<super::versions::Version>,
+    Vec<MapRef>,
+) {
+    let mut map_refs = Vec::new();
+    let fields = check_fields(
+        rel_path,
+        text,
+        std::mem::take(&mut raw.fields),
+        None,
+        ds,
+        &mut map_refs,
+    );
+    let message_loc =
+        span_loc(rel_path, text, &raw.message).with_len(raw.message.value.chars().count().min(200));
+    check_inserts(&raw.message.value, &fields, &message_loc, ds);
+    let versions = check_versions(
+        rel_path,
+        text,
+        std::mem::take(&mut raw.versions),
+        &raw.message.value,
+        &fields,
+        ds,
+        &mut map_refs,
+    );
+    (fields, versions, map_refs)
+}
+
+/// The links in the explanation and user action, resolved across records by `load`.
+fn prose_links(rel_path: &Path, text: &Arc<str>, raw: &RawRecord) -> Vec<super::links::MdLink> {
+    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
+    super::links::find(
+        rel_path,
+        text,
+        raw.explanation
+            .as_ref()
+            .map(|x| (x.value.as_str(), at(&x.referenced))),
+        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
+    )
 }
 
 /// Check the record's source; the trimmed source and its slug, if it has one.
