@@ -149,20 +149,7 @@ fn load_one(
     site: Option<&super::links::SiteMap>,
     ds: &mut Vec<Diagnostic>,
 ) -> Option<Translation> {
-    let text = match read_text(&config.root, &o.file) {
-        Ok(t) => t,
-        Err(d) => {
-            ds.push(*d);
-            return None;
-        }
-    };
-    let raw: RawOverlay = match parse_yaml(&o.file, &text, OVERLAY_FIELDS) {
-        Ok(r) => r,
-        Err(d) => {
-            ds.push(*d);
-            return None;
-        }
-    };
+    let (text, raw) = read_overlay(config, o, ds)?;
     ds.extend(super::placeholder::warnings(&o.file, &text));
     let doc = OverlayText {
         file: &o.file,
@@ -227,6 +214,29 @@ fn load_one(
     };
     warn_if_empty(&t, &doc, ds);
     if errors || !configured { None } else { Some(t) }
+}
+
+/// Read and parse an overlay file; its text and raw shape, or `None` after reporting why not.
+fn read_overlay(
+    config: &Config,
+    o: &OverlayFile,
+    ds: &mut Vec<Diagnostic>,
+) -> Option<(Arc<str>, RawOverlay)> {
+    let text = match read_text(&config.root, &o.file) {
+        Ok(t) => t,
+        Err(d) => {
+            ds.push(*d);
+            return None;
+        }
+    };
+    let raw: RawOverlay = match parse_yaml(&o.file, &text, OVERLAY_FIELDS) {
+        Ok(r) => r,
+        Err(d) => {
+            ds.push(*d);
+            return None;
+        }
+    };
+    Some((text, raw))
 }
 
 /// Check an optional part of an overlay with `check`, pointed at `len`
