@@ -284,61 +284,85 @@ pub fn resolve_path(site: &SiteMap, segs: &[&str]) -> SitePage {
 /// checked here.
 pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Option<Diagnostic> {
     let dest = link.dest.trim();
-    let broken = |why: String, help: String| {
-        Some(
-            Diagnostic::error(
-                "broken-link",
-                format!("the link `{dest}` in {} leads nowhere: {why}", link.field),
-            )
-            .at(link.loc.clone())
-            .help(help),
-        )
-    };
-    let shorthand_help = "link to an event with [text](event:Source/ID), to a source with \
-                          [text](source:Source), to a category with [text](category:Source/Category)";
     if let Some(s) = shorthand(dest) {
-        let (s, _anchor) = match s {
-            Ok(s) => s,
-            Err(how) => {
-                return broken(
-                    format!("`{dest}` is not a link to an event, source or category"),
-                    how,
-                );
-            }
-        };
-        let segs: Vec<String> = match s {
-            Shorthand::Event(src, id) => vec![slug_or(src), id.to_string()],
-            Shorthand::Source(src) => vec![slug_or(src)],
-            Shorthand::Category(src, c) => vec![slug_or(src), "category".into(), slug_or(c)],
-        };
-        let lang = site.languages.iter().next().copied().unwrap_or("en");
-        let mut all = vec![lang];
-        all.extend(segs.iter().map(String::as_str));
-        return match resolve_path(site, &all) {
-            SitePage::Exists => None,
-            SitePage::Missing { why, near, .. } => {
-                let help = match (near, s) {
-                    (Some(n), Shorthand::Event(src, _)) if n.parse::<u16>().is_ok() => {
-                        format!("did you mean `event:{src}/{n}`?")
-                    }
-                    (Some(n), Shorthand::Event(src, id)) if !n.contains('/') => {
-                        let written = site.sources.get(n.as_str()).copied().unwrap_or(&n);
-                        let _ = src;
-                        format!("did you mean `event:{written}/{id}`?")
-                    }
-                    (Some(n), Shorthand::Source(_)) => {
-                        format!(
-                            "did you mean `source:{}`?",
-                            site.sources.get(n.as_str()).copied().unwrap_or(&n)
-                        )
-                    }
-                    (Some(n), Shorthand::Category(src, _)) => format!("did you mean `category:{src}/{n}`?"),
-                    _ => "check the spelling, or add the event first".into(),
-                };
-                broken(why, help)
-            }
-        };
+        return check_shorthand(site, link, dest, s);
     }
+    if is_unchecked(dest) {
+        return None;
+    }
+    check_path(site, source_slug, id, link, dest)
+}
+
+/// How to write the shorthand links, for the hints of broken links.
+const SHORTHAND_HELP: &str = "link to an event with [text](event:Source/ID), to a source with \
+                              [text](source:Source), to a category with [text](category:Source/Category)";
+
+/// The `broken-link` error of `link` (whose trimmed destination is `dest`).
+fn broken(link: &MdLink, dest: &str, why: String, help: String) -> Option<Diagnostic> {
+    Some(
+        Diagnostic::error(
+            "broken-link",
+            format!("the link `{dest}` in {} leads nowhere: {why}", link.field),
+        )
+        .at(link.loc.clone())
+        .help(help),
+    )
+}
+
+/// Resolve an `event:`/`source:`/`category:` shorthand and report it if it is malformed or leads nowhere.
+fn check_shorthand(
+    site: &SiteMap,
+    link: &MdLink,
+    dest: &str,
+    s: Result<(Shorthand<'_>, Option<&str>), String>,
+) -> Option<Diagnostic> {
+    let (s, _anchor) = match s {
+        Ok(s) => s,
+        Err(how) => {
+            return broken(
+                link,
+                dest,
+                format!("`{dest}` is not a link to an event, source or category"),
+                how,
+            );
+        }
+    };
+    let segs: Vec<String> = match s {
+        Shorthand::Event(src, id) => vec![slug_or(src), id.to_string()],
+        Shorthand::Source(src) => vec![slug_or(src)],
+        Shorthand::Category(src, c) => vec![slug_or(src), "category".into(), slug_or(c)],
+    };
+    let lang = site.languages.iter().next().copied().unwrap_or("en");
+    let mut all = vec![lang];
+    all.extend(segs.iter().map(String::as_str));
+    match resolve_path(site, &all) {
+        SitePage::Exists => None,
+        SitePage::Missing { why, near, .. } => {
+            let help = match (near, s) {
+                (Some(n), Shorthand::Event(src, _)) if n.parse::<u16>().is_ok() => {
+                    format!("did you mean `event:{src}/{n}`?")
+                }
+                (Some(n), Shorthand::Event(src, id)) if !n.contains('/') => {
+                    let written = site.sources.get(n.as_str()).copied().unwrap_or(&n);
+                    let _ = src;
+                    format!("did you mean `event:{written}/{id}`?")
+                }
+                (Some(n), Shorthand::Source(_)) => {
+                    format!(
+                        "did you mean `source:{}`?",
+                        site.sources.get(n.as_str()).copied().unwrap_or(&n)
+                    )
+                }
+                (Some(n), Shorthand::Category(src, _)) => format!("did you mean `category:{src}/{n}`?"),
+                _ => "check the spelling, or add the event first".into(),
+            };
+            broken(link, dest, why, help)
+        }
+    }
+}
+
+/// Whether `dest` is not checked: empty, a bare `#anchor`, or a link with a scheme.
+fn is_unchecked(dest: &str) -> bool {
     let lower = dest.to_ascii_lowercase();
     if dest.is_empty()
         || dest.starts_with('#')
@@ -346,15 +370,20 @@ pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Optio
         || lower.starts_with("https:")
         || lower.starts_with("mailto:")
     {
-        return None;
+        return true;
     }
     if let Some(colon) = dest.find(':')
         && !dest[..colon].contains(['/', '?', '#'])
     {
         // Another scheme: not a page of the site. The sanitizer keeps only
         // http(s) and mailto links on the page (see `render::markdown`).
-        return None;
+        return true;
     }
+    false
+}
+
+/// Resolve a path link, relative to the event page or from the site root, and report it if it leads nowhere.
+fn check_path(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink, dest: &str) -> Option<Diagnostic> {
     let path = dest.split(['#', '?']).next().unwrap_or("");
     // From the event page `{lang}/{slug}/{id}/`, or from the site root.
     let mut segs: Vec<String> = if path.starts_with('/') {
@@ -368,8 +397,10 @@ pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Optio
             ".." => {
                 if segs.pop().is_none() {
                     return broken(
+                        link,
+                        dest,
                         "it leads outside the site".into(),
-                        format!("remove a `../`; {shorthand_help}"),
+                        format!("remove a `../`; {SHORTHAND_HELP}"),
                     );
                 }
             }
@@ -389,11 +420,11 @@ pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Optio
                 Some(n) if !bad.is_empty() && dest.contains(bad.as_str()) => {
                     let i = dest.rfind(bad.as_str()).unwrap_or(0);
                     let fixed = format!("{}{n}{}", &dest[..i], &dest[i + bad.len()..]);
-                    format!("did you mean `{fixed}`? Or {shorthand_help}")
+                    format!("did you mean `{fixed}`? Or {SHORTHAND_HELP}")
                 }
-                _ => format!("check the path; {shorthand_help}"),
+                _ => format!("check the path; {SHORTHAND_HELP}"),
             };
-            broken(why, help)
+            broken(link, dest, why, help)
         }
     }
 }

@@ -141,6 +141,7 @@ pub fn attach_each(
         .collect()
 }
 
+/// Read, parse and check one overlay against its record; its translation if it has no errors.
 fn load_one(
     config: &Config,
     o: &OverlayFile,
@@ -148,6 +149,79 @@ fn load_one(
     site: Option<&super::links::SiteMap>,
     ds: &mut Vec<Diagnostic>,
 ) -> Option<Translation> {
+    let (text, raw) = read_overlay(config, o, ds)?;
+    ds.extend(super::placeholder::warnings(&o.file, &text));
+    let doc = OverlayText {
+        file: &o.file,
+        text: &text,
+    };
+
+    let Some(event) = event else {
+        report_orphan(config, &doc, ds);
+        return None;
+    };
+    let mut errors = check_forbidden_fields(&raw, &doc, ds);
+    let configured = check_language(config, &o.lang, &doc, ds)?;
+    if let Some(m) = &raw.message {
+        errors |= check_message(m, event, &doc, ds);
+    }
+    let (parameters, bad_parameters) = check_parameters(raw.parameters.as_ref(), event, &doc, ds);
+    errors |= bad_parameters;
+    errors |= check_user_action(raw.user_action.as_ref(), event, &doc, ds);
+    let (links, bad_links) = check_links(&raw.links, event, &doc, ds);
+    errors |= bad_links;
+
+    // Fields and versions: the original's, translating meanings, labels and notes only.
+    let (fields, bad_fields) = check_part(raw.fields, 6, &doc, ds, |f, at, ds| {
+        super::fields::check_field_translations(f, &event.fields, at, ds)
+    });
+    errors |= bad_fields;
+    let (versions, bad_versions) = check_part(raw.versions, 8, &doc, ds, |v, at, ds| {
+        super::versions::check_version_notes(v, &event.versions, at, ds)
+    });
+    errors |= bad_versions;
+
+    errors |= check_hashes(&raw.translated_from, &doc, ds);
+    if let Some(site) = site {
+        check_prose_links(
+            site,
+            event,
+            raw.explanation.as_ref(),
+            raw.user_action.as_ref(),
+            &doc,
+            ds,
+        );
+    }
+
+    let t = Translation {
+        lang: o.lang.clone(),
+        file: o.file.clone(),
+        message: raw.message.map(|m| m.value.trim_end().to_string()),
+        parameters,
+        explanation: raw
+            .explanation
+            .map(|s| s.value.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        user_action: raw.user_action.map(|u| u.value),
+        links,
+        category: raw
+            .category
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        fields,
+        versions,
+        translated_from: raw.translated_from,
+    };
+    warn_if_empty(&t, &doc, ds);
+    if errors || !configured { None } else { Some(t) }
+}
+
+/// Read and parse an overlay file; its text and raw shape, or `None` after reporting why not.
+fn read_overlay(
+    config: &Config,
+    o: &OverlayFile,
+    ds: &mut Vec<Diagnostic>,
+) -> Option<(Arc<str>, RawOverlay)> {
     let text = match read_text(&config.root, &o.file) {
         Ok(t) => t,
         Err(d) => {
@@ -162,35 +236,88 @@ fn load_one(
             return None;
         }
     };
-    ds.extend(super::placeholder::warnings(&o.file, &text));
-    let at = |line: u64, col: u64, len: usize| {
-        Location::new(&o.file, Some(text.clone()), line as u32, col as u32).with_len(len)
-    };
-    let loc = |s: &serde_saphyr::Location, len: usize| at(s.line(), s.column(), len);
+    Some((text, raw))
+}
 
-    let Some(event) = event else {
-        // A record that exists but has errors is reported on its own: an
-        // `overlay-orphan` here would only bury the real error.
-        if record_path_for(&o.file)
-            .iter()
-            .any(|p| config.root.join(p).is_file())
-        {
-            return None;
+/// Check an optional part of an overlay with `check`, pointed at `len`
+/// characters of its key; its value (empty if absent or wrong) and whether it was wrong.
+fn check_part<T, R: Default>(
+    part: Option<Spanned<T>>,
+    len: usize,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+    check: impl FnOnce(T, &Location, &mut Vec<Diagnostic>) -> Option<R>,
+) -> (R, bool) {
+    match part {
+        Some(p) => {
+            let at = doc.loc(&p.referenced, len);
+            match check(p.value, &at, ds) {
+                Some(r) => (r, false),
+                None => (R::default(), true),
+            }
         }
-        let expected = record_path_for(&o.file).into_iter().next().unwrap_or_default();
-        ds.push(
-            Diagnostic::error(
-                "overlay-orphan",
-                format!("this translation has no record: {} does not exist or has errors", expected.display()),
-            )
-            .at(Location::new(&o.file, Some(text.clone()), 1, 1))
-            .help("a translation overlay sits next to its record, with the record's name plus .<lang>: 2002.yaml → 2002.de.yaml"),
-        );
-        return None;
-    };
-    let mut errors = false;
+        None => (R::default(), false),
+    }
+}
 
-    // Identifying and non-translatable fields.
+/// Warn when a translation translates nothing.
+fn warn_if_empty(t: &Translation, doc: &OverlayText, ds: &mut Vec<Diagnostic>) {
+    if !Field::ALL.iter().any(|f| f.touched_in(t)) {
+        ds.push(
+            Diagnostic::warning("overlay-empty", "this translation translates nothing")
+                .at(doc.top())
+                .help("add translated fields (message, explanation, …) or remove the file"),
+        );
+    }
+}
+
+/// An overlay's file and text, for pointing diagnostics into it.
+struct OverlayText<'a> {
+    file: &'a Path,
+    text: &'a Arc<str>,
+}
+
+impl OverlayText<'_> {
+    /// The location at `line`, `col`, `len` characters long.
+    fn at(&self, line: u64, col: u64, len: usize) -> Location {
+        Location::new(self.file, Some(self.text.clone()), line as u32, col as u32).with_len(len)
+    }
+
+    /// The location of a parsed value's span, `len` characters long.
+    fn loc(&self, s: &serde_saphyr::Location, len: usize) -> Location {
+        self.at(s.line(), s.column(), len)
+    }
+
+    /// The location of the file's first character.
+    fn top(&self) -> Location {
+        Location::new(self.file, Some(self.text.clone()), 1, 1)
+    }
+}
+
+/// Report an overlay without a record (unless the record exists but has errors of its own).
+fn report_orphan(config: &Config, doc: &OverlayText, ds: &mut Vec<Diagnostic>) {
+    // A record that exists but has errors is reported on its own: an
+    // `overlay-orphan` here would only bury the real error.
+    if record_path_for(doc.file)
+        .iter()
+        .any(|p| config.root.join(p).is_file())
+    {
+        return;
+    }
+    let expected = record_path_for(doc.file).into_iter().next().unwrap_or_default();
+    ds.push(
+        Diagnostic::error(
+            "overlay-orphan",
+            format!("this translation has no record: {} does not exist or has errors", expected.display()),
+        )
+        .at(doc.top())
+        .help("a translation overlay sits next to its record, with the record's name plus .<lang>: 2002.yaml → 2002.de.yaml"),
+    );
+}
+
+/// Report identifying and non-translatable fields in an overlay; true if there were any.
+fn check_forbidden_fields(raw: &RawOverlay, doc: &OverlayText, ds: &mut Vec<Diagnostic>) -> bool {
+    let mut errors = false;
     let forbidden: [(&str, &Option<Spanned<serde::de::IgnoredAny>>); 9] = [
         ("source", &raw.source),
         ("id", &raw.id),
@@ -224,29 +351,34 @@ fn load_one(
             };
             // The span points at the value; the key starts at the line's first character.
             let line = v.referenced.line();
-            let col = text
+            let col = doc
+                .text
                 .lines()
                 .nth(line as usize - 1)
                 .map(|l| l.len() - l.trim_start().len() + 1)
                 .unwrap_or(1);
             ds.push(
                 Diagnostic::error(code, msg)
-                    .at(at(line, col as u64, name.len()))
+                    .at(doc.at(line, col as u64, name.len()))
                     .help(help),
             );
             errors = true;
         }
     }
+    errors
+}
 
-    // Language.
-    let configured = config.languages.iter().any(|(c, _)| *c == o.lang);
-    if o.lang == config.default_language {
+/// Check the overlay's language: `None` for the default language (nothing to
+/// attach), otherwise whether the language is configured.
+fn check_language(config: &Config, lang: &str, doc: &OverlayText, ds: &mut Vec<Diagnostic>) -> Option<bool> {
+    let configured = config.languages.iter().any(|(c, _)| *c == lang);
+    if lang == config.default_language {
         ds.push(
             Diagnostic::warning(
                 "overlay-language",
-                format!("this file translates into the default language `{}`", o.lang),
+                format!("this file translates into the default language `{lang}`"),
             )
-            .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+            .at(doc.top())
             .help("edit the record itself instead, or rename the file for another language"),
         );
         return None;
@@ -254,62 +386,67 @@ fn load_one(
         ds.push(
             Diagnostic::warning(
                 "overlay-language",
-                format!(
-                    "language `{}` is not configured, so this translation is not published",
-                    o.lang
-                ),
+                format!("language `{lang}` is not configured, so this translation is not published"),
             )
-            .at(Location::new(&o.file, Some(text.clone()), 1, 1))
-            .help(format!(
-                "add [languages.{}] to site.toml, or remove the file",
-                o.lang
-            )),
+            .at(doc.top())
+            .help(format!("add [languages.{lang}] to site.toml, or remove the file")),
         );
     }
+    Some(configured)
+}
 
-    // Message: the same insertion strings.
-    if let Some(m) = &raw.message {
-        let mut want = message::inserts(&event.message);
-        let mut got = message::inserts(&m.value);
-        want.sort();
-        got.sort();
-        if want != got {
-            let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
-            let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
-            let mut what = Vec::new();
-            if !missing.is_empty() {
-                what.push(format!("lacks {}", join(&missing)));
-            }
-            if !extra.is_empty() {
-                what.push(format!("adds {}", join(&extra)));
-            }
-            let original = if want.is_empty() {
-                "none".to_string()
-            } else {
-                join(&want.iter().collect::<Vec<_>>())
-            };
-            ds.push(
-                Diagnostic::error("insert-mismatch", format!("the translated message {}", what.join(" and ")))
-                    .at(loc(&m.referenced, m.value.chars().count().min(200)))
-                    .help(format!(
-                        "a translation must keep exactly the insertion strings of the original ({original}); their order may change"
-                    )),
-            );
-            errors = true;
+/// Check the translated message against the record's insertion strings and for emptiness; true on error.
+fn check_message(m: &Spanned<String>, event: &Event, doc: &OverlayText, ds: &mut Vec<Diagnostic>) -> bool {
+    let mut errors = false;
+    let mut want = message::inserts(&event.message);
+    let mut got = message::inserts(&m.value);
+    want.sort();
+    got.sort();
+    if want != got {
+        let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+        let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
+        let mut what = Vec::new();
+        if !missing.is_empty() {
+            what.push(format!("lacks {}", join(&missing)));
         }
-        if m.value.trim().is_empty() {
-            ds.push(
-                Diagnostic::error("empty-message", "the translated message is empty")
-                    .at(loc(&m.referenced, 1))
-                    .help("translate the message, or remove the `message` line to fall back to the original"),
-            );
-            errors = true;
+        if !extra.is_empty() {
+            what.push(format!("adds {}", join(&extra)));
         }
+        let original = if want.is_empty() {
+            "none".to_string()
+        } else {
+            join(&want.iter().collect::<Vec<_>>())
+        };
+        ds.push(
+            Diagnostic::error("insert-mismatch", format!("the translated message {}", what.join(" and ")))
+                .at(doc.loc(&m.referenced, m.value.chars().count().min(200)))
+                .help(format!(
+                    "a translation must keep exactly the insertion strings of the original ({original}); their order may change"
+                )),
+        );
+        errors = true;
     }
+    if m.value.trim().is_empty() {
+        ds.push(
+            Diagnostic::error("empty-message", "the translated message is empty")
+                .at(doc.loc(&m.referenced, 1))
+                .help("translate the message, or remove the `message` line to fall back to the original"),
+        );
+        errors = true;
+    }
+    errors
+}
 
-    // Parameters: only the original's.
+/// Keep the translated parameters the original explains, reporting the others; true on error.
+fn check_parameters(
+    raw: Option<&Spanned<BTreeMap<String, String>>>,
+    event: &Event,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+) -> (BTreeMap<String, String>, bool) {
+    let mut errors = false;
     let mut parameters = BTreeMap::new();
-    if let Some(p) = &raw.parameters {
+    if let Some(p) = raw {
         for (k, v) in &p.value {
             if !event.parameters.contains_key(k) {
                 let known: Vec<&str> = event.parameters.keys().map(String::as_str).collect();
@@ -325,7 +462,7 @@ fn load_one(
                         "overlay-parameter",
                         format!("the original has no parameter `{k}`"),
                     )
-                    .at(loc(&p.referenced, 10))
+                    .at(doc.loc(&p.referenced, 10))
                     .help(help),
                 );
                 errors = true;
@@ -334,9 +471,18 @@ fn load_one(
             }
         }
     }
+    (parameters, errors)
+}
 
-    // User action: the same shape.
-    if let (Some(ua), Some(orig)) = (&raw.user_action, &event.user_action) {
+/// Check that the translated user action has the original's shape; true on error.
+fn check_user_action(
+    raw: Option<&Spanned<UserAction>>,
+    event: &Event,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut errors = false;
+    if let (Some(ua), Some(orig)) = (raw, &event.user_action) {
         let mismatch = match (&ua.value, orig) {
             (UserAction::Text(_), UserAction::Text(_)) => None,
             (UserAction::Steps { steps: a, .. }, UserAction::Steps { steps: b, .. })
@@ -362,117 +508,90 @@ fn load_one(
                     "overlay-shape",
                     format!("user_action does not match the original: {m}"),
                 )
-                .at(loc(&ua.referenced, 11))
+                .at(doc.loc(&ua.referenced, 11))
                 .help("translate each step of the original, in the same order"),
             );
             errors = true;
         }
-    } else if let (Some(ua), None) = (&raw.user_action, &event.user_action) {
+    } else if let (Some(ua), None) = (raw, &event.user_action) {
         ds.push(
             Diagnostic::error("overlay-field", "the original has no user_action to translate")
-                .at(loc(&ua.referenced, 11))
+                .at(doc.loc(&ua.referenced, 11))
                 .help("remove `user_action`, or add it to the record first"),
         );
         errors = true;
     }
+    errors
+}
 
-    // Links: by URL.
+/// Keep the translated link titles of the original's URLs, reporting the others; true on error.
+fn check_links(
+    raw: &[Spanned<LinkTitle>],
+    event: &Event,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+) -> (BTreeMap<String, String>, bool) {
+    let mut errors = false;
     let mut links = BTreeMap::new();
-    for l in &raw.links {
+    for l in raw {
         if event.links.iter().any(|o: &Link| o.url == l.value.url) {
             links.insert(l.value.url.clone(), l.value.title.clone());
         } else {
             ds.push(
                 Diagnostic::error("overlay-link", format!("the original has no link to {}", l.value.url))
-                    .at(loc(&l.referenced, 1))
+                    .at(doc.loc(&l.referenced, 1))
                     .help("translate a link by repeating its url with a translated title: - { url: \"…\", title: \"…\" }"),
             );
             errors = true;
         }
     }
+    (links, errors)
+}
 
-    // Fields and versions: the original's, translating meanings, labels and notes only.
-    let fields = match raw.fields {
-        Some(f) => {
-            let at = loc(&f.referenced, 6);
-            super::fields::check_field_translations(f.value, &event.fields, &at, ds).unwrap_or_else(|| {
-                errors = true;
-                BTreeMap::new()
-            })
-        }
-        None => BTreeMap::new(),
-    };
-    let versions = match raw.versions {
-        Some(v) => {
-            let at = loc(&v.referenced, 8);
-            super::versions::check_version_notes(v.value, &event.versions, &at, ds).unwrap_or_else(|| {
-                errors = true;
-                BTreeMap::new()
-            })
-        }
-        None => BTreeMap::new(),
-    };
-
-    // translated_from: known fields, hex hashes.
-    for (k, v) in &raw.translated_from {
+/// Check that `translated_from` names known fields with hex hashes; true on error.
+fn check_hashes(
+    translated_from: &BTreeMap<String, String>,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut errors = false;
+    for (k, v) in translated_from {
         if Field::parse(k).is_none() || v.len() != 8 || !v.chars().all(|c| c.is_ascii_hexdigit()) {
             ds.push(
                 Diagnostic::error(
                     "overlay-hash",
                     format!("`translated_from: {k}: {v}` is not a field hash"),
                 )
-                .at(Location::new(&o.file, Some(text.clone()), 1, 1))
+                .at(doc.top())
                 .help("let `eventref i18n refresh` write translated_from; don't edit it by hand"),
             );
             errors = true;
         }
     }
+    errors
+}
 
-    // Links in the translated prose lead where the original's may.
-    if let Some(site) = site {
-        let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
-        let found = super::links::find(
-            &o.file,
-            &text,
-            raw.explanation
-                .as_ref()
-                .map(|x| (x.value.as_str(), at(&x.referenced))),
-            raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
-        );
-        ds.extend(
-            found
-                .iter()
-                .filter_map(|l| super::links::check(site, event.source_slug.as_str(), event.id, l)),
-        );
-    }
-
-    let t = Translation {
-        lang: o.lang.clone(),
-        file: o.file.clone(),
-        message: raw.message.map(|m| m.value.trim_end().to_string()),
-        parameters,
-        explanation: raw
-            .explanation
-            .map(|s| s.value.trim().to_string())
-            .filter(|s| !s.is_empty()),
-        user_action: raw.user_action.map(|u| u.value),
-        links,
-        category: raw
-            .category
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
-        fields,
-        versions,
-        translated_from: raw.translated_from,
-    };
-    if !Field::ALL.iter().any(|f| f.touched_in(&t)) {
-        ds.push(
-            Diagnostic::warning("overlay-empty", "this translation translates nothing")
-                .at(Location::new(&o.file, Some(text.clone()), 1, 1))
-                .help("add translated fields (message, explanation, …) or remove the file"),
-        );
-    }
-    if errors || !configured { None } else { Some(t) }
+/// Check that the links in the translated prose lead where the original's may.
+fn check_prose_links(
+    site: &super::links::SiteMap,
+    event: &Event,
+    explanation: Option<&Spanned<String>>,
+    user_action: Option<&Spanned<UserAction>>,
+    doc: &OverlayText,
+    ds: &mut Vec<Diagnostic>,
+) {
+    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
+    let found = super::links::find(
+        doc.file,
+        doc.text,
+        explanation.map(|x| (x.value.as_str(), at(&x.referenced))),
+        user_action.map(|u| (&u.value, at(&u.referenced))),
+    );
+    ds.extend(
+        found
+            .iter()
+            .filter_map(|l| super::links::check(site, event.source_slug.as_str(), event.id, l)),
+    );
 }
 
 fn join(items: &[&String]) -> String {

@@ -141,217 +141,57 @@ fn span_loc<T>(rel_path: &Path, text: &Arc<str>, s: &Spanned<T>) -> Location {
     )
 }
 
-fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
+/// Check a parsed record field by field; its key, event (if valid) and diagnostics.
+fn check_record(rel_path: &Path, text: &Arc<str>, mut raw: RawRecord) -> Parsed {
     let mut ds = Vec::new();
 
-    // source
-    let source = raw.source.value.trim().to_string();
+    let (source, source_slug) = check_source(rel_path, text, &raw.source, &mut ds);
     let raw_source = source.clone();
     let source_loc = span_loc(rel_path, text, &raw.source).with_len(raw.source.value.chars().count());
     let id_loc = span_loc(rel_path, text, &raw.id).with_len(raw.id.value.to_string().len());
-    let source_slug = Slug::new(&source);
-    if source_slug.is_none() {
-        ds.push(
-            Diagnostic::error(
-                "invalid-source",
-                format!(
-                    "source `{}` has no letters or digits to build a URL from",
-                    raw.source.value
-                ),
-            )
-            .at(span_loc(rel_path, text, &raw.source).with_len(raw.source.value.chars().count()))
-            .help("write the event source as Event Viewer shows it, e.g. `MSExchangeTransport`"),
-        );
-    } else if source.contains(['/', '\\']) || source.contains("..") {
-        ds.push(
-            Diagnostic::error(
-                "invalid-source",
-                format!("source `{source}` contains a path separator or `..`"),
-            )
-            .at(span_loc(rel_path, text, &raw.source).with_len(source.chars().count()))
-            .help("event sources are names, not paths: write it as Event Viewer shows it"),
-        );
-    }
+    let id16 = check_id(rel_path, text, &raw.id, &mut ds);
 
-    // id
-    let id = raw.id.value;
-    let id16 = if (0..=65535).contains(&id) {
-        Some(id as u16)
-    } else {
-        let mut d = Diagnostic::error("id-out-of-range", format!("event ID {id} is outside 0–65535"))
-            .at(span_loc(rel_path, text, &raw.id).with_len(id.to_string().len()));
-        d = if (65536..=u32::MAX as i64).contains(&id) {
-            d.help(id_hint(id))
-        } else {
-            d.help("event IDs are whole numbers from 0 to 65535")
-        };
-        ds.push(d);
-        None
-    };
+    let inserts = check_message(rel_path, text, &raw.message, &mut ds);
 
-    // message
-    if raw.message.value.trim().is_empty() {
-        ds.push(
-            Diagnostic::error("empty-message", "message is empty")
-                .at(span_loc(rel_path, text, &raw.message))
-                .help("copy the message text from Event Viewer, with %1, %2 … where values go"),
-        );
-    }
-    let inserts = message::inserts(&raw.message.value);
-
-    // level
-    let level = raw.level.as_ref().and_then(|l| match Level::parse(&l.value) {
-        Some(lv) => Some(lv),
-        None => {
-            ds.push(
-                Level::unknown(&l.value).at(span_loc(rel_path, text, l).with_len(l.value.chars().count())),
-            );
-            None
-        }
-    });
-
-    // parameters: every key must be an insert of the message
-    let mut parameters = BTreeMap::new();
-    for (k, v) in raw.parameters.0 {
-        if !inserts.contains(&k.value) {
-            let help = match did_you_mean(&k.value, inserts.iter().map(String::as_str)) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None if inserts.is_empty() => "the message has no insertion strings".to_string(),
-                None => format!("the message's insertion strings are: {}", inserts.join(", ")),
-            };
-            ds.push(
-                Diagnostic::warning(
-                    "unknown-parameter",
-                    format!("parameter `{}` does not appear in the message", k.value),
-                )
-                .at(span_loc(rel_path, text, &k).with_len(k.value.chars().count()))
-                .help(help),
-            );
-        }
-        parameters.insert(k.value, v);
-    }
-
-    // fields and versions
-    let mut map_refs = Vec::new();
-    let fields = check_fields(rel_path, text, raw.fields, None, &mut ds, &mut map_refs);
-    let message_loc =
-        span_loc(rel_path, text, &raw.message).with_len(raw.message.value.chars().count().min(200));
-    check_inserts(&raw.message.value, &fields, &message_loc, &mut ds);
-    let versions = check_versions(
+    let level = check_level(rel_path, text, raw.level.as_ref(), &mut ds);
+    let parameters = check_parameters(
         rel_path,
         text,
-        raw.versions,
-        &raw.message.value,
-        &fields,
+        std::mem::take(&mut raw.parameters.0),
+        &inserts,
         &mut ds,
-        &mut map_refs,
     );
 
-    // symbolic name: an identifier
-    if let Some(s) = &raw.symbolic_name
-        && (s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-    {
-        ds.push(
-            Diagnostic::warning(
-                "invalid-symbolic-name",
-                format!("symbolic name `{}` is not an identifier", s.value),
-            )
-            .at(span_loc(rel_path, text, s).with_len(s.value.chars().count()))
-            .help("symbolic names are written like SmtpSendConnectionError (letters, digits, _)"),
-        );
-    }
+    let (fields, versions, map_refs) = check_fields_and_versions(rel_path, text, &mut raw, &mut ds);
 
-    // related: "Source/ID"
-    let mut related = Vec::new();
-    for r in &raw.related {
-        match parse_ref(&r.value) {
-            Some(k) => related.push((k, span_loc(rel_path, text, r).with_len(r.value.chars().count()))),
-            None => ds.push(
-                Diagnostic::error(
-                    "invalid-related",
-                    format!("`{}` is not an event reference", r.value),
-                )
-                .at(span_loc(rel_path, text, r).with_len(r.value.chars().count()))
-                .help("write related events as \"Source/ID\", e.g. MSExchangeTransport/2003"),
-            ),
-        }
-    }
+    check_symbolic_name(rel_path, text, raw.symbolic_name.as_ref(), &mut ds);
+    let related = check_related(rel_path, text, &raw.related, &mut ds);
+    let links = check_links(rel_path, text, std::mem::take(&mut raw.links), &mut ds);
+    let last_modified = check_last_modified(rel_path, text, raw.last_modified.as_ref(), &mut ds);
 
-    // links
-    let mut links = Vec::new();
-    for l in raw.links {
-        let url = l.value.url.trim();
-        let ok = url.starts_with("https://") || url.starts_with("http://") || is_site_path(url);
-        if !ok {
-            ds.push(
-                Diagnostic::error("invalid-link", format!("link URL `{url}` is not allowed"))
-                    .at(span_loc(rel_path, text, &l))
-                    .help("links must be http(s) URLs or site paths starting with /"),
-            );
-        }
-        links.push(l.value);
-    }
+    let md_links = prose_links(rel_path, text, &raw);
 
-    // last_modified
-    let last_modified = raw.last_modified.as_ref().map(|d| d.value.trim().to_string());
-    if let Some(d) = &raw.last_modified
-        && !valid_date(d.value.trim())
-    {
-        ds.push(
-            Diagnostic::error("invalid-date", format!("`{}` is not a date", d.value))
-                .at(span_loc(rel_path, text, d).with_len(d.value.chars().count()))
-                .help("write dates as YYYY-MM-DD, e.g. 2011-03-19"),
-        );
-    }
-
-    // Links in the prose, resolved across records by `load`.
-    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
-    let md_links = super::links::find(
-        rel_path,
-        text,
-        raw.explanation
-            .as_ref()
-            .map(|x| (x.value.as_str(), at(&x.referenced))),
-        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
-    );
-
-    let empty_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let raw_id = id16;
     let has_errors = ds
         .iter()
         .any(|d| d.severity == crate::diagnostics::Severity::Error);
     let event = match (source_slug, id16) {
-        (Some(source_slug), Some(id)) if !has_errors => Some(Event {
-            source,
-            source_slug,
-            id,
-            file: rel_path.to_path_buf(),
-            message: raw.message.value.trim_end().to_string(),
-            symbolic_name: empty_to_none(raw.symbolic_name.map(|s| s.value)),
-            category: empty_to_none(raw.category.map(|s| s.value)),
-            level,
-            product: empty_to_none(raw.product),
-            product_version: empty_to_none(raw.product_version.map(|s| s.value)),
-            channel: empty_to_none(raw.channel),
-            parameters,
-            fields,
-            versions,
-            task: empty_to_none(raw.task),
-            opcode: empty_to_none(raw.opcode),
-            keywords: raw
-                .keywords
-                .into_iter()
-                .map(|k| k.trim().to_string())
-                .filter(|k| !k.is_empty())
-                .collect(),
-            sample_xml: empty_to_none(raw.sample_xml),
-            explanation: empty_to_none(raw.explanation.map(|x| x.value)),
-            user_action: raw.user_action.map(|u| u.value),
-            related: related.iter().map(|(k, _)| k.clone()).collect(),
-            links,
-            last_modified,
-            translations: BTreeMap::new(),
-        }),
+        (Some(source_slug), Some(id)) if !has_errors => Some(build_event(
+            rel_path,
+            raw,
+            Checked {
+                source,
+                source_slug,
+                id,
+                level,
+                parameters,
+                fields,
+                versions,
+                related: related.iter().map(|(k, _)| k.clone()).collect(),
+                links,
+                last_modified,
+            },
+        )),
         _ => None,
     };
     let key = match (Slug::new(&raw_source), raw_id) {
@@ -373,6 +213,310 @@ fn check_record(rel_path: &Path, text: &Arc<str>, raw: RawRecord) -> Parsed {
         links: md_links,
         diagnostics: ds,
     }
+}
+
+/// What the checks made of a record's fields, ready to become an [`Event`].
+struct Checked {
+    source: String,
+    source_slug: Slug,
+    id: u16,
+    level: Option<Level>,
+    parameters: BTreeMap<String, String>,
+    fields: Vec<super::fields::EventField>,
+    versions: Vec<super::versions::Version>,
+    related: Vec<EventKey>,
+    links: Vec<Link>,
+    last_modified: Option<String>,
+}
+
+/// Build the event of a record without errors from its checked and remaining raw fields.
+fn build_event(rel_path: &Path, raw: RawRecord, c: Checked) -> Event {
+    let empty_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Event {
+        source: c.source,
+        source_slug: c.source_slug,
+        id: c.id,
+        file: rel_path.to_path_buf(),
+        message: raw.message.value.trim_end().to_string(),
+        symbolic_name: empty_to_none(raw.symbolic_name.map(|s| s.value)),
+        category: empty_to_none(raw.category.map(|s| s.value)),
+        level: c.level,
+        product: empty_to_none(raw.product),
+        product_version: empty_to_none(raw.product_version.map(|s| s.value)),
+        channel: empty_to_none(raw.channel),
+        parameters: c.parameters,
+        fields: c.fields,
+        versions: c.versions,
+        task: empty_to_none(raw.task),
+        opcode: empty_to_none(raw.opcode),
+        keywords: raw
+            .keywords
+            .into_iter()
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .collect(),
+        sample_xml: empty_to_none(raw.sample_xml),
+        explanation: empty_to_none(raw.explanation.map(|x| x.value)),
+        user_action: raw.user_action.map(|u| u.value),
+        related: c.related,
+        links: c.links,
+        last_modified: c.last_modified,
+        translations: BTreeMap::new(),
+    }
+}
+
+/// Check that the message is not empty; its insertion strings.
+fn check_message(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: &Spanned<String>,
+    ds: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    if raw.value.trim().is_empty() {
+        ds.push(
+            Diagnostic::error("empty-message", "message is empty")
+                .at(span_loc(rel_path, text, raw))
+                .help("copy the message text from Event Viewer, with %1, %2 … where values go"),
+        );
+    }
+    message::inserts(&raw.value)
+}
+
+/// Check the record's fields, the message's inserts against them, and its
+/// versions (taking them out of `raw`); the fields, versions and value-map references.
+fn check_fields_and_versions(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: &mut RawRecord,
+    ds: &mut Vec<Diagnostic>,
+) -> (
+    Vec<super::fields::EventField>,
+    Vec<super::versions::Version>,
+    Vec<MapRef>,
+) {
+    let mut map_refs = Vec::new();
+    let fields = check_fields(
+        rel_path,
+        text,
+        std::mem::take(&mut raw.fields),
+        None,
+        ds,
+        &mut map_refs,
+    );
+    let message_loc =
+        span_loc(rel_path, text, &raw.message).with_len(raw.message.value.chars().count().min(200));
+    check_inserts(&raw.message.value, &fields, &message_loc, ds);
+    let versions = check_versions(
+        rel_path,
+        text,
+        std::mem::take(&mut raw.versions),
+        &raw.message.value,
+        &fields,
+        ds,
+        &mut map_refs,
+    );
+    (fields, versions, map_refs)
+}
+
+/// The links in the explanation and user action, resolved across records by `load`.
+fn prose_links(rel_path: &Path, text: &Arc<str>, raw: &RawRecord) -> Vec<super::links::MdLink> {
+    let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
+    super::links::find(
+        rel_path,
+        text,
+        raw.explanation
+            .as_ref()
+            .map(|x| (x.value.as_str(), at(&x.referenced))),
+        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
+    )
+}
+
+/// Check the record's source; the trimmed source and its slug, if it has one.
+fn check_source(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: &Spanned<String>,
+    ds: &mut Vec<Diagnostic>,
+) -> (String, Option<Slug>) {
+    let source = raw.value.trim().to_string();
+    let source_slug = Slug::new(&source);
+    if source_slug.is_none() {
+        ds.push(
+            Diagnostic::error(
+                "invalid-source",
+                format!(
+                    "source `{}` has no letters or digits to build a URL from",
+                    raw.value
+                ),
+            )
+            .at(span_loc(rel_path, text, raw).with_len(raw.value.chars().count()))
+            .help("write the event source as Event Viewer shows it, e.g. `MSExchangeTransport`"),
+        );
+    } else if source.contains(['/', '\\']) || source.contains("..") {
+        ds.push(
+            Diagnostic::error(
+                "invalid-source",
+                format!("source `{source}` contains a path separator or `..`"),
+            )
+            .at(span_loc(rel_path, text, raw).with_len(source.chars().count()))
+            .help("event sources are names, not paths: write it as Event Viewer shows it"),
+        );
+    }
+    (source, source_slug)
+}
+
+/// Check that the event ID fits in 16 bits; the ID if it does.
+fn check_id(rel_path: &Path, text: &Arc<str>, raw: &Spanned<i64>, ds: &mut Vec<Diagnostic>) -> Option<u16> {
+    let id = raw.value;
+    if (0..=65535).contains(&id) {
+        Some(id as u16)
+    } else {
+        let mut d = Diagnostic::error("id-out-of-range", format!("event ID {id} is outside 0–65535"))
+            .at(span_loc(rel_path, text, raw).with_len(id.to_string().len()));
+        d = if (65536..=u32::MAX as i64).contains(&id) {
+            d.help(id_hint(id))
+        } else {
+            d.help("event IDs are whole numbers from 0 to 65535")
+        };
+        ds.push(d);
+        None
+    }
+}
+
+/// Check the level's name; the level if it is known.
+fn check_level(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: Option<&Spanned<String>>,
+    ds: &mut Vec<Diagnostic>,
+) -> Option<Level> {
+    raw.and_then(|l| match Level::parse(&l.value) {
+        Some(lv) => Some(lv),
+        None => {
+            ds.push(
+                Level::unknown(&l.value).at(span_loc(rel_path, text, l).with_len(l.value.chars().count())),
+            );
+            None
+        }
+    })
+}
+
+/// Warn about parameters that are not insertion strings of the message; all the parameters.
+fn check_parameters(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: Vec<(Spanned<String>, String)>,
+    inserts: &[String],
+    ds: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut parameters = BTreeMap::new();
+    for (k, v) in raw {
+        if !inserts.contains(&k.value) {
+            let help = match did_you_mean(&k.value, inserts.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if inserts.is_empty() => "the message has no insertion strings".to_string(),
+                None => format!("the message's insertion strings are: {}", inserts.join(", ")),
+            };
+            ds.push(
+                Diagnostic::warning(
+                    "unknown-parameter",
+                    format!("parameter `{}` does not appear in the message", k.value),
+                )
+                .at(span_loc(rel_path, text, &k).with_len(k.value.chars().count()))
+                .help(help),
+            );
+        }
+        parameters.insert(k.value, v);
+    }
+    parameters
+}
+
+/// Warn when the symbolic name is not an identifier.
+fn check_symbolic_name(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: Option<&Spanned<String>>,
+    ds: &mut Vec<Diagnostic>,
+) {
+    if let Some(s) = raw
+        && (s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        ds.push(
+            Diagnostic::warning(
+                "invalid-symbolic-name",
+                format!("symbolic name `{}` is not an identifier", s.value),
+            )
+            .at(span_loc(rel_path, text, s).with_len(s.value.chars().count()))
+            .help("symbolic names are written like SmtpSendConnectionError (letters, digits, _)"),
+        );
+    }
+}
+
+/// Parse the related events ("Source/ID"); each with where it was written.
+fn check_related(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: &[Spanned<String>],
+    ds: &mut Vec<Diagnostic>,
+) -> Vec<(EventKey, Location)> {
+    let mut related = Vec::new();
+    for r in raw {
+        match parse_ref(&r.value) {
+            Some(k) => related.push((k, span_loc(rel_path, text, r).with_len(r.value.chars().count()))),
+            None => ds.push(
+                Diagnostic::error(
+                    "invalid-related",
+                    format!("`{}` is not an event reference", r.value),
+                )
+                .at(span_loc(rel_path, text, r).with_len(r.value.chars().count()))
+                .help("write related events as \"Source/ID\", e.g. MSExchangeTransport/2003"),
+            ),
+        }
+    }
+    related
+}
+
+/// Check that the links are http(s) URLs or site paths; all the links.
+fn check_links(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: Vec<Spanned<Link>>,
+    ds: &mut Vec<Diagnostic>,
+) -> Vec<Link> {
+    let mut links = Vec::new();
+    for l in raw {
+        let url = l.value.url.trim();
+        let ok = url.starts_with("https://") || url.starts_with("http://") || is_site_path(url);
+        if !ok {
+            ds.push(
+                Diagnostic::error("invalid-link", format!("link URL `{url}` is not allowed"))
+                    .at(span_loc(rel_path, text, &l))
+                    .help("links must be http(s) URLs or site paths starting with /"),
+            );
+        }
+        links.push(l.value);
+    }
+    links
+}
+
+/// Check that last_modified is a date; the trimmed text.
+fn check_last_modified(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: Option<&Spanned<String>>,
+    ds: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let last_modified = raw.map(|d| d.value.trim().to_string());
+    if let Some(d) = raw
+        && !valid_date(d.value.trim())
+    {
+        ds.push(
+            Diagnostic::error("invalid-date", format!("`{}` is not a date", d.value))
+                .at(span_loc(rel_path, text, d).with_len(d.value.chars().count()))
+                .help("write dates as YYYY-MM-DD, e.g. 2011-03-19"),
+        );
+    }
+    last_modified
 }
 
 /// A path on this site (`/en/…`): one leading `/` and no backslash, space or

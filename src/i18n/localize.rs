@@ -83,28 +83,12 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         event.translations.get(lang)
     };
     let is_default = lang == default;
-    let state_of = |field: Field, translated: bool| -> FieldState {
-        if is_default {
-            FieldState::Original
-        } else if !translated {
-            FieldState::Fallback
-        } else if tr.is_some_and(|t| t.is_stale(event, field)) {
-            FieldState::Stale
-        } else {
-            FieldState::Translated
-        }
+    let r = Resolver {
+        event,
+        tr,
+        is_default,
     };
-    let pick = |field: Field, translated: Option<&'a str>, original: &'a str| match translated {
-        Some(v) => Localized {
-            value: v,
-            state: state_of(field, true),
-        },
-        None => Localized {
-            value: original,
-            state: state_of(field, false),
-        },
-    };
-    let message = pick(
+    let message = r.pick(
         Field::Message,
         tr.and_then(|t| t.message.as_deref()),
         &event.message,
@@ -114,11 +98,11 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         .iter()
         .map(|(k, v)| {
             let t = tr.and_then(|t| t.parameters.get(k)).map(String::as_str);
-            (k.as_str(), pick(Field::Parameters, t, v))
+            (k.as_str(), r.pick(Field::Parameters, t, v))
         })
         .collect();
     let explanation = event.explanation.as_deref().map(|orig| {
-        pick(
+        r.pick(
             Field::Explanation,
             tr.and_then(|t| t.explanation.as_deref()),
             orig,
@@ -127,23 +111,14 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
     let user_action = event
         .user_action
         .as_ref()
-        .map(|orig| match tr.and_then(|t| t.user_action.as_ref()) {
-            Some(v) => Localized {
-                value: v,
-                state: state_of(Field::UserAction, true),
-            },
-            None => Localized {
-                value: orig,
-                state: state_of(Field::UserAction, false),
-            },
-        });
+        .map(|orig| r.pick(Field::UserAction, tr.and_then(|t| t.user_action.as_ref()), orig));
     let links = event
         .links
         .iter()
         .map(|l| {
             (
                 l,
-                pick(
+                r.pick(
                     Field::Links,
                     tr.and_then(|t| t.links.get(&l.url)).map(String::as_str),
                     &l.title,
@@ -154,29 +129,12 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
     let category = event
         .category
         .as_deref()
-        .map(|orig| pick(Field::Category, tr.and_then(|t| t.category.as_deref()), orig));
+        .map(|orig| r.pick(Field::Category, tr.and_then(|t| t.category.as_deref()), orig));
 
     let (state, stale, fallback) = if is_default {
         (ArticleState::Original, Vec::new(), Vec::new())
     } else {
-        let stale: Vec<Field> = tr
-            .map(|t| Field::ALL.into_iter().filter(|f| t.is_stale(event, *f)).collect())
-            .unwrap_or_default();
-        let fallback: Vec<Field> = Field::ALL
-            .into_iter()
-            .filter(|f| f.expected(event) && !tr.is_some_and(|t| f.translated_in(event, t)))
-            .collect();
-        let touched = tr.is_some_and(|t| Field::ALL.iter().any(|f| f.touched_in(t)));
-        let state = if !touched {
-            ArticleState::Missing
-        } else if !stale.is_empty() {
-            ArticleState::Stale
-        } else if !fallback.is_empty() {
-            ArticleState::Partial
-        } else {
-            ArticleState::Translated
-        };
-        (state, stale, fallback)
+        article_state(event, tr)
     };
     LocalizedEvent {
         event,
@@ -191,6 +149,64 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         stale,
         fallback,
     }
+}
+
+/// An event and its translation in one language, for resolving its fields one by one.
+struct Resolver<'a> {
+    event: &'a Event,
+    tr: Option<&'a Translation>,
+    is_default: bool,
+}
+
+impl<'a> Resolver<'a> {
+    /// Where a field's text comes from, given whether it is translated.
+    fn state(&self, field: Field, translated: bool) -> FieldState {
+        if self.is_default {
+            FieldState::Original
+        } else if !translated {
+            FieldState::Fallback
+        } else if self.tr.is_some_and(|t| t.is_stale(self.event, field)) {
+            FieldState::Stale
+        } else {
+            FieldState::Translated
+        }
+    }
+
+    /// The translated value if there is one, else the original, with where it comes from.
+    fn pick<T: ?Sized>(&self, field: Field, translated: Option<&'a T>, original: &'a T) -> Localized<&'a T> {
+        match translated {
+            Some(v) => Localized {
+                value: v,
+                state: self.state(field, true),
+            },
+            None => Localized {
+                value: original,
+                state: self.state(field, false),
+            },
+        }
+    }
+}
+
+/// The state of an article in a language other than the default, with its stale and fallback fields.
+fn article_state(event: &Event, tr: Option<&Translation>) -> (ArticleState, Vec<Field>, Vec<Field>) {
+    let stale: Vec<Field> = tr
+        .map(|t| Field::ALL.into_iter().filter(|f| t.is_stale(event, *f)).collect())
+        .unwrap_or_default();
+    let fallback: Vec<Field> = Field::ALL
+        .into_iter()
+        .filter(|f| f.expected(event) && !tr.is_some_and(|t| f.translated_in(event, t)))
+        .collect();
+    let touched = tr.is_some_and(|t| Field::ALL.iter().any(|f| f.touched_in(t)));
+    let state = if !touched {
+        ArticleState::Missing
+    } else if !stale.is_empty() {
+        ArticleState::Stale
+    } else if !fallback.is_empty() {
+        ArticleState::Partial
+    } else {
+        ArticleState::Translated
+    };
+    (state, stale, fallback)
 }
 
 /// Format an ISO date (`YYYY-MM-DD`) with the locale's `date_format` and `months` UI strings.

@@ -300,14 +300,33 @@ impl Importer {
 
     /// Create or update the record of one input unit.
     pub fn record(&mut self, rec: ImportedRecord) -> Result<(), Failure> {
+        if self.refuse_record_control_chars(&rec) {
+            return Ok(());
+        }
+        let Some(slug) = self.accepted_source(&rec) else {
+            return Ok(());
+        };
+        let message = rec
+            .fields
+            .iter()
+            .find(|(k, _)| *k == "message")
+            .and_then(|(_, v)| v.clone());
+        match self.index.find(&rec.source, rec.id).cloned() {
+            None => self.create_record(&rec, slug, message),
+            Some(existing) => self.update_record(&rec, slug, &existing),
+        }
+    }
+
+    /// Refuse a unit whose values or notes hold a control character; true if refused.
+    fn refuse_record_control_chars(&mut self, rec: &ImportedRecord) -> bool {
         // Control characters would break the YAML or hide text: refuse the row.
         let values = std::iter::once(("source", Some(&rec.source)))
             .chain(rec.fields.iter().map(|(k, v)| (*k, v.as_ref())))
             .filter_map(|(k, v)| v.map(|v| (k, v)));
         for (field, value) in values {
             if let Some((_, c)) = crate::content::emit::refused_char(value, field != "message") {
-                self.refuse_control_char(&rec, &format!("the {field}"), c);
-                return Ok(());
+                self.refuse_control_char(rec, &format!("the {field}"), c);
+                return true;
             }
         }
         // Notes quote the input too (a level eventref does not know, …).
@@ -316,16 +335,22 @@ impl Importer {
             .iter()
             .find_map(|n| crate::content::emit::refused_char(n, true))
         {
-            self.refuse_control_char(&rec, "the input", c);
-            return Ok(());
+            self.refuse_control_char(rec, "the input", c);
+            return true;
         }
+        false
+    }
+
+    /// The slug of the unit's source, or `None` (counted as skipped) if the
+    /// source is invalid or spelled differently in the content.
+    fn accepted_source(&mut self, rec: &ImportedRecord) -> Option<Slug> {
         let Some(slug) = Slug::new(&rec.source) else {
             self.skip("invalid source name", 1);
-            return Ok(());
+            return None;
         };
         if crate::authoring::check_source(&rec.source).is_err() {
             self.skip("invalid source name", 1);
-            return Ok(());
+            return None;
         }
         if let Some(spelled) = self.index.other_spelling(&rec.source).map(str::to_string) {
             self.warn_once(
@@ -342,96 +367,105 @@ impl Importer {
                 )),
             );
             self.skip("source spelled differently in content", 1);
+            return None;
+        }
+        Some(slug)
+    }
+
+    /// Write the record of a unit that has none yet.
+    fn create_record(
+        &mut self,
+        rec: &ImportedRecord,
+        slug: Slug,
+        message: Option<String>,
+    ) -> Result<(), Failure> {
+        let file = self.index.path_for(&rec.source, rec.id);
+        if self.config.root.join(&file).exists() {
+            self.warn(
+                Diagnostic::warning(
+                    "import-path-taken",
+                    format!(
+                        "{} {} was not imported: {} exists but is not its record",
+                        rec.source,
+                        rec.id,
+                        slash_path(&file)
+                    ),
+                )
+                .at(Location::file_only(&file))
+                .help("move that file, or give it the right source and id"),
+            );
+            self.skip("file name taken by another file", 1);
             return Ok(());
         }
-        let message = rec
-            .fields
-            .iter()
-            .find(|(k, _)| *k == "message")
-            .and_then(|(_, v)| v.clone());
-        match self.index.find(&rec.source, rec.id).cloned() {
-            None => {
-                let file = self.index.path_for(&rec.source, rec.id);
-                if self.config.root.join(&file).exists() {
-                    self.warn(
-                        Diagnostic::warning(
-                            "import-path-taken",
-                            format!(
-                                "{} {} was not imported: {} exists but is not its record",
-                                rec.source,
-                                rec.id,
-                                slash_path(&file)
-                            ),
-                        )
-                        .at(Location::file_only(&file))
-                        .help("move that file, or give it the right source and id"),
-                    );
-                    self.skip("file name taken by another file", 1);
-                    return Ok(());
-                }
-                let header = self.header(&file, &rec.origin, &rec.notes, false);
-                let text = new_record_text(&header, &rec);
-                let what = format!(
-                    "the record of {} {}",
-                    crate::content::emit::comment_text(&rec.source),
-                    rec.id
-                );
-                if !self.fits(rec.location.as_ref(), &what, &text, false) {
-                    return Ok(());
-                }
-                self.write(&file, &text)?;
-                self.index.add(IndexedRecord {
-                    file: file.clone(),
-                    source: rec.source.clone(),
-                    slug: slug.clone(),
-                    id: rec.id,
-                    id_loc: Location::file_only(&file),
-                });
-                if let Some(m) = message {
-                    self.messages.insert((slug, rec.id), m);
-                }
-                self.report.records.created += 1;
+        let header = self.header(&file, &rec.origin, &rec.notes, false);
+        let text = new_record_text(&header, rec);
+        let what = format!(
+            "the record of {} {}",
+            crate::content::emit::comment_text(&rec.source),
+            rec.id
+        );
+        if !self.fits(rec.location.as_ref(), &what, &text, false) {
+            return Ok(());
+        }
+        self.write(&file, &text)?;
+        self.index.add(IndexedRecord {
+            file: file.clone(),
+            source: rec.source.clone(),
+            slug: slug.clone(),
+            id: rec.id,
+            id_loc: Location::file_only(&file),
+        });
+        if let Some(m) = message {
+            self.messages.insert((slug, rec.id), m);
+        }
+        self.report.records.created += 1;
+        Ok(())
+    }
+
+    /// Update the importer-owned fields of an existing record, keeping hand-written ones.
+    fn update_record(
+        &mut self,
+        rec: &ImportedRecord,
+        slug: Slug,
+        existing: &IndexedRecord,
+    ) -> Result<(), Failure> {
+        let text = match crate::content::read_text(&self.config.root, &existing.file) {
+            Ok(t) => t,
+            Err(d) => {
+                self.warn(*d);
+                self.skip("existing record unreadable", 1);
+                return Ok(());
             }
-            Some(existing) => {
-                let text = match crate::content::read_text(&self.config.root, &existing.file) {
-                    Ok(t) => t,
-                    Err(d) => {
-                        self.warn(*d);
-                        self.skip("existing record unreadable", 1);
-                        return Ok(());
-                    }
-                };
-                if !has_marker(&text) {
-                    self.skip("hand-written record", 1);
-                    return Ok(());
-                }
-                let header = self.header(&existing.file, &rec.origin, &rec.notes, false);
-                let updated = match update_text(&existing.file, &text, &rec.fields, &header) {
-                    Ok(u) => u,
-                    Err(d) => {
-                        self.warn(*d);
-                        self.skip("existing record unreadable", 1);
-                        return Ok(());
-                    }
-                };
-                self.report.fields_kept += updated.kept;
-                if let Some(m) = updated.values.get("message").cloned().flatten() {
-                    self.messages.insert((slug, rec.id), m);
-                }
-                let what = format!(
-                    "the record of {} {}",
-                    crate::content::emit::comment_text(&rec.source),
-                    rec.id
-                );
-                if updated.text == *text {
-                    self.report.records.unchanged += 1;
-                } else if !self.fits(rec.location.as_ref(), &what, &updated.text, false) {
-                    return Ok(());
-                } else {
-                    self.write(&existing.file, &updated.text)?;
-                    self.report.records.updated += 1;
-                }
+        };
+        if !has_marker(&text) {
+            self.skip("hand-written record", 1);
+            return Ok(());
+        }
+        let header = self.header(&existing.file, &rec.origin, &rec.notes, false);
+        let updated = match update_text(&existing.file, &text, &rec.fields, &header) {
+            Ok(u) => u,
+            Err(d) => {
+                self.warn(*d);
+                self.skip("existing record unreadable", 1);
+                return Ok(());
             }
+        };
+        self.report.fields_kept += updated.kept;
+        if let Some(m) = updated.values.get("message").cloned().flatten() {
+            self.messages.insert((slug, rec.id), m);
+        }
+        let what = format!(
+            "the record of {} {}",
+            crate::content::emit::comment_text(&rec.source),
+            rec.id
+        );
+        if updated.text == *text {
+            self.report.records.unchanged += 1;
+        } else if !self.fits(rec.location.as_ref(), &what, &updated.text, false) {
+            return Ok(());
+        } else {
+            self.write(&existing.file, &updated.text)?;
+            self.report.records.updated += 1;
         }
         Ok(())
     }
@@ -451,9 +485,42 @@ impl Importer {
     /// Create or update the overlay of one translated text.
     pub fn translation(&mut self, t: ImportedTranslation) -> Result<(), Failure> {
         self.translation_counts();
+        if !self.translation_language_ok(&t) {
+            return Ok(());
+        }
+        let Some(rec) = self.index.find(&t.source, t.id).cloned() else {
+            self.skip_translation("no record to translate", 1);
+            return Ok(());
+        };
+        let Some(original) = self.record_message(&rec) else {
+            self.skip_translation("record unreadable", 1);
+            return Ok(());
+        };
+        if !self.translation_inserts_match(&t, &original) || self.refuse_translation_control_char(&t) {
+            return Ok(());
+        }
+        let file = crate::content::overlay::overlay_path_for(&rec.file, &t.lang);
+        let fields = vec![("message", Some(t.message.clone()))];
+        let what = format!(
+            "the {} translation of {} {}",
+            t.lang,
+            crate::content::emit::comment_text(&t.source),
+            t.id
+        );
+        let hash = short_hash(t.original.trim());
+        let header = self.header(&file, &t.origin, &[], true);
+        let path = self.config.root.join(&file);
+        if !path.exists() {
+            return self.create_overlay(&file, &t, &header, &fields, hash, &what);
+        }
+        self.update_overlay(&file, &t, &header, &fields, hash, &what)
+    }
+
+    /// Whether the translation's language is one to import (else it is counted as skipped).
+    fn translation_language_ok(&mut self, t: &ImportedTranslation) -> bool {
         if t.lang == self.config.default_language {
             self.skip_translation("in the default language", 1);
-            return Ok(());
+            return false;
         }
         if !self.config.language_codes().any(|c| c == t.lang) {
             let mut d = Diagnostic::warning(
@@ -472,17 +539,14 @@ impl Importer {
             }
             self.warn_once(format!("lang {}", t.lang), d);
             self.skip_translation("language not configured in site.toml", 1);
-            return Ok(());
+            return false;
         }
-        let Some(rec) = self.index.find(&t.source, t.id).cloned() else {
-            self.skip_translation("no record to translate", 1);
-            return Ok(());
-        };
-        let Some(original) = self.record_message(&rec) else {
-            self.skip_translation("record unreadable", 1);
-            return Ok(());
-        };
-        let mut want = crate::content::message::inserts(&original);
+        true
+    }
+
+    /// Whether the translation keeps the insertion strings of the record's message (else it is skipped with a warning).
+    fn translation_inserts_match(&mut self, t: &ImportedTranslation, original: &str) -> bool {
+        let mut want = crate::content::message::inserts(original);
         let mut got = crate::content::message::inserts(&t.message);
         want.sort();
         got.sort();
@@ -504,8 +568,13 @@ impl Importer {
             }
             self.warn(d);
             self.skip_translation("insertion strings differ from the record's", 1);
-            return Ok(());
+            return false;
         }
+        true
+    }
+
+    /// Refuse a translation that holds a control character; true if refused.
+    fn refuse_translation_control_char(&mut self, t: &ImportedTranslation) -> bool {
         if let Some((_, c)) = crate::content::emit::refused_char(&t.message, false) {
             let message = format!(
                 "the {} text of {} {} holds the control character {}; it was not imported",
@@ -520,34 +589,46 @@ impl Importer {
                 "remove the character from the input and import again",
                 true,
             );
+            return true;
+        }
+        false
+    }
+
+    /// Write the overlay of a translation whose language has none yet.
+    fn create_overlay(
+        &mut self,
+        file: &Path,
+        t: &ImportedTranslation,
+        header: &ImportHeader,
+        fields: &[(&'static str, Option<String>)],
+        hash: String,
+        what: &str,
+    ) -> Result<(), Failure> {
+        let mut text = header.render(&hashes_of(fields));
+        text.push_str(&format!("message: {}\n", yaml_string(&t.message)));
+        text.push_str(&translated_from_block(&BTreeMap::from([(
+            "message".to_string(),
+            hash,
+        )])));
+        if !self.fits(t.location.as_ref(), what, &text, true) {
             return Ok(());
         }
-        let file = crate::content::overlay::overlay_path_for(&rec.file, &t.lang);
-        let fields = vec![("message", Some(t.message.clone()))];
-        let what = format!(
-            "the {} translation of {} {}",
-            t.lang,
-            crate::content::emit::comment_text(&t.source),
-            t.id
-        );
-        let hash = short_hash(t.original.trim());
-        let header = self.header(&file, &t.origin, &[], true);
-        let path = self.config.root.join(&file);
-        if !path.exists() {
-            let mut text = header.render(&hashes_of(&fields));
-            text.push_str(&format!("message: {}\n", yaml_string(&t.message)));
-            text.push_str(&translated_from_block(&BTreeMap::from([(
-                "message".to_string(),
-                hash,
-            )])));
-            if !self.fits(t.location.as_ref(), &what, &text, true) {
-                return Ok(());
-            }
-            self.write(&file, &text)?;
-            self.translation_counts().created += 1;
-            return Ok(());
-        }
-        let text = match crate::content::read_text(&self.config.root, &file) {
+        self.write(file, &text)?;
+        self.translation_counts().created += 1;
+        Ok(())
+    }
+
+    /// Update the importer-owned message of an existing overlay and its `translated_from` hash.
+    fn update_overlay(
+        &mut self,
+        file: &Path,
+        t: &ImportedTranslation,
+        header: &ImportHeader,
+        fields: &[(&'static str, Option<String>)],
+        hash: String,
+        what: &str,
+    ) -> Result<(), Failure> {
+        let text = match crate::content::read_text(&self.config.root, file) {
             Ok(t) => t,
             Err(d) => {
                 self.warn(*d);
@@ -559,7 +640,7 @@ impl Importer {
             self.skip_translation("hand-written translation", 1);
             return Ok(());
         }
-        let updated = match update_text(&file, &text, &fields, &header) {
+        let updated = match update_text(file, &text, fields, header) {
             Ok(u) => u,
             Err(d) => {
                 self.warn(*d);
@@ -572,7 +653,7 @@ impl Importer {
         if updated.owned.contains("message") {
             // The translation now is the imported one: record which original it translates.
             let cur: OverlayValues = crate::content::parse_yaml(
-                &file,
+                file,
                 &Arc::from(new_text.as_str()),
                 crate::content::overlay::OVERLAY_FIELDS,
             )
@@ -585,10 +666,10 @@ impl Importer {
         }
         if new_text == *text {
             self.translation_counts().unchanged += 1;
-        } else if !self.fits(t.location.as_ref(), &what, &new_text, true) {
+        } else if !self.fits(t.location.as_ref(), what, &new_text, true) {
             return Ok(());
         } else {
-            self.write(&file, &new_text)?;
+            self.write(file, &new_text)?;
             self.translation_counts().updated += 1;
         }
         Ok(())

@@ -114,7 +114,46 @@ fn shard_count(total_bytes: usize) -> u32 {
 /// Build the lookup shards of one language. Returns (path, bytes) pairs
 /// relative to the language root, and the meta for the search page.
 pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, LookupMeta) {
-    let entries: Vec<LookupEntry> = localized
+    let entries = lookup_entries(localized);
+    // Older versions' messages are templates too (filed like any other), so a
+    // paste of an older version's text finds the event in the browser as well.
+    let mut templates = entries.clone();
+    for (i, m) in super::fields::version_templates(localized) {
+        templates.push(LookupEntry {
+            m: m.to_string(),
+            ..entries[i].clone()
+        });
+    }
+    let (tshards, by_shard, unigrams) = template_shards(&templates);
+    let (kshards, by_key) = key_shards(&entries);
+
+    let mut files = super::lookup::side_files(localized);
+    for (shard, list) in by_shard {
+        files.push((
+            urls::lookup_template_shard(shard),
+            serde_json::to_vec(&list).unwrap_or_default(),
+        ));
+    }
+    for (shard, map) in by_key {
+        files.push((
+            urls::lookup_key_shard(shard),
+            serde_json::to_vec(&map).unwrap_or_default(),
+        ));
+    }
+    (
+        files,
+        LookupMeta {
+            template_shards: tshards,
+            key_shards: kshards,
+            unigrams,
+            index_parts: 0,
+        },
+    )
+}
+
+/// One lookup entry per event, in its language.
+fn lookup_entries(localized: &[LocalizedEvent]) -> Vec<LookupEntry> {
+    localized
         .iter()
         .map(|l| LookupEntry {
             s: l.event.source.clone(),
@@ -127,18 +166,12 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
                 .map(|(k, v)| (k.to_string(), v.value.to_string()))
                 .collect(),
         })
-        .collect();
-    // Older versions' messages are templates too (filed like any other), so a
-    // paste of an older version's text finds the event in the browser as well.
-    let mut templates = entries.clone();
-    for (i, m) in super::fields::version_templates(localized) {
-        templates.push(LookupEntry {
-            m: m.to_string(),
-            ..entries[i].clone()
-        });
-    }
-    let entries_all = &templates;
+        .collect()
+}
 
+/// File each template under its rarest key; the shard count, the shards and
+/// the single-word keys in use.
+fn template_shards(entries_all: &[LookupEntry]) -> (u32, BTreeMap<u32, Vec<&LookupEntry>>, Vec<String>) {
     // Words and their document frequency.
     let words: Vec<Vec<String>> = entries_all.iter().map(|e| template_keys(&e.m)).collect();
     let mut df: HashMap<&str, usize> = HashMap::new();
@@ -171,11 +204,14 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
         .collect();
     unigrams.sort();
     unigrams.dedup();
+    (tshards, by_shard, unigrams)
+}
 
-    // Direct hits: ID and symbolic name.
+/// Direct hits: file each entry under its ID and symbolic name; the shard count and the shards.
+fn key_shards(entries: &[LookupEntry]) -> (u32, BTreeMap<u32, BTreeMap<String, Vec<&LookupEntry>>>) {
     let kshards = shard_count(entries.len() * 160);
     let mut by_key: BTreeMap<u32, BTreeMap<String, Vec<&LookupEntry>>> = BTreeMap::new();
-    for e in &entries {
+    for e in entries {
         let mut ks = vec![e.i.to_string()];
         if let Some(n) = &e.n {
             ks.push(n.to_lowercase());
@@ -189,29 +225,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
                 .push(e);
         }
     }
-
-    let mut files = super::lookup::side_files(localized);
-    for (shard, list) in by_shard {
-        files.push((
-            urls::lookup_template_shard(shard),
-            serde_json::to_vec(&list).unwrap_or_default(),
-        ));
-    }
-    for (shard, map) in by_key {
-        files.push((
-            urls::lookup_key_shard(shard),
-            serde_json::to_vec(&map).unwrap_or_default(),
-        ));
-    }
-    (
-        files,
-        LookupMeta {
-            template_shards: tshards,
-            key_shards: kshards,
-            unigrams,
-            index_parts: 0,
-        },
-    )
+    (kshards, by_key)
 }
 
 /// Plain text of a user action, for the index.

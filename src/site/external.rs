@@ -169,65 +169,27 @@ pub fn check(root: &Path, events: &[Event], opts: &ExternalOptions) -> Diagnosti
             .is_some_and(|t| now.saturating_sub(*t) < opts.max_age.as_secs())
     };
     let todo: Vec<&String> = urls.keys().filter(|u| !fresh(u)).collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(opts.timeout))
-        .http_status_as_error(false)
-        .max_redirects(10)
-        .user_agent(concat!("eventref/", env!("CARGO_PKG_VERSION"), " (link check)"))
-        .build()
-        .into();
-    let next = AtomicUsize::new(0);
-    let results: Mutex<HashMap<&str, Outcome>> = Mutex::new(HashMap::new());
-    std::thread::scope(|s| {
-        for _ in 0..opts.concurrency.clamp(1, 64).min(todo.len()) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(u) = todo.get(i) else { break };
-                    let o = fetch(&agent, u);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(u.as_str(), o);
-                }
-            });
-        }
-    });
-    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let results = fetch_all(&todo, opts);
     let mut diags = Diagnostics::new();
     let mut unreachable = 0;
     for (url, locs) in &urls {
         let Some(o) = results.get(url.as_str()) else {
             continue;
         };
-        let d = match o {
+        match o {
             Outcome::Ok => {
                 cache.ok.insert(url.clone(), now);
                 continue;
             }
-            Outcome::Status(code) if (400..500).contains(code) && *code != 429 => Diagnostic::error(
-                "broken-external-link",
-                format!("{url} answers {code}: the page is not there"),
-            )
-            .help("fix the URL or remove the link"),
-            Outcome::Status(code) => Diagnostic::warning(
-                "external-link-unchecked",
-                format!("{url} answers {code}: the server could not answer now"),
-            )
-            .help("this is not a broken link; check it again later"),
-            Outcome::Invalid(m) => {
-                Diagnostic::error("broken-external-link", format!("{url} cannot be fetched: {m}"))
-                    .help("write a complete http(s) URL")
-            }
-            Outcome::Unreachable(m) => {
+            Outcome::Unreachable(_) => {
                 unreachable += 1;
                 cache.ok.remove(url);
-                Diagnostic::warning("external-link-unchecked", format!("{url} could not be reached: {m}")).help(
-                    "a network error, not a broken link: check the connection (or the host name) and run again",
-                )
             }
+            Outcome::Status(_) | Outcome::Invalid(_) => {}
+        }
+        let Some(mut d) = diagnostic_for(url, o) else {
+            continue;
         };
-        let mut d = d;
         if let Some(first) = locs.first() {
             d = d.at(first.clone());
         }
@@ -256,4 +218,60 @@ pub fn check(root: &Path, events: &[Event], opts: &ExternalOptions) -> Diagnosti
     }
     diags.sort();
     diags
+}
+
+/// Fetch each of `todo` with `opts.concurrency` threads; the outcome of each.
+fn fetch_all<'u>(todo: &[&'u String], opts: &ExternalOptions) -> HashMap<&'u str, Outcome> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(opts.timeout))
+        .http_status_as_error(false)
+        .max_redirects(10)
+        .user_agent(concat!("eventref/", env!("CARGO_PKG_VERSION"), " (link check)"))
+        .build()
+        .into();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<HashMap<&str, Outcome>> = Mutex::new(HashMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..opts.concurrency.clamp(1, 64).min(todo.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(u) = todo.get(i) else { break };
+                    let o = fetch(&agent, u);
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(u.as_str(), o);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The diagnostic for the outcome of fetching `url` (none when it answered well).
+fn diagnostic_for(url: &str, o: &Outcome) -> Option<Diagnostic> {
+    let d = match o {
+        Outcome::Ok => return None,
+        Outcome::Status(code) if (400..500).contains(code) && *code != 429 => Diagnostic::error(
+            "broken-external-link",
+            format!("{url} answers {code}: the page is not there"),
+        )
+        .help("fix the URL or remove the link"),
+        Outcome::Status(code) => Diagnostic::warning(
+            "external-link-unchecked",
+            format!("{url} answers {code}: the server could not answer now"),
+        )
+        .help("this is not a broken link; check it again later"),
+        Outcome::Invalid(m) => {
+            Diagnostic::error("broken-external-link", format!("{url} cannot be fetched: {m}"))
+                .help("write a complete http(s) URL")
+        }
+        Outcome::Unreachable(m) => Diagnostic::warning(
+            "external-link-unchecked",
+            format!("{url} could not be reached: {m}"),
+        )
+        .help("a network error, not a broken link: check the connection (or the host name) and run again"),
+    };
+    Some(d)
 }
