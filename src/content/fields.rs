@@ -238,14 +238,7 @@ pub(super) fn check_inserts(template: &str, fields: &[EventField], at: &Location
         {
             let help = match did_you_mean(n, fields.iter().map(|f| f.name.as_str())) {
                 Some(s) => format!("did you mean `{{{s}}}`?"),
-                None => format!(
-                    "the fields are: {}",
-                    fields
-                        .iter()
-                        .map(|f| f.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                None => format!("the fields are: {}", field_names(fields)),
             };
             ds.push(
                 Diagnostic::warning(
@@ -257,6 +250,15 @@ pub(super) fn check_inserts(template: &str, fields: &[EventField], at: &Location
             );
         }
     }
+}
+
+/// The fields' names, comma-separated, for hints.
+fn field_names(fields: &[EventField]) -> String {
+    fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The field an insert of the message stands for: `%n` is the n-th field,
@@ -321,14 +323,7 @@ pub(super) fn check_field_translations(
             let help = match did_you_mean(&name, fields.iter().map(|f| f.name.as_str())) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if fields.is_empty() => "the original record lists no fields".to_string(),
-                None => format!(
-                    "the original's fields are: {}",
-                    fields
-                        .iter()
-                        .map(|f| f.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                None => format!("the original's fields are: {}", field_names(fields)),
             };
             ds.push(
                 Diagnostic::error(

@@ -97,6 +97,13 @@ pub struct ImportedTranslation {
     pub location: Option<Location>,
 }
 
+/// What an imported file holds: a record or a translation overlay.
+#[derive(Clone, Copy)]
+enum Kind {
+    Record,
+    Translation,
+}
+
 /// Applies imported records and translations to a site, following the rules in the module docs.
 pub struct Importer {
     config: Config,
@@ -422,6 +429,28 @@ impl Importer {
         Ok(())
     }
 
+    /// The text of an existing file about to be updated, or `None` (counted as
+    /// skipped) when it cannot be read or is hand-written (no import marker).
+    fn imported_text(&mut self, file: &Path, kind: Kind) -> Option<Arc<str>> {
+        let (unreadable, hand_written) = match kind {
+            Kind::Record => ("existing record unreadable", "hand-written record"),
+            Kind::Translation => ("existing translation unreadable", "hand-written translation"),
+        };
+        let reason = match crate::content::read_text(&self.config.root, file) {
+            Ok(text) if has_marker(&text) => return Some(text),
+            Ok(_) => hand_written,
+            Err(d) => {
+                self.warn(*d);
+                unreadable
+            }
+        };
+        match kind {
+            Kind::Record => self.skip(reason, 1),
+            Kind::Translation => self.skip_translation(reason, 1),
+        }
+        None
+    }
+
     /// Update the importer-owned fields of an existing record, keeping hand-written ones.
     fn update_record(
         &mut self,
@@ -429,18 +458,9 @@ impl Importer {
         slug: Slug,
         existing: &IndexedRecord,
     ) -> Result<(), Failure> {
-        let text = match crate::content::read_text(&self.config.root, &existing.file) {
-            Ok(t) => t,
-            Err(d) => {
-                self.warn(*d);
-                self.skip("existing record unreadable", 1);
-                return Ok(());
-            }
-        };
-        if !has_marker(&text) {
-            self.skip("hand-written record", 1);
+        let Some(text) = self.imported_text(&existing.file, Kind::Record) else {
             return Ok(());
-        }
+        };
         let header = self.header(&existing.file, &rec.origin, &rec.notes, false);
         let updated = match update_text(&existing.file, &text, &rec.fields, &header) {
             Ok(u) => u,
@@ -628,18 +648,9 @@ impl Importer {
         hash: String,
         what: &str,
     ) -> Result<(), Failure> {
-        let text = match crate::content::read_text(&self.config.root, file) {
-            Ok(t) => t,
-            Err(d) => {
-                self.warn(*d);
-                self.skip_translation("existing translation unreadable", 1);
-                return Ok(());
-            }
-        };
-        if !has_marker(&text) {
-            self.skip_translation("hand-written translation", 1);
+        let Some(text) = self.imported_text(file, Kind::Translation) else {
             return Ok(());
-        }
+        };
         let updated = match update_text(file, &text, fields, header) {
             Ok(u) => u,
             Err(d) => {
