@@ -2,6 +2,8 @@
 
 mod common;
 use common::*;
+use eventref::content::fields::EventField;
+use eventref::content::value_map::{MapEntry, MapKind, ValueMap};
 use eventref::search::lookup::{Template, lookup, parse_paste, unknown_source_id};
 
 #[test]
@@ -25,12 +27,17 @@ fn shared_vectors() {
         let got: Vec<serde_json::Value> = lookup(&paste, &templates)
             .into_iter()
             .map(|m| {
-                serde_json::json!({
+                let mut g = serde_json::json!({
                     "source": templates[m.index].source,
                     "id": templates[m.index].id,
                     "score": m.score,
                     "values": m.values,
-                })
+                });
+                if !case["maps"].is_null() {
+                    let fields = vector_fields(&case["templates"][m.index]["fields"], &case["maps"]);
+                    g["fields"] = value_infos(&fields, &m.values);
+                }
+                g
             })
             .collect();
         let got = serde_json::Value::Array(got);
@@ -48,6 +55,7 @@ fn shared_vectors() {
                     g["source"] == e["source"]
                         && g["id"] == e["id"]
                         && g["values"] == e["values"]
+                        && g["fields"] == e["fields"]
                         && (g["score"].as_f64().unwrap() - e["score"].as_f64().unwrap()).abs() < 1e-9
                 });
         if !same {
@@ -60,6 +68,62 @@ fn shared_vectors() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A vector template's fields (`[name]` or `[name, map id]`) with the case's
+/// maps, as the record model has them.
+fn vector_fields(fields: &serde_json::Value, maps: &serde_json::Value) -> Vec<EventField> {
+    let list = fields.as_array().map(Vec::as_slice).unwrap_or_default();
+    list.iter()
+        .map(|f| {
+            let map = f.get(1).map(|id| {
+                let m = &maps[id.as_str().unwrap()];
+                let entries = m["v"].as_array().unwrap().iter().map(|e| MapEntry {
+                    value: e[0].as_str().unwrap().parse().unwrap(),
+                    text: e[0].as_str().unwrap().to_string(),
+                    label: e[1].as_str().unwrap().to_string(),
+                });
+                std::sync::Arc::new(ValueMap {
+                    kind: if m["k"] == "bitmap" {
+                        MapKind::Bitmap
+                    } else {
+                        MapKind::Value
+                    },
+                    entries: entries.collect(),
+                    translations: Default::default(),
+                })
+            });
+            EventField {
+                name: f[0].as_str().unwrap().to_string(),
+                field_type: "win:UInt32".to_string(),
+                meaning: None,
+                example: None,
+                value_map_name: None,
+                value_map: map,
+            }
+        })
+        .collect()
+}
+
+/// What lookup says of each value (keys only when not the default), as in the vectors.
+fn value_infos(fields: &[EventField], values: &[(String, String)]) -> serde_json::Value {
+    values
+        .iter()
+        .map(|(name, value)| {
+            let i = eventref::search::fields::value_info(fields, name, value, None);
+            let mut o = serde_json::Map::new();
+            if let Some(d) = i.decoded {
+                o.insert("decoded".into(), d.into());
+            }
+            if let Some(f) = i.field {
+                o.insert("field".into(), f.into());
+            }
+            if i.not_in_map {
+                o.insert("not_in_map".into(), true.into());
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect()
 }
 
 #[test]

@@ -100,7 +100,10 @@ pub fn parse_value(text: &str) -> Option<u64> {
     }
     if let Some(neg) = t.strip_prefix('-') {
         let n: i64 = neg.parse().ok()?;
-        return i32::try_from(-n).ok().map(|x| u64::from(x as u32));
+        return n
+            .checked_neg()
+            .and_then(|m| i32::try_from(m).ok())
+            .map(|x| u64::from(x as u32));
     }
     t.parse().ok()
 }
@@ -405,6 +408,8 @@ mod tests {
         assert_eq!(parse_value("0xC000006D"), Some(0xC000_006D));
         assert_eq!(parse_value("-1073741715"), Some(0xC000_006D));
         assert_eq!(parse_value("x"), None);
+        // A pasted value is never a reason to panic.
+        assert_eq!(parse_value("--9223372036854775808"), None);
     }
 
     #[test]

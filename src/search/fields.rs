@@ -6,7 +6,7 @@
 //! Decoding never guesses: a value the map does not explain is left as it is.
 
 use crate::content::fields::{EventField, field_for_insert};
-use crate::content::value_map::ValueMap;
+use crate::content::value_map::{MapKind, ValueMap};
 use crate::content::{Event, Translation};
 use crate::i18n::LocalizedEvent;
 
@@ -64,6 +64,116 @@ fn labels<'a>(
 pub fn decode(f: &EventField, value: &str, tr: Option<&Translation>) -> Option<String> {
     let m = f.value_map.as_deref()?;
     m.decode(value, labels(f, m, tr))
+}
+
+/// What lookup says of one found value, beyond the value itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValueInfo {
+    /// The data field the value fills, when the insert's name does not already
+    /// say it (`%2` → `LogonType`; `{LogonType}` needs no repeat).
+    pub field: Option<String>,
+    /// What the coded value means, from the field's value map ("Network").
+    pub decoded: Option<String>,
+    /// The field has a value map that does not explain the value: it is shown
+    /// as it is, and said to be not in the map (never a guessed label).
+    pub not_in_map: bool,
+}
+
+/// Tie the value found for insert (or XML data name) `name` to its field in
+/// `fields` and decode it through the field's map in the lookup's language.
+/// The browser's `describeValues` in `lookup.js` does the same, from the
+/// field lists of the lookup tables and the language's `lookup/maps.json`.
+pub fn value_info(fields: &[EventField], name: &str, value: &str, tr: Option<&Translation>) -> ValueInfo {
+    let Some(f) = field_of(fields, name) else {
+        return ValueInfo::default();
+    };
+    let decoded = decode(f, value, tr);
+    let bare = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    ValueInfo {
+        field: (f.name != bare).then(|| f.name.clone()),
+        not_in_map: f.value_map.is_some() && decoded.is_none() && !value.trim().is_empty(),
+        decoded,
+    }
+}
+
+/// A field's value map as lookup decodes it in one language: its kind and
+/// `(value, label)` in the map's order, each label translated where the
+/// language has a translation. What `lookup/maps.json` carries to the browser.
+pub fn resolved_map(f: &EventField, tr: Option<&Translation>) -> Option<(MapKind, Vec<(u64, String)>)> {
+    let m = f.value_map.as_deref()?;
+    let translated = labels(f, m, tr);
+    let entries = m
+        .entries
+        .iter()
+        .map(|e| {
+            let label = translated.and_then(|t| t.get(&e.value)).unwrap_or(&e.label);
+            (e.value, label.clone())
+        })
+        .collect();
+    Some((m.kind, entries))
+}
+
+/// The language's value maps for the browser, relative to the language root:
+/// fetched by the search page only when a result has a coded field.
+pub const MAPS_FILE: &str = "lookup/maps.json";
+
+/// The value maps of one language's lookup tables, each written once in
+/// [`MAPS_FILE`] (however many events use it) under a short id that the
+/// fields of the template entries refer to.
+#[derive(Debug, Default)]
+pub struct MapTable {
+    /// Map JSON → its id.
+    ids: std::collections::BTreeMap<String, String>,
+    /// Id → map JSON, in id order (what the file holds).
+    maps: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl MapTable {
+    /// The fields of a template entry: `[name]`, or `[name, map id]` for a
+    /// field with a value map (resolved in the language of `tr`).
+    pub fn field_refs(&mut self, fields: &[EventField], tr: Option<&Translation>) -> Vec<Vec<String>> {
+        fields
+            .iter()
+            .map(|f| {
+                let mut r = vec![f.name.clone()];
+                if let Some((kind, entries)) = resolved_map(f, tr) {
+                    r.push(self.id_of(kind, entries));
+                }
+                r
+            })
+            .collect()
+    }
+
+    fn id_of(&mut self, kind: MapKind, entries: Vec<(u64, String)>) -> String {
+        let kind = match kind {
+            MapKind::Value => "value",
+            MapKind::Bitmap => "bitmap",
+        };
+        // Values as decimal text: a 64-bit flag does not fit a JSON number the browser reads exactly.
+        let values: Vec<(String, String)> = entries.into_iter().map(|(v, l)| (v.to_string(), l)).collect();
+        let map = serde_json::json!({ "k": kind, "v": values });
+        let text = map.to_string();
+        if let Some(id) = self.ids.get(&text) {
+            return id.clone();
+        }
+        let mut id = crate::content::short_hash(&text);
+        let mut salt = 0;
+        while self.maps.contains_key(&id) {
+            salt += 1;
+            id = crate::content::short_hash(&format!("{text}#{salt}"));
+        }
+        self.ids.insert(text, id.clone());
+        self.maps.insert(id.clone(), map);
+        id
+    }
+
+    /// The file's bytes, or `None` when no field has a map (the file is then not written).
+    pub fn to_json(&self) -> Option<Vec<u8>> {
+        (!self.maps.is_empty()).then(|| serde_json::to_vec(&self.maps).unwrap_or_default())
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,10 @@ pub struct LookupEntry {
     /// Meaning of each insertion string, in this language.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub p: BTreeMap<String, String>,
+    /// The data fields of this template, in order: `[name]` or `[name, map
+    /// id]`, the id of the field's value map in `lookup/maps.json`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub f: Vec<Vec<String>>,
 }
 
 /// What the search page needs to know about a language's lookup files.
@@ -114,13 +118,17 @@ fn shard_count(total_bytes: usize) -> u32 {
 /// Build the lookup shards of one language. Returns (path, bytes) pairs
 /// relative to the language root, and the meta for the search page.
 pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, LookupMeta) {
-    let entries = lookup_entries(localized);
+    let mut maps = super::fields::MapTable::default();
+    let entries = lookup_entries(localized, &mut maps);
     // Older versions' messages are templates too (filed like any other), so a
-    // paste of an older version's text finds the event in the browser as well.
+    // paste of an older version's text finds the event in the browser as well;
+    // each carries the fields of its own version.
     let mut templates = entries.clone();
     for (i, m) in super::fields::version_templates(localized) {
+        let l = &localized[i];
         templates.push(LookupEntry {
             m: m.to_string(),
+            f: maps.field_refs(super::fields::fields_for(l.event, m), l.translation),
             ..entries[i].clone()
         });
     }
@@ -128,6 +136,9 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
     let (kshards, by_key) = key_shards(&entries);
 
     let mut files = super::lookup::side_files(localized);
+    if let Some(bytes) = maps.to_json() {
+        files.push((super::fields::MAPS_FILE.to_string(), bytes));
+    }
     for (shard, list) in by_shard {
         files.push((
             urls::lookup_template_shard(shard),
@@ -152,7 +163,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
 }
 
 /// One lookup entry per event, in its language.
-fn lookup_entries(localized: &[LocalizedEvent]) -> Vec<LookupEntry> {
+fn lookup_entries(localized: &[LocalizedEvent], maps: &mut super::fields::MapTable) -> Vec<LookupEntry> {
     localized
         .iter()
         .map(|l| LookupEntry {
@@ -165,6 +176,7 @@ fn lookup_entries(localized: &[LocalizedEvent]) -> Vec<LookupEntry> {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.value.to_string()))
                 .collect(),
+            f: maps.field_refs(&l.event.fields, l.translation),
         })
         .collect()
 }

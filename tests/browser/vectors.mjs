@@ -1,6 +1,7 @@
 // Runs the shared lookup vectors (tests/lookup-vectors.json) against the
 // browser module themes/technet/static/lookup.js, exactly as tests/lookup.rs
-// runs them against src/lookup.rs. Usage: node tests/browser/vectors.mjs
+// runs them against src/search/lookup/ (and, for cases with value maps, what
+// each value is said to be: its field, its decoded label, or not in the map). Usage: node tests/browser/vectors.mjs
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,17 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const L = await import(join(repo, 'themes/technet/static/lookup.js'));
-const { parsePaste, lookup, unknownSourceId } = L;
+const { parsePaste, lookup, unknownSourceId, valueInfo } = L;
+
+// What is said of each value (a case with `maps`): keys in alphabetical order, defaults left out.
+const infoOf = (c, m) => m.values.map(([name, value]) => {
+  const i = valueInfo(c.templates[m.index].fields, name, value, c.maps);
+  const o = {};
+  if (i.decoded !== null) o.decoded = i.decoded;
+  if (i.field !== null) o.field = i.field;
+  if (i.notInMap) o.not_in_map = true;
+  return o;
+});
 const { cases } = JSON.parse(readFileSync(join(repo, 'tests/lookup-vectors.json'), 'utf8'));
 
 let passed = 0;
@@ -20,13 +31,15 @@ for (const c of cases) {
     id: c.templates[m.index].id,
     score: m.score,
     values: m.values,
+    ...(c.maps ? { fields: infoOf(c, m) } : {}),
   }));
   const problems = [];
   if (paste.kind !== c.kind) problems.push(`kind ${paste.kind} != ${c.kind}`);
   const same = got.length === c.expect.length && got.every((g, i) => {
     const e = c.expect[i];
     return g.source === e.source && g.id === e.id && Math.abs(g.score - e.score) < 1e-9
-      && JSON.stringify(g.values) === JSON.stringify(e.values);
+      && JSON.stringify(g.values) === JSON.stringify(e.values)
+      && JSON.stringify(g.fields) === JSON.stringify(e.fields);
   });
   if (!same) problems.push(`got ${JSON.stringify(got)}\n    expect ${JSON.stringify(c.expect)}`);
   // A source and ID the templates lack: said so, never guessed.

@@ -45,7 +45,15 @@ pub struct Value {
     /// What the coded value means, from the field's value map ("Network").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decoded: Option<String>,
+    /// The field has a value map that does not explain this value: it is
+    /// shown as it is, "not in the value map", never with a guessed label.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_in_map: bool,
 }
+
+/// What the text output says of a value its field's map does not explain
+/// (the browser shows its page language's `lookup_not_in_map`).
+pub const NOT_IN_MAP: &str = "not in the value map";
 
 /// Why a lookup found nothing, or what else the reader may want.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -221,24 +229,7 @@ pub fn answer_site(
         answer.notices = notices;
         return answer;
     }
-    let mut templates: Vec<Template> = localized
-        .iter()
-        .map(|l| Template {
-            source: &l.event.source,
-            id: l.event.id,
-            message: l.message.value,
-        })
-        .collect();
-    // Older versions' messages: more templates, each owned by its event.
-    let mut owner: Vec<usize> = (0..templates.len()).collect();
-    for (i, m) in crate::search::fields::version_templates(&localized) {
-        templates.push(Template {
-            source: &localized[i].event.source,
-            id: localized[i].event.id,
-            message: m,
-        });
-        owner.push(i);
-    }
+    let (templates, owner) = site_templates(&localized);
     let paste = parse_paste(text);
     let ranked = lookup(&paste, &templates);
     if let Some((source, id)) = unknown_source_id(&paste, &templates) {
@@ -266,17 +257,46 @@ pub fn answer_site(
         })
         .collect();
     if answer.matches.is_empty() && paste.kind == "message" {
-        let vocab = vocabulary(&localized);
-        let mut seen = std::collections::BTreeSet::new();
-        for w in words(text) {
-            if seen.insert(w.clone())
-                && let Some(suggestion) = suggest(&w, &vocab)
-            {
-                answer.notices.push(Notice::DidYouMean { word: w, suggestion });
-            }
-        }
+        answer.notices.extend(did_you_mean(text, &localized));
     }
     answer
+}
+
+/// Every message template of the events: each event's current one (template
+/// `i` is event `i`'s), then its older versions' messages. Returns the
+/// templates and, for each, the index of the event that owns it.
+pub(super) fn site_templates<'a>(
+    localized: &'a [crate::i18n::LocalizedEvent<'a>],
+) -> (Vec<Template<'a>>, Vec<usize>) {
+    let template = |i: usize, message: &'a str| Template {
+        source: &localized[i].event.source,
+        id: localized[i].event.id,
+        message,
+    };
+    let mut templates: Vec<Template> = (0..localized.len())
+        .map(|i| template(i, localized[i].message.value))
+        .collect();
+    let mut owner: Vec<usize> = (0..templates.len()).collect();
+    for (i, m) in crate::search::fields::version_templates(localized) {
+        templates.push(template(i, m));
+        owner.push(i);
+    }
+    (templates, owner)
+}
+
+/// "Did you mean" notices for the words of `text` that no article uses.
+pub(super) fn did_you_mean(text: &str, localized: &[crate::i18n::LocalizedEvent]) -> Vec<Notice> {
+    let vocab = vocabulary(localized);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for w in words(text) {
+        if seen.insert(w.clone())
+            && let Some(suggestion) = suggest(&w, &vocab)
+        {
+            out.push(Notice::DidYouMean { word: w, suggestion });
+        }
+    }
+    out
 }
 
 /// The answer to an ID, a "Source ID" or a symbolic name, like the search
@@ -405,13 +425,12 @@ pub(super) fn site_match(
             .values
             .into_iter()
             .map(|(name, value)| {
-                let field = crate::search::fields::field_of(fields, &name);
+                let info = crate::search::fields::value_info(fields, &name, &value, l.translation);
                 Value {
                     meaning: l.parameters.get(name.as_str()).map(|p| p.value.to_string()),
-                    decoded: field.and_then(|f| crate::search::fields::decode(f, &value, l.translation)),
-                    field: field
-                        .filter(|f| f.name != name.trim_start_matches('{').trim_end_matches('}'))
-                        .map(|f| f.name.clone()),
+                    field: info.field,
+                    decoded: info.decoded,
+                    not_in_map: info.not_in_map,
                     name,
                     value,
                 }
@@ -436,11 +455,15 @@ pub fn results_text(results: &[SiteMatch]) -> String {
             r.url
         ));
         for v in &r.values {
-            match (&v.field, &v.decoded) {
-                (Some(f), Some(d)) => out.push_str(&format!("   {} ({f}) = {} ({d})", v.name, v.value)),
-                (Some(f), None) => out.push_str(&format!("   {} ({f}) = {}", v.name, v.value)),
-                (None, Some(d)) => out.push_str(&format!("   {} = {} ({d})", v.name, v.value)),
-                (None, None) => out.push_str(&format!("   {} = {}", v.name, v.value)),
+            out.push_str(&format!("   {}", v.name));
+            if let Some(f) = &v.field {
+                out.push_str(&format!(" ({f})"));
+            }
+            out.push_str(&format!(" = {}", v.value));
+            if let Some(d) = &v.decoded {
+                out.push_str(&format!(" ({d})"));
+            } else if v.not_in_map {
+                out.push_str(&format!(" ({NOT_IN_MAP})"));
             }
             if let Some(m) = &v.meaning {
                 out.push_str(&format!("    ({m})"));

@@ -1,4 +1,4 @@
-// eventref log-line lookup, in the browser. The same algorithm as src/lookup.rs;
+// eventref log-line lookup, in the browser. The same algorithm as src/search/lookup/;
 // both run the shared vectors in tests/lookup-vectors.json.
 //
 // Matching rules: case-insensitive (per character), whitespace runs collapsed,
@@ -550,4 +550,137 @@ export function fnv1a(s) {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
+}
+
+// ---- Data fields and value maps (issue #16), like src/search/fields.rs and
+// src/content/value_map.rs. A template entry of the lookup tables lists its
+// fields in order as `f: [[name], [name, mapId], …]`; the language's maps are
+// in `lookup/maps.json` as `{ mapId: { k: 'value' | 'bitmap', v: [[value, label], …] } }`,
+// values as decimal text, labels already in the page's language.
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Unsigned digits (an optional leading '+', like Rust's parse) as a BigInt, or null. */
+function unsignedDigits(s, hex) {
+  let d = s.startsWith('+') ? s.slice(1) : s;
+  if (!d) return null;
+  for (let i = 0; i < d.length; i++) {
+    const c = d.charCodeAt(i);
+    const dec = c >= 48 && c <= 57;
+    if (!(dec || (hex && ((c >= 65 && c <= 70) || (c >= 97 && c <= 102))))) return null;
+  }
+  let z = 0;
+  while (z < d.length - 1 && d[z] === '0') z++;
+  d = d.slice(z);
+  if (d.length > (hex ? 16 : 20)) return null;
+  const v = BigInt(hex ? `0x${d}` : d);
+  return v <= U64_MAX ? v : null;
+}
+
+/**
+ * A coded value as a BigInt: decimal, or hexadecimal with `0x`; a negative
+ * decimal is its 32-bit two's complement (`-1073741715` is `0xC000006D`).
+ * null when it is not a number. Like `parse_value` in src/content/value_map.rs.
+ */
+export function parseValue(text) {
+  const t = trimRust(text);
+  if (t.startsWith('0x') || t.startsWith('0X')) return unsignedDigits(t.slice(2), true);
+  if (t.startsWith('-')) {
+    // The rest is an i64 (with its own optional sign), negated, then a 32-bit value.
+    const neg = t.slice(1);
+    const minus = neg.startsWith('-');
+    const body = minus ? neg.slice(1) : neg;
+    if (minus && body.startsWith('+')) return null;
+    const n = unsignedDigits(body, false);
+    if (n === null) return null;
+    const i64 = minus ? -n : n;
+    if (i64 > (1n << 63n) - 1n || i64 < -(1n << 63n)) return null;
+    const value = -i64;
+    if (value < -(1n << 31n) || value > (1n << 31n) - 1n) return null;
+    return value < 0n ? value + (1n << 32n) : value;
+  }
+  return unsignedDigits(t, false);
+}
+
+/**
+ * What the value written as `text` means in `map`: the entry's label, or for
+ * a bitmap the labels of the set bits joined by " | ". null when the map does
+ * not fully explain it (never a guess). Like `ValueMap::decode`.
+ */
+export function decodeValue(map, text) {
+  const v = parseValue(text);
+  if (v === null || !map || !Array.isArray(map.v)) return null;
+  const entries = map.v.map(([x, l]) => [BigInt(x), l]);
+  const label = (x) => {
+    const e = entries.find(([y]) => y === x);
+    return e ? e[1] : null;
+  };
+  if (map.k !== 'bitmap') return label(v);
+  if (v === 0n) return label(0n);
+  let rest = v;
+  const labels = [];
+  for (const [x, l] of entries) {
+    if (x !== 0n && (v & x) === x) {
+      labels.push(l);
+      rest &= ~x;
+    }
+  }
+  return rest === 0n && labels.length ? labels.join(' | ') : null;
+}
+
+/**
+ * The field ([name, mapId?]) a found value belongs to: `%n` is the n-th
+ * field, `{Name}` (and a bare name, from XML) the field of that name. Like
+ * `field_of` in src/search/fields.rs.
+ */
+export function fieldOf(fields, name) {
+  const list = fields || [];
+  if (name.startsWith('%')) {
+    const n = unsignedDigits(name.slice(1), false);
+    if (n !== null) return n >= 1n && n <= BigInt(list.length) ? list[Number(n) - 1] : null;
+  } else if (name.startsWith('{') && name.endsWith('}') && name.length >= 2) {
+    const hit = list.find(([f]) => f === name.slice(1, -1));
+    if (hit) return hit;
+  }
+  return list.find(([f]) => f === name) || null;
+}
+
+/**
+ * What lookup says of the value found for `name`: { field, decoded, notInMap }.
+ * `field` is the field's name when `name` does not already say it; `decoded`
+ * the label from its value map; `notInMap` true when the field has a map that
+ * does not explain the value (it is then shown as it is). `maps` is the
+ * language's `lookup/maps.json`, or null when it could not be loaded (then
+ * nothing is decoded and nothing is claimed). Like `value_info` in src/search/fields.rs.
+ */
+export function valueInfo(fields, name, value, maps) {
+  const f = fieldOf(fields, name);
+  if (!f) return { field: null, decoded: null, notInMap: false };
+  const bare = name.startsWith('{') && name.endsWith('}') && name.length >= 2 ? name.slice(1, -1) : name;
+  const map = f.length > 1 && maps ? maps[f[1]] : undefined;
+  const decoded = map ? decodeValue(map, value) : null;
+  return {
+    field: f[0] !== bare ? f[0] : null,
+    decoded,
+    notInMap: !!map && decoded === null && trimRust(value) !== '',
+  };
+}
+
+/** Whether any field of these template entries has a value map (then `lookup/maps.json` is needed). */
+export const needsMaps = (entries) => entries.some((e) => (e.f || []).some((f) => f.length > 1));
+
+/**
+ * Keep one match per event (an event has a template per version): the best,
+ * and among equals the one whose message matched. `owner(index)` names the
+ * event of a template. Like `one_per_event` in src/search/lookup/site.rs.
+ */
+export function onePerEvent(ranked, owner) {
+  const matched = (m) => (m.basis.by === 'source-and-id' || m.basis.by === 'id') && m.basis.message;
+  const out = [];
+  for (const m of ranked) {
+    const at = out.findIndex((o) => owner(o.index) === owner(m.index));
+    if (at < 0) out.push(m);
+    else if (out[at].score === m.score && !matched(out[at]) && matched(m)) out[at] = m;
+  }
+  return out;
 }
