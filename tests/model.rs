@@ -399,6 +399,8 @@ fn lookup_maps_xml_data_to_fields_and_decodes_in_the_page_language() {
     // A value the map does not explain is not decoded (no guess).
     let a = answer("en", &xml.replace(">3<", ">99<"));
     assert_eq!(a.matches[0].values[1].decoded, None);
+    assert!(a.matches[0].values[1].not_in_map, "said to be not in the map");
+    assert!(!a.matches[0].values[3].not_in_map, "a field without a map claims nothing");
 }
 
 #[test]
@@ -412,6 +414,15 @@ fn lookup_prints_decoded_values() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("%2 (LogonType) = 3 (Network)"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("eventref")
+        .unwrap()
+        .args(["lookup", "--root"])
+        .arg(repo().join("tests/fixtures/fields"))
+        .arg("An account failed to log on. Account: bob Logon type: 99")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("%2 (LogonType) = 99 (not in the value map)"), "{text}");
 }
 
 #[test]
@@ -435,4 +446,70 @@ fn the_browser_lookup_tables_hold_every_versions_template() {
             "An account failed to log on. Account: %1 Logon type: %2 Status: %3"
         ]
     );
+}
+
+#[test]
+fn the_browser_lookup_tables_carry_fields_and_each_languages_maps_once() {
+    let dir = built_fields_site();
+    let read = |p: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join(p)).unwrap()).unwrap()
+    };
+    for (lang, network, status) in [
+        ("en", "Network", "Bad user name or password"),
+        ("de", "Netzwerk", "Falscher Benutzername oder falsches Kennwort"),
+    ] {
+        let maps = read(&format!("public/{lang}/lookup/maps.json"));
+        // One shared map (logon-type) and one inline map (Status), each written once.
+        assert_eq!(maps.as_object().unwrap().len(), 2, "{lang}: {maps}");
+        let mut fields = Vec::new();
+        for e in std::fs::read_dir(dir.path().join(format!("public/{lang}/lookup/t"))).unwrap() {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap();
+            for entry in v.as_array().unwrap() {
+                if entry["i"] == 4625 {
+                    fields.push(entry["f"].clone());
+                }
+            }
+        }
+        fields.sort_by_key(|f| f.as_array().unwrap().len());
+        assert_eq!(fields.len(), 2, "{lang}: a template per version");
+        // Version 0 has its own two fields; the current version three.
+        assert_eq!(fields[0].as_array().unwrap().len(), 2);
+        assert_eq!(fields[0][1][0], "LogonType");
+        let label = |id: &serde_json::Value, value: &str| -> String {
+            let m = &maps[id.as_str().unwrap()];
+            m["v"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e[0] == value)
+                .map(|e| e[1].as_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(label(&fields[0][1][1], "3"), network, "{lang}");
+        assert_eq!(fields[1][1][1], fields[0][1][1], "{lang}: the same map, one id");
+        assert_eq!(label(&fields[1][2][1], "3221225581"), status, "{lang}");
+        assert_eq!(fields[1][0].as_array().unwrap().len(), 1, "no map, no id");
+    }
+    // A site without value maps writes no maps file (its output stays as it was).
+    let plain = fixture("i18n");
+    build_ok(plain.path());
+    assert!(!plain.path().join("public/en/lookup/maps.json").exists());
+}
+
+#[test]
+fn a_field_may_leave_its_type_out() {
+    let dir = site_with(&[(
+        "a.yaml",
+        "source: Foo\nid: 1\nmessage: \"x {Code}\"\nfields:\n  - name: Code\n    value_map:\n      values:\n        - { value: 0, label: Zero }\n",
+    )]);
+    let (ok, d) = check(dir.path());
+    assert!(ok && codes(&d) == ["no-base-url"], "{:?}", codes(&d));
+    build_ok(dir.path());
+    let doc = page(dir.path(), "en/foo/1/index.html");
+    let row: Vec<String> = doc
+        .select(&sel("table.fields tbody tr td"))
+        .map(|c| c.text().collect::<String>().trim().to_string())
+        .collect();
+    assert_eq!(row[0], "", "no type shown when none is stated: {row:?}");
 }

@@ -135,9 +135,9 @@ struct EventField {
     /// The name, as in the event XML's <Data Name="…">, e.g. TargetUserName.
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     name: String,
-    /// The manifest inType.
+    /// The manifest inType; leave it out when the source does not state it.
     #[serde(rename = "type")]
-    field_type: InType,
+    field_type: Option<InType>,
     /// What the field means (inline Markdown).
     meaning: Option<String>,
     /// An example value, shown on the page and in the generated sample XML.

@@ -57,7 +57,8 @@ pub const IN_TYPES: &[&str] = &[
 pub struct EventField {
     /// The field's name (`TargetUserName`), as in `<Data Name="…">`.
     pub name: String,
-    /// The manifest input type (`win:UnicodeString`).
+    /// The manifest input type (`win:UnicodeString`); empty when the record
+    /// does not state it (a source that names a field without its type).
     pub field_type: String,
     /// What it means (inline Markdown).
     pub meaning: Option<String>,
@@ -76,7 +77,7 @@ pub struct EventField {
 pub(super) struct RawField {
     name: Spanned<String>,
     #[serde(rename = "type")]
-    field_type: Spanned<String>,
+    field_type: Option<Spanned<String>>,
     meaning: Option<String>,
     example: Option<Scalar>,
     value_map: Option<Spanned<RawMapRef>>,
@@ -155,9 +156,15 @@ pub(super) fn check_fields(
             );
         }
         seen.push((name.clone(), name_loc.line));
-        let t = f.field_type.value.trim().to_string();
-        if !IN_TYPES.contains(&t.as_str()) {
-            ds.push(unknown_type(&t).at(span_loc(rel_path, text, &f.field_type).with_len(t.chars().count())));
+        let t = f
+            .field_type
+            .as_ref()
+            .map(|t| t.value.trim().to_string())
+            .unwrap_or_default();
+        if let Some(ft) = &f.field_type
+            && !IN_TYPES.contains(&t.as_str())
+        {
+            ds.push(unknown_type(&t).at(span_loc(rel_path, text, ft).with_len(t.chars().count())));
         }
         let (value_map_name, value_map) = match f.value_map {
             None => (None, None),

@@ -3,6 +3,7 @@
 // Everything is fetched relative to the page, so the site works under any base path.
 import {
   parsePaste, lookup, looksLikePaste, fnv1a, normalize, directQuery, unknownSourceId, nearestIds, didYouMean, words, tooLong, slug,
+  onePerEvent, needsMaps, valueInfo,
 } from './lookup.js';
 import { loadJson } from './data.js';
 
@@ -84,8 +85,9 @@ async function pasteLookup(q) {
   const m = await meta();
   if (!m) return { results: [], notices: [] };
   const paste = parsePaste(q);
+  // One entry per template: an event has one per version of its message.
   const found = new Map();
-  const add = (e) => found.set(`${e.s}\u0000${e.i}`, e);
+  const add = (e) => found.set(`${e.s}\u0000${e.i}\u0000${e.m}`, e);
   if (paste.id !== null) for (const e of (await keyShard(String(paste.id)))[String(paste.id)] || []) add(e);
   if (paste.message) {
     // The same keys as src/search.rs files templates under: pairs of consecutive
@@ -100,7 +102,7 @@ async function pasteLookup(q) {
     const lists = await Promise.all([...shards].map((s) => json(new URL(`lookup/t/${s}.json`, langRoot))));
     for (const list of lists) for (const e of list || []) add(e);
   }
-  const entries = [...found.values()].sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.i - b.i));
+  const entries = [...found.values()].sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.i - b.i || (a.m < b.m ? -1 : a.m > b.m ? 1 : 0)));
   const templates = entries.map((e) => ({ source: e.s, id: e.i, message: e.m }));
   const ranked = lookup(paste, templates);
   const notices = [];
@@ -110,8 +112,15 @@ async function pasteLookup(q) {
   if (unknown) notices.push({ kind: 'not-in-reference', source: unknown[0], id: unknown[1], sourcePage: await sourceOf(unknown[0]) });
   // Show the best matches; a far weaker match (a template that is mostly insertion strings) is noise.
   const best = ranked.length ? ranked[0].score : 0;
-  const results = ranked.filter((r) => r.score >= best / 2).slice(0, 10)
-    .map((r) => ({ ...entries[r.index], score: r.score, values: r.values, basis: r.basis }));
+  const owner = (i) => `${entries[i].s}\u0000${entries[i].i}`;
+  const kept = onePerEvent(ranked, owner).filter((r) => r.score >= best / 2).slice(0, 10);
+  // Coded values are decoded with the language's value maps, fetched only when a result has one.
+  const maps = needsMaps(kept.map((r) => entries[r.index])) ? await once('maps') : null;
+  const results = kept.map((r) => {
+    const e = entries[r.index];
+    const values = r.values.map(([name, value]) => ({ name, value, ...valueInfo(e.f, name, value, maps) }));
+    return { ...e, score: r.score, values, basis: r.basis };
+  });
   return { results, notices };
 }
 
@@ -178,9 +187,14 @@ function valuesTable(e) {
   table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('insertionString') }),
     el('th', { scope: 'col', text: t('value') }), el('th', { scope: 'col', text: t('meaning') }))));
   const body = el('tbody');
-  for (const [name, value] of e.values) {
-    body.append(el('tr', {}, el('td', {}, el('var', { class: 'insert', text: name })),
-      el('td', {}, el('mark', { class: 'value', text: value })), el('td', { text: (e.p || {})[name] || '', dir: 'auto' })));
+  // As `eventref lookup` prints them: "%2 (LogonType)", "3 (Network)", "99 (not in the value map)".
+  for (const { name, value, field, decoded, notInMap } of e.values) {
+    const insert = el('td', {}, el('var', { class: 'insert', text: name }));
+    if (field) insert.append(' (', el('code', { class: 'field', text: field }), ')');
+    const cell = el('td', {}, el('mark', { class: 'value', text: value }));
+    if (decoded !== null) cell.append(' (', el('span', { class: 'decoded', text: decoded, dir: 'auto' }), ')');
+    else if (notInMap) cell.append(' ', el('span', { class: 'not-in-map', text: `(${t('lookupNotInMap')})` }));
+    body.append(el('tr', {}, insert, cell, el('td', { text: (e.p || {})[name] || '', dir: 'auto' })));
   }
   table.append(body);
   return table;
