@@ -138,6 +138,10 @@ fn flagship_site_in_a_real_browser() {
     for name in [
         "ok - search en:",
         "ok - search de:",
+        "ok - search en: a pasted Time-Service 266 message decodes its reason code",
+        "ok - search de: a pasted Time-Service 266 message decodes its reason code",
+        "ok - search en: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238",
+        "ok - search de: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238",
         "ok - ja search:",
         "ok - axe ar/search/",
         "ok - go: a known event",

@@ -71,12 +71,22 @@ const XML_PASTE = [
   '  </EventData>',
   '</Event>',
 ].join('\n');
+// Issue #16 on the flagship: Time-Service 266, whose ReasonCode has a value map
+// (labels from the message itself), and Kernel-Boot 238, whose version 0 text differs.
+const TIME_266 = 'microsoft-windows-time-service/266/';
+const TIME_266_MESSAGE = (code) => `W32time Service received notification to rediscover its time sources and/or resynchronize time. Reason Code:${code} System Tick Count: 81234567Reason code description:0 : An explicit time resynchronization request from an administrator1 : Power state changes on this machine2 : Changes to the network interface or to the network topology3 : State changes within W32time that require time synchronizationThe actions that follow this notifcation may impact fine-grained time synchronization accuracy.For more information, see https://go.microsoft.com/fwlink/?linkid=845961.`;
+const TIME_266_XML = (code) => `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Time-Service"/><EventID>266</EventID><Version>0</Version></System><EventData><Data Name="ReasonCode">${code}</Data><Data Name="TickCount">81234567</Data></EventData></Event>`;
+const KERNEL_BOOT_238 = 'microsoft-windows-kernel-boot/238/';
+const KERNEL_BOOT_238_V0 = 'EFI time zone bias: -60. Daylight flags: 0x1.';
 // Per language: the words, filter and pastes the search tests use on the flagship.
 const SEARCH_LANGS = {
   en: {
     words: 'send connector',
     filterQuery: 'time',
     level: 'Warning',
+    reason2: '2 (Changes to the network interface or to the network topology)',
+    reason1: '1 (Power state changes on this machine)',
+    reason7: '7 (not in the value map)',
     message: 'Send connector Internet Mail: an error occurred while connecting to mx1.contoso.com.',
     textBlock: [
       'Log Name:      Application',
@@ -96,6 +106,9 @@ const SEARCH_LANGS = {
     words: 'Sendeconnector',
     filterQuery: 'Zeit',
     level: 'Warnung',
+    reason2: '2 (Änderungen an der Netzwerkschnittstelle oder an der Netzwerktopologie)',
+    reason1: '1 (Änderungen des Energiezustands dieses Computers)',
+    reason7: '7 (nicht in der Wertetabelle)',
     message: 'Sendeconnector Internet Mail: Beim Herstellen einer Verbindung mit mx1.contoso.com ist ein Fehler aufgetreten.',
     textBlock: [
       'Protokollname: Anwendung',
@@ -956,6 +969,30 @@ async function searchTests(s, need, srv, lang) {
       if (!row || row[1] !== 'wpad.contoso.com') fail(`no {QueryName} row with value wpad.contoso.com: ${JSON.stringify(h.valueRows)}`, describeState(st));
       if (h.values[0] !== 'wpad.contoso.com') fail(`first value is ${JSON.stringify(h.values[0])}`, describeState(st));
     });
+  });
+  await test(`search ${lang}: a pasted Time-Service 266 message decodes its reason code in the page's language`, async () => {
+    need();
+    const reason = (st, q, want) => expectLookup(st, q, srv.url(`${lang}/${TIME_266}`), (h) => {
+      const row = h.valueRows.find((r) => r[0] === '{ReasonCode}');
+      if (!row || row[1] !== want) fail(`the {ReasonCode} row is ${JSON.stringify(row)}, expected the value ${JSON.stringify(want)}`, describeState(st));
+      if (h.values[0] !== want.split(' ')[0]) fail(`the marked value is ${JSON.stringify(h.values[0])}, expected the raw code`, describeState(st));
+    });
+    const q = TIME_266_MESSAGE(2);
+    reason(await searchByTyping(s, srv, lang, q, { paste: true }), q, L.reason2);
+    // A code the map does not explain: shown as it is, and said so.
+    const unknown = TIME_266_MESSAGE(7);
+    reason(await searchByTyping(s, srv, lang, unknown, { paste: true }), unknown, L.reason7);
+    // Event XML: <Data Name="ReasonCode"> goes to the field of that name.
+    const xml = TIME_266_XML(1);
+    reason(await searchByTyping(s, srv, lang, xml, { paste: true }), xml, L.reason1);
+  });
+  await test(`search ${lang}: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238`, async () => {
+    need();
+    const st = await searchByTyping(s, srv, lang, KERNEL_BOOT_238_V0, { paste: true });
+    expectLookup(st, KERNEL_BOOT_238_V0, srv.url(`${lang}/${KERNEL_BOOT_238}`), (h) => {
+      if (!sameList(h.values, ['-60', '0x1'])) fail(`values are ${JSON.stringify(h.values)}`, describeState(st));
+    });
+    if (st.lookup.hits.length !== 1) fail(`${st.lookup.hits.length} lookup results, expected Kernel-Boot 238 alone`, describeState(st));
   });
   await test(`search ${lang}: an Event Viewer block pasted into the header box through the clipboard lands on 2002 with its values`, async () => {
     need();
