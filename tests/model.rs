@@ -400,7 +400,10 @@ fn lookup_maps_xml_data_to_fields_and_decodes_in_the_page_language() {
     let a = answer("en", &xml.replace(">3<", ">99<"));
     assert_eq!(a.matches[0].values[1].decoded, None);
     assert!(a.matches[0].values[1].not_in_map, "said to be not in the map");
-    assert!(!a.matches[0].values[3].not_in_map, "a field without a map claims nothing");
+    assert!(
+        !a.matches[0].values[3].not_in_map,
+        "a field without a map claims nothing"
+    );
 }
 
 #[test]
@@ -422,7 +425,10 @@ fn lookup_prints_decoded_values() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("%2 (LogonType) = 99 (not in the value map)"), "{text}");
+    assert!(
+        text.contains("%2 (LogonType) = 99 (not in the value map)"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! the data field each insert stands for, and the decoding of coded values
 //! through the field's value map ("LogonType = 3 (Network)").
 //!
-//! Decoding never guesses: a value the map does not explain is left as it is.
+//! Decoding never guesses: a value the map does not explain is left as it is
+//! and said to be not in the map. [`MapTable`] carries the maps, resolved per
+//! language, to the browser's `lookup.js`, which decodes the same way.
 
 use crate::content::fields::{EventField, field_for_insert};
 use crate::content::value_map::{MapKind, ValueMap};

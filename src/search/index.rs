@@ -9,9 +9,12 @@
 //!   source, category, level, product version and log;
 //! - `/{lang}/lookup/k/<shard>.json`: direct hits by event ID and symbolic
 //!   name, sharded by key so that a query fetches one small file;
-//! - `/{lang}/lookup/t/<shard>.json`: message templates for log-line lookup,
-//!   each filed under its rarest pair of consecutive words, so that a pasted
-//!   message fetches only the shards of its own word pairs.
+//! - `/{lang}/lookup/t/<shard>.json`: message templates for log-line lookup
+//!   (every version's), each filed under its rarest pair of consecutive
+//!   words, so that a pasted message fetches only the shards of its own word
+//!   pairs; an entry of an event with data fields lists them (`f`);
+//! - `/{lang}/lookup/maps.json`: the value maps those fields refer to, each
+//!   once, with labels in the language (only when some field has a map).
 //!
 //! Like the render stage, it hands files to a [`PageSink`] and never touches the disk.
 
