@@ -72,6 +72,35 @@ fn live_preview_reloads_shows_errors_and_recovers() {
     assert!(stdout.contains("5 passed, 0 failed"), "{stdout}");
 }
 
+/// Lines the browser suite must print: each shows that a group of its tests ran.
+const REQUIRED_LINES: &[&str] = &[
+    "ok - search en:",
+    "ok - search de:",
+    "ok - search en: a pasted Time-Service 266 message decodes its reason code",
+    "ok - search de: a pasted Time-Service 266 message decodes its reason code",
+    "ok - search en: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238",
+    "ok - search de: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238",
+    "ok - ja search:",
+    "ok - axe ar/search/",
+    "ok - go: a known event",
+    "ok - go: German locale 1031",
+    "ok - go: an unknown locale",
+    "ok - go: an event the reference lacks",
+    "ok - ar: English fallback text on an Arabic page reads left to right",
+    "ok - seed: the Atom feed linked from <head>",
+    "ok - seed: \"Edit this page\" links the record in the repository",
+    "ok - offline: the copy opens from disk",
+    "ok - offline: an event ID is looked up from disk",
+    "ok - offline: \"Source ID\" is looked up from disk",
+    "ok - offline: a symbolic name is looked up from disk",
+    "ok - offline: a pasted message is looked up from disk",
+    "ok - offline: a pasted Event Viewer text block is looked up from disk",
+    "ok - offline: the search page says plainly that full-text search needs a server",
+    "ok - offline: the header search box opens the search page from disk",
+    "ok - offline: /go/ from disk opens the German article",
+    "ok - i18n: \"Edit this page\" links the record, the overlay, or how to start one",
+];
+
 #[test]
 fn flagship_site_in_a_real_browser() {
     let Some(suite) = suite() else { return };
@@ -135,33 +164,7 @@ fn flagship_site_in_a_real_browser() {
         last.ends_with(" 0 failed") && !last.starts_with("0 passed"),
         "unexpected summary: {last}"
     );
-    for name in [
-        "ok - search en:",
-        "ok - search de:",
-        "ok - search en: a pasted Time-Service 266 message decodes its reason code",
-        "ok - search de: a pasted Time-Service 266 message decodes its reason code",
-        "ok - search en: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238",
-        "ok - search de: Kernel-Boot 238 version 0's shorter text finds Kernel-Boot 238",
-        "ok - ja search:",
-        "ok - axe ar/search/",
-        "ok - go: a known event",
-        "ok - go: German locale 1031",
-        "ok - go: an unknown locale",
-        "ok - go: an event the reference lacks",
-        "ok - ar: English fallback text on an Arabic page reads left to right",
-        "ok - seed: the Atom feed linked from <head>",
-        "ok - seed: \"Edit this page\" links the record in the repository",
-        "ok - offline: the copy opens from disk",
-        "ok - offline: an event ID is looked up from disk",
-        "ok - offline: \"Source ID\" is looked up from disk",
-        "ok - offline: a symbolic name is looked up from disk",
-        "ok - offline: a pasted message is looked up from disk",
-        "ok - offline: a pasted Event Viewer text block is looked up from disk",
-        "ok - offline: the search page says plainly that full-text search needs a server",
-        "ok - offline: the header search box opens the search page from disk",
-        "ok - offline: /go/ from disk opens the German article",
-        "ok - i18n: \"Edit this page\" links the record, the overlay, or how to start one",
-    ] {
+    for name in REQUIRED_LINES {
         assert!(
             stdout.contains(name),
             "no \"{name}\" line: the search tests did not run"

@@ -408,23 +408,19 @@ fn lookup_maps_xml_data_to_fields_and_decodes_in_the_page_language() {
 
 #[test]
 fn lookup_prints_decoded_values() {
-    let out = assert_cmd::Command::cargo_bin("eventref")
-        .unwrap()
-        .args(["lookup", "--root"])
-        .arg(repo().join("tests/fixtures/fields"))
-        .arg("An account failed to log on. Account: bob Logon type: 3")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let print = |paste: &str| {
+        let out = assert_cmd::Command::cargo_bin("eventref")
+            .unwrap()
+            .args(["lookup", "--root"])
+            .arg(repo().join("tests/fixtures/fields"))
+            .arg(paste)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = print("An account failed to log on. Account: bob Logon type: 3");
     assert!(text.contains("%2 (LogonType) = 3 (Network)"), "{text}");
-    let out = assert_cmd::Command::cargo_bin("eventref")
-        .unwrap()
-        .args(["lookup", "--root"])
-        .arg(repo().join("tests/fixtures/fields"))
-        .arg("An account failed to log on. Account: bob Logon type: 99")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = print("An account failed to log on. Account: bob Logon type: 99");
     assert!(
         text.contains("%2 (LogonType) = 99 (not in the value map)"),
         "{text}"

@@ -124,6 +124,21 @@ fn unknown_type(t: &str) -> Diagnostic {
     Diagnostic::error("unknown-field-type", format!("unknown field type `{t}`")).help(help)
 }
 
+/// A field's type as written (empty when it is left out), checked against [`IN_TYPES`].
+fn checked_type(
+    rel_path: &Path,
+    text: &Arc<str>,
+    t: Option<&Spanned<String>>,
+    ds: &mut Vec<Diagnostic>,
+) -> String {
+    let Some(t) = t else { return String::new() };
+    let value = t.value.trim().to_string();
+    if !IN_TYPES.contains(&value.as_str()) {
+        ds.push(unknown_type(&value).at(span_loc(rel_path, text, t).with_len(value.chars().count())));
+    }
+    value
+}
+
 /// Check a list of fields as written; `version` says which list it is (for
 /// the references to shared maps it returns).
 pub(super) fn check_fields(
@@ -156,16 +171,7 @@ pub(super) fn check_fields(
             );
         }
         seen.push((name.clone(), name_loc.line));
-        let t = f
-            .field_type
-            .as_ref()
-            .map(|t| t.value.trim().to_string())
-            .unwrap_or_default();
-        if let Some(ft) = &f.field_type
-            && !IN_TYPES.contains(&t.as_str())
-        {
-            ds.push(unknown_type(&t).at(span_loc(rel_path, text, ft).with_len(t.chars().count())));
-        }
+        let t = checked_type(rel_path, text, f.field_type.as_ref(), ds);
         let (value_map_name, value_map) = match f.value_map {
             None => (None, None),
             Some(Spanned {
