@@ -234,6 +234,45 @@ fn lookup_command_reads_arguments_files_and_stdin() {
     assert_eq!(code, 2);
 }
 
+#[test]
+fn the_flagship_finds_older_versions_and_decodes_codes() {
+    // Kernel-Boot 238 version 0's shorter text: that event alone, not a catch-all template.
+    let (code, out) = cli(&["lookup", "EFI time zone bias: -60. Daylight flags: 0x1."], None);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("1. Microsoft-Windows-Kernel-Boot 238:"), "{out}");
+    assert!(!out.contains("\n2. "), "one result: {out}");
+    // Time-Service 266: its ReasonCode decoded with the labels its message lists, in each language.
+    let record =
+        std::fs::read_to_string(repo().join("content/windows/microsoft-windows-time-service/266.yaml"))
+            .unwrap();
+    let template = record
+        .lines()
+        .find_map(|l| l.strip_prefix("message: \""))
+        .and_then(|m| m.strip_suffix('"'))
+        .unwrap();
+    let paste = |c: &str| {
+        template
+            .replace("{ReasonCode}", c)
+            .replace("{TickCount}", "81234567")
+    };
+    let (_, out) = cli(&["lookup", &paste("2")], None);
+    assert!(
+        out.contains("{ReasonCode} = 2 (Changes to the network interface or to the network topology)"),
+        "{out}"
+    );
+    let (_, out) = cli(&["lookup", "--lang", "de", &paste("1")], None);
+    assert!(
+        out.contains("{ReasonCode} = 1 (Änderungen des Energiezustands dieses Computers)"),
+        "{out}"
+    );
+    let (_, out) = cli(&["lookup", &paste("7")], None);
+    assert!(out.contains("{ReasonCode} = 7 (not in the value map)"), "{out}");
+    assert!(
+        out.contains("{TickCount} = 81234567\n"),
+        "no map, no claim: {out}"
+    );
+}
+
 /// The shared Windows event dataset, when present next to the repository.
 fn dataset() -> Option<std::path::PathBuf> {
     let dir = repo().join("../shared/data/windows-events/W2022_21H2");
