@@ -95,6 +95,7 @@ const REQUIRED_LINES: &[&str] = &[
     "ok - offline: a symbolic name is looked up from disk",
     "ok - offline: a pasted message is looked up from disk",
     "ok - offline: a pasted Event Viewer text block is looked up from disk",
+    "ok - offline: a coded value is decoded from disk",
     "ok - offline: the search page says plainly that full-text search needs a server",
     "ok - offline: the header search box opens the search page from disk",
     "ok - offline: /go/ from disk opens the German article",

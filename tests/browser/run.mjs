@@ -1205,6 +1205,17 @@ async function offlineTests(browser, site) {
       await done(s);
     });
   }
+  await test('offline: a coded value is decoded from disk (lookup/maps.json through its script twin)', async () => {
+    const s = await open();
+    const q = TIME_266_XML(2);
+    await s.page.goto(`${disk.url('en/search/index.html')}?q=${encodeURIComponent(q)}`);
+    await s.page.waitForSelector('#search-app[data-ready="true"]', { state: 'attached', timeout: SEARCH_TIMEOUT_MS });
+    const decoded = s.page.locator('#lookup-results table.values .decoded').first();
+    await decoded.waitFor({ timeout: SEARCH_TIMEOUT_MS }).catch(() => fail('no decoded value in #lookup-results'));
+    const text = await decoded.innerText();
+    if (text !== SEARCH_LANGS.en.reason2.slice(3, -1)) fail(`decoded as ${JSON.stringify(text)}`);
+    await done(s);
+  });
   await test('offline: the search page says plainly that full-text search needs a server', async () => {
     const s = await open();
     await s.page.goto(`${disk.url('en/search/index.html')}?q=connector`);

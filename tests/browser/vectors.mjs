@@ -76,6 +76,7 @@ const slow = [
   ['a text block of 20,000 label lines', () => parsePaste(`Description:\n${'Source: x\n'.repeat(20000)}`)],
   ['60,000 trailing dots and spaces', () => L.normalize(`${'. '.repeat(30000)}x`)],
   ['60,000 line breaks', () => L.looksLikePaste('\n'.repeat(60000) + 'x')],
+  ['a coded value of 60,000 digits', () => L.valueInfo([['A', 'm']], '%1', `0x${'0'.repeat(30000)}${'f'.repeat(30000)}`, { m: { k: 'bitmap', v: [['1', 'x']] } })],
 ];
 for (const [name, fn] of slow) {
   fn(); // warm up (compiles the module's regexes)
