@@ -87,8 +87,17 @@ async function pasteLookup(q) {
   const paste = parsePaste(q);
   // One entry per template: an event has one per version of its message.
   const found = new Map();
-  const add = (e) => found.set(`${e.s}\u0000${e.i}\u0000${e.m}`, e);
-  if (paste.id !== null) for (const e of (await keyShard(String(paste.id)))[String(paste.id)] || []) add(e);
+  const key = (e) => `${e.s}\u0000${e.i}\u0000${e.m}`;
+  const add = (e) => found.set(key(e), e);
+  // The key shards hold each event's current template: it goes first among its
+  // event's templates, as in src/search/lookup/site.rs, so that ties keep it.
+  const current = new Set();
+  if (paste.id !== null) {
+    for (const e of (await keyShard(String(paste.id)))[String(paste.id)] || []) {
+      add(e);
+      current.add(key(e));
+    }
+  }
   if (paste.message) {
     // The same keys as src/search.rs files templates under: pairs of consecutive
     // words, and the few single words some template is filed under.
@@ -102,7 +111,9 @@ async function pasteLookup(q) {
     const lists = await Promise.all([...shards].map((s) => json(new URL(`lookup/t/${s}.json`, langRoot))));
     for (const list of lists) for (const e of list || []) add(e);
   }
-  const entries = [...found.values()].sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.i - b.i || (a.m < b.m ? -1 : a.m > b.m ? 1 : 0)));
+  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  const entries = [...found.values()].sort((a, b) => cmp(a.s, b.s) || a.i - b.i
+    || current.has(key(b)) - current.has(key(a)) || cmp(a.m, b.m));
   const templates = entries.map((e) => ({ source: e.s, id: e.i, message: e.m }));
   const ranked = lookup(paste, templates);
   const notices = [];
