@@ -67,6 +67,13 @@ fn shared_vectors() {
             failures.push(format!("{name}: unknown {unknown:?} != {}", case["unknown"]));
         }
     }
+    // Coded values, read the same way by both implementations.
+    for c in v["values"]["cases"].as_array().unwrap() {
+        let got = eventref::content::value_map::parse_value(c[0].as_str().unwrap()).map(|n| n.to_string());
+        if got.as_deref() != c[1].as_str() {
+            failures.push(format!("value {}: got {got:?}, expect {}", c[0], c[1]));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

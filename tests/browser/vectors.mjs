@@ -54,6 +54,20 @@ for (const c of cases) {
   }
 }
 
+// Coded values, read the same way as parse_value in src/content/value_map.rs.
+const failedBefore = failed;
+for (const [text, want] of JSON.parse(readFileSync(join(repo, 'tests/lookup-vectors.json'), 'utf8')).values.cases) {
+  const v = L.parseValue(text);
+  const got = v === null ? null : v.toString();
+  if (got === want) {
+    passed++;
+  } else {
+    failed++;
+    console.log(`not ok - value ${JSON.stringify(text)}: got ${got}, expect ${want}`);
+  }
+}
+if (failed === failedBefore) console.log('ok - coded values read alike');
+
 // Issue #11: reader input that made the old backtracking regexes take seconds
 // must finish in under 100 ms each (the issue's bound).
 const KERNEL_GENERAL_1 = {
