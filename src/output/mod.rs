@@ -122,6 +122,9 @@ pub struct Output {
     /// The input fingerprint to record (full builds without warnings only).
     fingerprint: Option<u64>,
     entries: Mutex<Vec<Entry>>,
+    /// Folders already made in the staging folder: a build of 10,000 pages
+    /// asks for the same few hundred folders thousands of times.
+    made_dirs: Mutex<HashSet<String>>,
 }
 
 /// Resolve `p` as far as it exists, keeping the non-existent tail.
@@ -394,6 +397,7 @@ impl Output {
             retain,
             fingerprint: None,
             entries: Mutex::new(Vec::new()),
+            made_dirs: Mutex::new(HashSet::new()),
         })
     }
 
@@ -628,6 +632,18 @@ fn take_lock(parent: &Dir, name: &str) -> io::Result<std::fs::File> {
     }
 }
 
+impl Output {
+    /// Make `dir` (and its parents) in the staging folder, once per build.
+    fn make_dir(&self, dir: &str) -> io::Result<()> {
+        let made = || self.made_dirs.lock().unwrap_or_else(|e| e.into_inner());
+        if !made().contains(dir) {
+            self.staging.create_dir_all(dir)?;
+            made().insert(dir.to_string());
+        }
+        Ok(())
+    }
+}
+
 impl PageSink for Output {
     fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
         if !valid_site_path(path) {
@@ -647,7 +663,7 @@ impl PageSink for Output {
             });
         if changed {
             if let Some((parent, _)) = path.rsplit_once('/') {
-                self.staging.create_dir_all(parent)?;
+                self.make_dir(parent)?;
             }
             let mut f = self.staging.create(path)?;
             f.write_all(bytes)?;
