@@ -45,6 +45,12 @@ enum Command {
     Bench(cli::bench::Args),
 }
 
+/// mimalloc instead of the system allocator: a build allocates many small
+/// strings on every core at once, and glibc's malloc took about a quarter of
+/// the CPU time of a 10,000-event build (docs/performance.md, "Profile").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Build(args) => cli::build::run(args),

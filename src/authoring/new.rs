@@ -326,6 +326,14 @@ fn record_template(
         "message: {}\n",
         yaml_string(message.unwrap_or(TODO_MESSAGE))
     ));
+    push_metadata_hints(&mut t, config, opts, level);
+    push_prose_hints(&mut t, source, id, message);
+    t
+}
+
+/// The hinted metadata lines of a new record: name, category, level,
+/// product, channel.
+fn push_metadata_hints(t: &mut String, config: &Config, opts: &NewOptions, level: Option<Level>) {
     t.push_str(&hinted(
         "# symbolic_name: SmtpSendConnectionError",
         "the name in the provider's message file",
@@ -355,6 +363,12 @@ fn record_template(
         ),
     ));
     t.push_str(&hinted("# channel: Application", "the log it is written to"));
+}
+
+/// The hinted prose lines of a new record: parameters (one placeholder per
+/// insertion string of the message), explanation, user action, related
+/// events, links.
+fn push_prose_hints(t: &mut String, source: &str, id: u16, message: Option<&str>) {
     let inserts = message.map(crate::content::message::inserts).unwrap_or_default();
     if inserts.is_empty() {
         t.push_str(&hinted("# parameters:", "what each insertion string means"));
@@ -388,66 +402,16 @@ fn record_template(
     t.push_str(&hinted("# links:", "extra \"For More Information\" links"));
     t.push_str("#   - { title: \"Troubleshooting …\", url: \"https://…\" }\n");
     t.push_str(&hinted("# last_modified: 2011-03-19", "YYYY-MM-DD"));
-    t
 }
 
 /// The comment that marks each text of a new translation.
 pub const TODO_TRANSLATE: &str = crate::content::placeholder::TODO_TRANSLATE;
 
 fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<NewReport, Failure> {
-    let translated: Vec<&str> = config.language_codes().skip(1).collect();
-    let listed = if translated.is_empty() {
-        "the site has no other language yet: add one as [languages.<code>] in site.toml".to_string()
-    } else {
-        format!("the site's other languages are: {}", translated.join(", "))
-    };
-    if lang == config.default_language {
-        return Err(usage(
-            Diagnostic::error(
-                "overlay-language",
-                format!("`{lang}` is the site's default language: the record itself is in {lang}"),
-            )
-            .help(format!("edit the record instead; {listed}")),
-        ));
-    }
-    if !translated.contains(&lang) {
-        let help = match translated.iter().find(|c| c.eq_ignore_ascii_case(lang)) {
-            Some(s) => format!("did you mean `{s}`? language codes are case-sensitive"),
-            None => format!("add [languages.{lang}] to site.toml first; {listed}"),
-        };
-        return Err(usage(
-            Diagnostic::error(
-                "overlay-language",
-                format!("language `{lang}` is not configured in site.toml"),
-            )
-            .help(help),
-        ));
-    }
+    check_translation_language(&config, lang)?;
     let root = config.root.clone();
     let (content, _) = Content::load(&config);
-    let slug = Slug::new(source);
-    let Some(event) = content
-        .events
-        .iter()
-        .find(|e| Some(&e.source_slug) == slug.as_ref() && e.id == id)
-    else {
-        let index = ContentIndex::scan(&root);
-        let d = match index.find(source, id) {
-            Some(r) => Diagnostic::error(
-                "record-invalid",
-                format!("{} {id} has errors, so it cannot be translated yet", r.source),
-            )
-            .at(r.id_loc.clone())
-            .help("run `eventref check` and fix the record first"),
-            None => {
-                Diagnostic::error("no-record", format!("there is no record for {source} {id}")).help(format!(
-                    "create it first with `eventref new {} {id}`, then translate it",
-                    shell_word(source)
-                ))
-            }
-        };
-        return Err(failure(FailureKind::Content, d));
-    };
+    let event = record_to_translate(&content, &root, source, id)?;
     let file = crate::content::overlay::overlay_path_for(&event.file, lang);
     if root.join(&file).exists() {
         return Err(failure(
@@ -479,6 +443,73 @@ fn new_translation(config: Config, source: &str, id: u16, lang: &str) -> Result<
             format!("then run `eventref i18n refresh --lang {lang}` and `eventref check`"),
         ],
     })
+}
+
+/// Refuses a translation into the default language or into a language the
+/// site does not configure, naming the languages it does.
+fn check_translation_language(config: &Config, lang: &str) -> Result<(), Failure> {
+    let translated: Vec<&str> = config.language_codes().skip(1).collect();
+    let listed = if translated.is_empty() {
+        "the site has no other language yet: add one as [languages.<code>] in site.toml".to_string()
+    } else {
+        format!("the site's other languages are: {}", translated.join(", "))
+    };
+    if lang == config.default_language {
+        return Err(usage(
+            Diagnostic::error(
+                "overlay-language",
+                format!("`{lang}` is the site's default language: the record itself is in {lang}"),
+            )
+            .help(format!("edit the record instead; {listed}")),
+        ));
+    }
+    if !translated.contains(&lang) {
+        let help = match translated.iter().find(|c| c.eq_ignore_ascii_case(lang)) {
+            Some(s) => format!("did you mean `{s}`? language codes are case-sensitive"),
+            None => format!("add [languages.{lang}] to site.toml first; {listed}"),
+        };
+        return Err(usage(
+            Diagnostic::error(
+                "overlay-language",
+                format!("language `{lang}` is not configured in site.toml"),
+            )
+            .help(help),
+        ));
+    }
+    Ok(())
+}
+
+/// The valid record `source`/`id`, or a failure saying whether it is missing
+/// or has errors.
+fn record_to_translate<'c>(
+    content: &'c Content,
+    root: &Path,
+    source: &str,
+    id: u16,
+) -> Result<&'c Event, Failure> {
+    let slug = Slug::new(source);
+    content
+        .events
+        .iter()
+        .find(|e| Some(&e.source_slug) == slug.as_ref() && e.id == id)
+        .ok_or_else(|| {
+            let index = ContentIndex::scan(root);
+            let d = match index.find(source, id) {
+                Some(r) => Diagnostic::error(
+                    "record-invalid",
+                    format!("{} {id} has errors, so it cannot be translated yet", r.source),
+                )
+                .at(r.id_loc.clone())
+                .help("run `eventref check` and fix the record first"),
+                None => Diagnostic::error("no-record", format!("there is no record for {source} {id}")).help(
+                    format!(
+                        "create it first with `eventref new {} {id}`, then translate it",
+                        shell_word(source)
+                    ),
+                ),
+            };
+            failure(FailureKind::Content, d)
+        })
 }
 
 fn overlay_template(file: &Path, e: &Event, lang: &str, lang_name: &str) -> String {

@@ -172,42 +172,7 @@ pub(super) fn check_fields(
         }
         seen.push((name.clone(), name_loc.line));
         let t = checked_type(rel_path, text, f.field_type.as_ref(), ds);
-        let (value_map_name, value_map) = match f.value_map {
-            None => (None, None),
-            Some(Spanned {
-                value: RawMapRef::Named(n),
-                referenced,
-                ..
-            }) => {
-                let n = n.trim().to_string();
-                refs.push(MapRef {
-                    version,
-                    field: i,
-                    loc: Location::new(
-                        rel_path,
-                        Some(text.clone()),
-                        referenced.line() as u32,
-                        referenced.column() as u32,
-                    )
-                    .with_len(n.chars().count()),
-                    name: n.clone(),
-                });
-                (Some(n), None)
-            }
-            Some(Spanned {
-                value: RawMapRef::Inline(m),
-                referenced,
-                ..
-            }) => {
-                let at = Location::new(
-                    rel_path,
-                    Some(text.clone()),
-                    referenced.line() as u32,
-                    referenced.column() as u32,
-                );
-                (None, Some(Arc::new(check_map(m, &at, ds))))
-            }
-        };
+        let (value_map_name, value_map) = field_map(rel_path, text, f.value_map, (version, i), ds, refs);
         let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         out.push(EventField {
             name,
@@ -219,6 +184,43 @@ pub(super) fn check_fields(
         });
     }
     out
+}
+
+/// A field's `value_map:` as written: the name of a shared map (recorded in
+/// `refs` for `at` = (version, field index), resolved later) or an inline map.
+fn field_map(
+    rel_path: &Path,
+    text: &Arc<str>,
+    raw: Option<Spanned<RawMapRef>>,
+    (version, field): (Option<usize>, usize),
+    ds: &mut Vec<Diagnostic>,
+    refs: &mut Vec<MapRef>,
+) -> (Option<String>, Option<Arc<ValueMap>>) {
+    let Some(Spanned {
+        value, referenced, ..
+    }) = raw
+    else {
+        return (None, None);
+    };
+    let at = Location::new(
+        rel_path,
+        Some(text.clone()),
+        referenced.line() as u32,
+        referenced.column() as u32,
+    );
+    match value {
+        RawMapRef::Named(n) => {
+            let n = n.trim().to_string();
+            refs.push(MapRef {
+                version,
+                field,
+                loc: at.with_len(n.chars().count()),
+                name: n.clone(),
+            });
+            (Some(n), None)
+        }
+        RawMapRef::Inline(m) => (None, Some(Arc::new(check_map(m, &at, ds)))),
+    }
 }
 
 /// Check that the inserts of `template` fit `fields`: `%n` within the field

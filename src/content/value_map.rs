@@ -240,20 +240,9 @@ pub type SharedMaps = BTreeMap<String, Arc<ValueMap>>;
 /// Load `value_maps/*.yaml` (and their `<name>.<lang>.yaml` translations) under `root`.
 /// A site without the folder has no shared maps.
 pub fn load_shared(root: &Path, languages: &[String], diags: &mut Diagnostics) -> SharedMaps {
-    let dir = root.join(VALUE_MAPS_DIR);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| PathBuf::from(VALUE_MAPS_DIR).join(e.file_name()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect(),
-        Err(_) => return SharedMaps::new(),
-    };
-    files.sort();
     let mut maps = BTreeMap::new();
     let mut overlays = Vec::new();
-    for rel in files {
+    for rel in yaml_files(root) {
         let stem = rel
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -262,21 +251,11 @@ pub fn load_shared(root: &Path, languages: &[String], diags: &mut Diagnostics) -
             overlays.push((rel.clone(), name.to_string(), lang.to_string()));
             continue;
         }
-        let text = match read_text(root, &rel) {
-            Ok(t) => t,
-            Err(d) => {
-                diags.push(*d);
-                continue;
-            }
-        };
-        match parse_yaml::<RawValueMap>(&rel, &text, VALUE_MAP_FIELDS) {
-            Ok(raw) => {
-                let mut ds = Vec::new();
-                let map = check_map(raw, &Location::new(&rel, Some(text.clone()), 1, 1), &mut ds);
-                diags.extend(ds);
-                maps.insert(stem, map);
-            }
-            Err(d) => diags.push(*d),
+        if let Some((raw, text)) = read_yaml::<RawValueMap>(root, &rel, VALUE_MAP_FIELDS, diags) {
+            let mut ds = Vec::new();
+            let map = check_map(raw, &Location::new(&rel, Some(text), 1, 1), &mut ds);
+            diags.extend(ds);
+            maps.insert(stem, map);
         }
     }
     for (rel, name, lang) in overlays {
@@ -304,25 +283,43 @@ pub fn load_shared(root: &Path, languages: &[String], diags: &mut Diagnostics) -
             );
             continue;
         }
-        let text = match read_text(root, &rel) {
-            Ok(t) => t,
-            Err(d) => {
-                diags.push(*d);
-                continue;
-            }
-        };
-        match parse_yaml::<RawMapTranslation>(&rel, &text, &["values"]) {
-            Ok(raw) => {
-                let at = Location::new(&rel, Some(text.clone()), 1, 1);
-                let mut ds = Vec::new();
-                let labels = check_labels(&raw.values, map, &at, &mut ds);
-                diags.extend(ds);
-                map.translations.insert(lang, labels);
-            }
-            Err(d) => diags.push(*d),
+        if let Some((raw, text)) = read_yaml::<RawMapTranslation>(root, &rel, &["values"], diags) {
+            let at = Location::new(&rel, Some(text), 1, 1);
+            let mut ds = Vec::new();
+            let labels = check_labels(&raw.values, map, &at, &mut ds);
+            diags.extend(ds);
+            map.translations.insert(lang, labels);
         }
     }
     maps.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
+}
+
+/// The YAML files of `value_maps/`, relative to `root`, sorted; none when the
+/// folder is missing.
+fn yaml_files(root: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(root.join(VALUE_MAPS_DIR)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| PathBuf::from(VALUE_MAPS_DIR).join(e.file_name()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Read and parse one YAML file, reporting a failure to `diags`; the parsed
+/// value and the file's text.
+fn read_yaml<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    rel: &Path,
+    fields: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<(T, Arc<str>)> {
+    let result = read_text(root, rel).and_then(|text| Ok((parse_yaml::<T>(rel, &text, fields)?, text)));
+    result.map_err(|d| diags.push(*d)).ok()
 }
 
 /// A translation of a shared map's labels: `values: {"3": Netzwerk}`.

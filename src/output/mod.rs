@@ -29,10 +29,14 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+mod manifest;
 pub mod trust;
+
+use manifest::{MAC_PREFIX, manifest_text, read_tags, verified_paths};
+pub use manifest::{recorded_build, valid_site_path};
 
 use cap_std::fs::Dir;
 
@@ -42,8 +46,6 @@ use crate::render::PageSink;
 
 /// The manifest (and ownership marker) inside every output directory.
 pub const MANIFEST: &str = crate::config::layout::MANIFEST;
-const MANIFEST_HEADER: &str = "# eventref output manifest v2: files written by eventref. Do not edit.";
-const MAC_PREFIX: &str = "# mac ";
 const STAGING_MARKER: &str = ".eventref-staging";
 /// The input fingerprint of the build the folder holds, with its file count and size.
 pub const FINGERPRINT: &str = crate::config::layout::FINGERPRINT;
@@ -120,6 +122,9 @@ pub struct Output {
     /// The input fingerprint to record (full builds without warnings only).
     fingerprint: Option<u64>,
     entries: Mutex<Vec<Entry>>,
+    /// Folders already made in the staging folder: a build of 10,000 pages
+    /// asks for the same few hundred folders thousands of times.
+    made_dirs: Mutex<HashSet<String>>,
 }
 
 /// Resolve `p` as far as it exists, keeping the non-existent tail.
@@ -392,6 +397,7 @@ impl Output {
             retain,
             fingerprint: None,
             entries: Mutex::new(Vec::new()),
+            made_dirs: Mutex::new(HashSet::new()),
         })
     }
 
@@ -626,87 +632,16 @@ fn take_lock(parent: &Dir, name: &str) -> io::Result<std::fs::File> {
     }
 }
 
-/// The MACs recorded in the lock file at `path` (never read through a link).
-fn read_tags(path: &Path) -> String {
-    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
-        return String::new();
-    }
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// The paths of a manifest with one of the MACs in `tags` for the folder
-/// `dir`, and that MAC.
-fn verified_paths(key: &[u8; 32], dir: &Path, text: &str, tags: &str) -> Option<(BTreeSet<String>, String)> {
-    if !text.starts_with(MANIFEST_HEADER) {
-        return None;
-    }
-    let tag = tags
-        .lines()
-        .filter_map(|l| l.strip_prefix(MAC_PREFIX))
-        .find(|t| trust::verify(key, dir, text, t))?;
-    let paths = text
-        .lines()
-        .skip(1)
-        .filter(|l| valid_site_path(l))
-        .map(String::from)
-        .collect();
-    Some((paths, tag.to_string()))
-}
-
-/// The number of files of the build in `dir`, when it was recorded with
-/// `fingerprint` and every file of its manifest is still there with the
-/// recorded total size. Only reads.
-pub fn recorded_build(dir: &Path, fingerprint: u64) -> Option<usize> {
-    let record = std::fs::read_to_string(dir.join(FINGERPRINT)).ok()?;
-    let mut parts = record.split_whitespace();
-    let fp = u64::from_str_radix(parts.next()?, 16).ok()?;
-    let files: usize = parts.next()?.parse().ok()?;
-    let bytes: u64 = parts.next()?.parse().ok()?;
-    if fp != fingerprint {
-        return None;
-    }
-    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    let key = trust::key().ok()?;
-    let dir_n = normalize(dir);
-    let lock = dir_n.with_file_name(format!(".{}.eventref-lock", dir_n.file_name()?.to_str()?));
-    let (paths, _) = verified_paths(key, &dir_n, &manifest, &read_tags(&lock))?;
-    if paths.len() != files {
-        return None;
-    }
-    let mut total = 0;
-    for p in paths {
-        let m = std::fs::symlink_metadata(dir.join(p)).ok()?;
-        if !m.is_file() {
-            return None;
+impl Output {
+    /// Make `dir` (and its parents) in the staging folder, once per build.
+    fn make_dir(&self, dir: &str) -> io::Result<()> {
+        let made = || self.made_dirs.lock().unwrap_or_else(|e| e.into_inner());
+        if !made().contains(dir) {
+            self.staging.create_dir_all(dir)?;
+            made().insert(dir.to_string());
         }
-        total += m.len();
+        Ok(())
     }
-    (total == bytes).then_some(files)
-}
-
-fn manifest_text(paths: &BTreeSet<&str>) -> String {
-    let mut s = String::with_capacity(paths.len() * 40);
-    s.push_str(MANIFEST_HEADER);
-    s.push('\n');
-    for p in paths {
-        s.push_str(p);
-        s.push('\n');
-    }
-    s
-}
-
-/// A relative, `/`-separated path with only normal components.
-pub fn valid_site_path(p: &str) -> bool {
-    !p.is_empty()
-        && !p.starts_with('/')
-        && !p.contains('\\')
-        && !p.contains('\0')
-        && Path::new(p)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-        && p != MANIFEST
-        && p != FINGERPRINT
-        && p != STAGING_MARKER
 }
 
 impl PageSink for Output {
@@ -728,7 +663,7 @@ impl PageSink for Output {
             });
         if changed {
             if let Some((parent, _)) = path.rsplit_once('/') {
-                self.staging.create_dir_all(parent)?;
+                self.make_dir(parent)?;
             }
             let mut f = self.staging.create(path)?;
             f.write_all(bytes)?;
@@ -798,19 +733,4 @@ fn remove_stale_staging(
             "remove it by hand",
         )
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_site_path;
-
-    #[test]
-    fn site_paths() {
-        assert!(valid_site_path("en/msexchangetransport/2002/index.html"));
-        assert!(!valid_site_path("../x"));
-        assert!(!valid_site_path("/etc/passwd"));
-        assert!(!valid_site_path("en/../../x"));
-        assert!(!valid_site_path("a\\b"));
-        assert!(!valid_site_path(""));
-    }
 }

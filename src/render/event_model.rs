@@ -99,8 +99,37 @@ pub(super) fn model_view(loc: &LocalizedEvent, default: &str) -> Option<ModelVie
     let fallback = (!is_default).then(|| default.to_string());
 
     let mut maps = Vec::new();
-    let fields = e
-        .fields
+    let fields = field_views(e, tr, lang, &fallback, &mut maps);
+
+    let current = e.versions.iter().map(|v| v.version).max();
+    let versions = version_views(e, tr, &fallback, current);
+
+    let (sample_xml, sample_generated) = match &e.sample_xml {
+        Some(x) => (Some(x.clone()), false),
+        None if !e.fields.is_empty() => (Some(sample_xml(e, current)), true),
+        None => (None, false),
+    };
+    Some(ModelView {
+        task: e.task.clone(),
+        opcode: e.opcode.clone(),
+        keywords: e.keywords.clone(),
+        fields,
+        maps,
+        versions,
+        sample_xml,
+        sample_generated,
+    })
+}
+
+/// The rows of the Fields table; inline value maps go to `maps`.
+fn field_views(
+    e: &Event,
+    tr: Option<&Translation>,
+    lang: Option<&str>,
+    fallback: &Option<String>,
+    maps: &mut Vec<MapView>,
+) -> Vec<FieldView> {
+    e.fields
         .iter()
         .map(|f| {
             let ft = tr.and_then(|t| t.fields.get(&f.name));
@@ -112,7 +141,7 @@ pub(super) fn model_view(loc: &LocalizedEvent, default: &str) -> Option<ModelVie
             };
             let map_id = f.value_map.as_ref().map(|m| {
                 let id = format!("values-{}", f.name);
-                maps.push(map_view(&id, f, m, ft.map(|x| &x.values), lang, &fallback));
+                maps.push(map_view(&id, f, m, ft.map(|x| &x.values), lang, fallback));
                 id
             });
             FieldView {
@@ -128,9 +157,16 @@ pub(super) fn model_view(loc: &LocalizedEvent, default: &str) -> Option<ModelVie
                 map_id,
             }
         })
-        .collect();
+        .collect()
+}
 
-    let current = e.versions.iter().map(|v| v.version).max();
+/// The rows of the Event versions table, newest first.
+fn version_views(
+    e: &Event,
+    tr: Option<&Translation>,
+    fallback: &Option<String>,
+    current: Option<u8>,
+) -> Vec<VersionView> {
     let mut versions: Vec<VersionView> = e
         .versions
         .iter()
@@ -157,22 +193,7 @@ pub(super) fn model_view(loc: &LocalizedEvent, default: &str) -> Option<ModelVie
         })
         .collect();
     versions.sort_by_key(|v| std::cmp::Reverse(v.version));
-
-    let (sample_xml, sample_generated) = match &e.sample_xml {
-        Some(x) => (Some(x.clone()), false),
-        None if !e.fields.is_empty() => (Some(sample_xml(e, current)), true),
-        None => (None, false),
-    };
-    Some(ModelView {
-        task: e.task.clone(),
-        opcode: e.opcode.clone(),
-        keywords: e.keywords.clone(),
-        fields,
-        maps,
-        versions,
-        sample_xml,
-        sample_generated,
-    })
+    versions
 }
 
 /// The translated labels for a map on a page in `lang`: the overlay's for an
@@ -235,17 +256,7 @@ fn level_number(l: Level) -> u8 {
 }
 
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::views::escape_markup(s, false)
 }
 
 /// A sample event XML from the record: what Event Viewer's XML view shows,

@@ -26,32 +26,54 @@ pub(super) fn write(
     sink: &dyn PageSink,
     selection: &Selection,
 ) -> Result<usize, Diagnostics> {
-    let io = |e: std::io::Error| {
-        let mut d = Diagnostics::new();
-        d.push(Diagnostic::error(
-            "write-error",
-            format!("cannot write output: {e}"),
-        ));
-        d
-    };
     let mut pages = 0;
     if !selection.is_all() {
         if selection.sitemap
             && let Some(xml) = sitemap(config, content, sources)
         {
-            sink.put(urls::SITEMAP, xml.as_bytes()).map_err(io)?;
+            sink.put(urls::SITEMAP, xml.as_bytes()).map_err(write_error)?;
             pages += 1;
         }
         return Ok(pages);
     }
     sink.put(urls::ROOT_INDEX, root_redirect(config).as_bytes())
-        .map_err(io)?;
-    sink.put(urls::ROBOTS, robots(config).as_bytes()).map_err(io)?;
+        .map_err(write_error)?;
+    sink.put(urls::ROBOTS, robots(config).as_bytes())
+        .map_err(write_error)?;
     pages += 2;
     if let Some(xml) = sitemap(config, content, sources) {
-        sink.put(urls::SITEMAP, xml.as_bytes()).map_err(io)?;
+        sink.put(urls::SITEMAP, xml.as_bytes()).map_err(write_error)?;
         pages += 1;
     }
+    write_not_found(config, theme, sources, sink)?;
+    pages += 1;
+    sink.put(&urls::index_file(urls::GO_DIR), go::page(config).as_bytes())
+        .map_err(write_error)?;
+    pages += 1;
+    for (name, schema) in export::schemas() {
+        sink.put(&urls::schema_file(name), &schema).map_err(write_error)?;
+    }
+    write_static_files(config, theme, sink)?;
+    Ok(pages)
+}
+
+/// The error of a failed write, as diagnostics.
+fn write_error(e: std::io::Error) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.push(Diagnostic::error(
+        "write-error",
+        format!("cannot write output: {e}"),
+    ));
+    d
+}
+
+/// The root 404 page.
+fn write_not_found(
+    config: &Config,
+    theme: &Theme,
+    sources: &BTreeMap<Slug, SourceGroup>,
+    sink: &dyn PageSink,
+) -> Result<(), Diagnostics> {
     // A root 404 in the default language, for hosts that look for /404.html.
     let l = LangPages::new(
         config,
@@ -66,14 +88,12 @@ pub(super) fn write(
         ds.push(d);
         ds
     })?;
-    sink.put(urls::NOT_FOUND, html.as_bytes()).map_err(io)?;
-    pages += 1;
-    sink.put(&urls::index_file(urls::GO_DIR), go::page(config).as_bytes())
-        .map_err(io)?;
-    pages += 1;
-    for (name, schema) in export::schemas() {
-        sink.put(&urls::schema_file(name), &schema).map_err(io)?;
-    }
+    sink.put(urls::NOT_FOUND, html.as_bytes()).map_err(write_error)?;
+    Ok(())
+}
+
+/// The theme's static files and the site's own static files.
+fn write_static_files(config: &Config, theme: &Theme, sink: &dyn PageSink) -> Result<(), Diagnostics> {
     let bundles = if config.offline {
         offline_bundles(theme).map_err(|e| {
             let mut d = Diagnostics::new();
@@ -100,11 +120,11 @@ pub(super) fn write(
     for (path, (file, bundle)) in files {
         match bundle {
             Some(script) => sink.put(&path, script.as_bytes()),
-            None => sink.put(&path, &file.bytes().map_err(io)?),
+            None => sink.put(&path, &file.bytes().map_err(write_error)?),
         }
-        .map_err(io)?;
+        .map_err(write_error)?;
     }
-    Ok(pages)
+    Ok(())
 }
 
 /// In an offline copy, the theme's module entry scripts ([`offline::ENTRIES`])

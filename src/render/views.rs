@@ -364,6 +364,11 @@ pub(super) fn language_name(t: &UiStrings, config: &Config, code: &str) -> Strin
 
 /// Escape text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
+    escape_markup(s, true)
+}
+
+/// Escape `&`, `<`, `>`, `"` and, if `apostrophe`, `'` (XML text keeps it).
+pub(super) fn escape_markup(s: &str, apostrophe: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -371,7 +376,7 @@ pub fn escape_html(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' if apostrophe => out.push_str("&#39;"),
             _ => out.push(c),
         }
     }
