@@ -220,3 +220,55 @@ fn links_in_translations_are_checked_too() {
             .contains("event:Contoso-Backup/1009")
     );
 }
+
+/// `links:` entries that are site paths or relative paths lead to pages that
+/// exist, checked like links in the prose, and reported at the entry's URL.
+#[test]
+fn site_paths_in_links_are_resolved_like_prose_links() {
+    let record = "source: Contoso-Backup\n\
+                  id: 1000\n\
+                  message: Job failed.\n\
+                  links:\n\
+                  \x20 - { title: Retry, url: \"/en/contoso-backup/1099/\" }\n\
+                  \x20 - title: Jobs\n\
+                  \x20   url: ../category/jbos/\n\
+                  \x20 - { title: Fine, url: \"../1009/\" }\n\
+                  \x20 - { title: Also fine, url: \"/en/contoso-backup/category/jobs/\" }\n";
+    let dir = site_with(&[("backup/1000.yaml", record), ("backup/1009.yaml", TARGET)]);
+    let (ok, d) = check(dir.path());
+    assert!(!ok, "{:?}", codes(&d));
+    assert_eq!(
+        codes(&d),
+        ["broken-link", "broken-link"],
+        "relative paths are allowed"
+    );
+    let lines: Vec<&str> = record.lines().collect();
+    let place = |line: u32, dest: &str| (line, lines[line as usize - 1].find(dest).unwrap() as u32 + 1);
+    let b = broken(&d);
+    let l = b[0].location.as_ref().unwrap();
+    assert_eq!((l.line, l.column), place(5, "/en/contoso-backup/1099/"));
+    assert!(b[0].message.contains("links"), "{}", b[0].message);
+    assert!(
+        b[0].help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `/en/contoso-backup/1009/`"),
+        "{:?}",
+        b[0].help
+    );
+    assert!(
+        !b[0].help.as_deref().unwrap().contains("event:Source/ID"),
+        "`links:` takes no shorthand"
+    );
+    let l = b[1].location.as_ref().unwrap();
+    assert_eq!((l.line, l.column), place(7, "../category/jbos/"));
+    assert!(
+        b[1].help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `../category/jobs/`"),
+        "{:?}",
+        b[1].help
+    );
+    assert!(build(dir.path()).is_err());
+}

@@ -633,7 +633,7 @@ fn bug9_links_to_other_hosts_are_not_site_paths() {
     }
     let dir = site_with(&[(
         "a.yaml",
-        "source: Foo\nid: 1\nmessage: x\nlinks:\n  - { title: t, url: \"/en/foo/2/\" }\n",
+        "source: Foo\nid: 1\nmessage: x\nlinks:\n  - { title: t, url: \"/en/foo/1/\" }\n",
     )]);
     assert!(check(dir.path()).0);
 }

@@ -123,24 +123,58 @@ fn locate(
     (line, column): (u32, u32),
     out: &mut Vec<MdLink>,
 ) {
-    let field_loc = Location::new(file, Some(text.clone()), line, column);
     // Byte offset of the field's start; each link is searched from the end
     // of the one before, so two equal links point at their own places.
     let mut cursor = offset_of(text, line, column);
     for md in parts {
         for dest in destinations(md) {
-            let loc = match text.get(cursor..).and_then(|rest| rest.find(dest.as_str())) {
-                Some(i) if !dest.is_empty() => {
-                    let at = cursor + i;
-                    cursor = at + dest.len();
-                    let (l, c) = line_col(text, at);
-                    Location::new(file, Some(text.clone()), l, c).with_len(dest.chars().count())
-                }
-                _ => field_loc.clone(),
-            };
-            out.push(MdLink { dest, field, loc });
+            out.push(link_from(file, text, field, dest, &mut cursor, (line, column)));
         }
     }
+}
+
+/// The link to `dest` in `field`, located where `dest` is first written in
+/// `text` from byte offset `cursor` (which moves past it), or at `field_at`
+/// (1-based line and column) when it cannot be found there.
+fn link_from(
+    file: &Path,
+    text: &Arc<str>,
+    field: &'static str,
+    dest: String,
+    cursor: &mut usize,
+    field_at: (u32, u32),
+) -> MdLink {
+    let loc = match text.get(*cursor..).and_then(|rest| rest.find(dest.as_str())) {
+        Some(i) if !dest.is_empty() => {
+            let at = *cursor + i;
+            *cursor = at + dest.len();
+            let (l, c) = line_col(text, at);
+            Location::new(file, Some(text.clone()), l, c).with_len(dest.chars().count())
+        }
+        _ => Location::new(file, Some(text.clone()), field_at.0, field_at.1),
+    };
+    MdLink { dest, field, loc }
+}
+
+/// A `links:` entry's URL that leads to a page of the site, for resolving
+/// like a link in the prose; located where `url` is written from the
+/// entry's start (1-based line and column).
+pub fn links_entry(file: &Path, text: &Arc<str>, url: &str, entry_at: (u32, u32)) -> MdLink {
+    let mut cursor = offset_of(text, entry_at.0, entry_at.1);
+    link_from(file, text, "links", url.to_string(), &mut cursor, entry_at)
+}
+
+/// A relative link (`../1009/`, `#user-action`): no scheme, not a site path
+/// (`/…`), and no backslash, space or control character (which browsers may
+/// read as something else).
+pub fn is_relative_path(url: &str) -> bool {
+    !url.is_empty()
+        && !url.starts_with('/')
+        && !url.contains('\\')
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+        && url
+            .find(':')
+            .is_none_or(|colon| url[..colon].contains(['/', '?', '#']))
 }
 
 fn offset_of(text: &str, line: u32, column: u32) -> usize {
@@ -297,6 +331,16 @@ pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Optio
 const SHORTHAND_HELP: &str = "link to an event with [text](event:Source/ID), to a source with \
                               [text](source:Source), to a category with [text](category:Source/Category)";
 
+/// How to write the shorthand instead, after `before`, for the prose, where
+/// it is allowed; nothing for a `links:` entry.
+fn shorthand_help(link: &MdLink, before: &str) -> String {
+    if link.field == "links" {
+        String::new()
+    } else {
+        format!("{before}{SHORTHAND_HELP}")
+    }
+}
+
 /// The `broken-link` error of `link` (whose trimmed destination is `dest`).
 fn broken(link: &MdLink, dest: &str, why: String, help: String) -> Option<Diagnostic> {
     Some(
@@ -400,7 +444,7 @@ fn check_path(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink, dest: &
                         link,
                         dest,
                         "it leads outside the site".into(),
-                        format!("remove a `../`; {SHORTHAND_HELP}"),
+                        format!("remove a `../`{}", shorthand_help(link, "; ")),
                     );
                 }
             }
@@ -420,9 +464,9 @@ fn check_path(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink, dest: &
                 Some(n) if !bad.is_empty() && dest.contains(bad.as_str()) => {
                     let i = dest.rfind(bad.as_str()).unwrap_or(0);
                     let fixed = format!("{}{n}{}", &dest[..i], &dest[i + bad.len()..]);
-                    format!("did you mean `{fixed}`? Or {SHORTHAND_HELP}")
+                    format!("did you mean `{fixed}`?{}", shorthand_help(link, " Or "))
                 }
-                _ => format!("check the path; {SHORTHAND_HELP}"),
+                _ => format!("check the path{}", shorthand_help(link, "; ")),
             };
             broken(link, dest, why, help)
         }
