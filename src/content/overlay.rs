@@ -182,16 +182,23 @@ fn load_one(
     errors |= bad_versions;
 
     errors |= check_hashes(&raw.translated_from, &doc, ds);
-    if let Some(site) = site {
-        check_prose_links(
-            site,
-            event,
-            raw.explanation.as_ref(),
-            raw.user_action.as_ref(),
-            &doc,
-            ds,
-        );
-    }
+    let anchor_links = site
+        .map(|site| {
+            let on = super::links::OnPage {
+                lang: &o.lang,
+                source_slug: event.source_slug.as_str(),
+                id: event.id,
+            };
+            check_prose_links(
+                site,
+                on,
+                raw.explanation.as_ref(),
+                raw.user_action.as_ref(),
+                &doc,
+                ds,
+            )
+        })
+        .unwrap_or_default();
 
     let t = Translation {
         lang: o.lang.clone(),
@@ -211,6 +218,7 @@ fn load_one(
         fields,
         versions,
         translated_from: raw.translated_from,
+        anchor_links,
     };
     warn_if_empty(&t, &doc, ds);
     if errors || !configured { None } else { Some(t) }
@@ -571,15 +579,16 @@ fn check_hashes(
     errors
 }
 
-/// Check that the links in the translated prose lead where the original's may.
+/// Check that the links in the translated prose (on page `on`) lead where
+/// the original's may; the links to anchors, for checking on the rendered pages.
 fn check_prose_links(
     site: &super::links::SiteMap,
-    event: &Event,
+    on: super::links::OnPage,
     explanation: Option<&Spanned<String>>,
     user_action: Option<&Spanned<UserAction>>,
     doc: &OverlayText,
     ds: &mut Vec<Diagnostic>,
-) {
+) -> super::links::AnchorLinks {
     let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
     let found = super::links::find(
         doc.file,
@@ -587,11 +596,13 @@ fn check_prose_links(
         explanation.map(|x| (x.value.as_str(), at(&x.referenced))),
         user_action.map(|u| (&u.value, at(&u.referenced))),
     );
+    let mut anchors = Vec::new();
     ds.extend(
         found
             .iter()
-            .filter_map(|l| super::links::check(site, event.source_slug.as_str(), event.id, l)),
+            .filter_map(|l| super::links::check(site, on, l, &mut anchors)),
     );
+    super::links::AnchorLinks(anchors)
 }
 
 fn join(items: &[&String]) -> String {

@@ -263,6 +263,7 @@ fn build_event(rel_path: &Path, raw: RawRecord, c: Checked) -> Event {
         links: c.links,
         last_modified: c.last_modified,
         translations: BTreeMap::new(),
+        anchor_links: Default::default(),
     }
 }
 
