@@ -170,6 +170,9 @@ fn load_one(
     errors |= check_user_action(raw.user_action.as_ref(), event, &doc, ds);
     let (links, bad_links) = check_links(&raw.links, event, &doc, ds);
     errors |= bad_links;
+    let anchor_links = site
+        .map(|site| check_prose_links(site, &o.lang, event, &raw, &doc, ds))
+        .unwrap_or_default();
 
     // Fields and versions: the original's, translating meanings, labels and notes only.
     let (fields, bad_fields) = check_part(raw.fields, 6, &doc, ds, |f, at, ds| {
@@ -182,23 +185,6 @@ fn load_one(
     errors |= bad_versions;
 
     errors |= check_hashes(&raw.translated_from, &doc, ds);
-    let anchor_links = site
-        .map(|site| {
-            let on = super::links::OnPage {
-                lang: &o.lang,
-                source_slug: event.source_slug.as_str(),
-                id: event.id,
-            };
-            check_prose_links(
-                site,
-                on,
-                raw.explanation.as_ref(),
-                raw.user_action.as_ref(),
-                &doc,
-                ds,
-            )
-        })
-        .unwrap_or_default();
 
     let t = Translation {
         lang: o.lang.clone(),
@@ -579,13 +565,14 @@ fn check_hashes(
     errors
 }
 
-/// Check that the links in the translated prose (on page `on`) lead where
-/// the original's may; the links to anchors, for checking on the rendered pages.
+/// Check that the links in the translated prose (on `event`'s page in
+/// `lang`) lead where the original's may; the links to anchors, for
+/// checking on the rendered pages.
 fn check_prose_links(
     site: &super::links::SiteMap,
-    on: super::links::OnPage,
-    explanation: Option<&Spanned<String>>,
-    user_action: Option<&Spanned<UserAction>>,
+    lang: &str,
+    event: &Event,
+    raw: &RawOverlay,
     doc: &OverlayText,
     ds: &mut Vec<Diagnostic>,
 ) -> super::links::AnchorLinks {
@@ -593,9 +580,16 @@ fn check_prose_links(
     let found = super::links::find(
         doc.file,
         doc.text,
-        explanation.map(|x| (x.value.as_str(), at(&x.referenced))),
-        user_action.map(|u| (&u.value, at(&u.referenced))),
+        raw.explanation
+            .as_ref()
+            .map(|x| (x.value.as_str(), at(&x.referenced))),
+        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
     );
+    let on = super::links::OnPage {
+        lang,
+        source_slug: event.source_slug.as_str(),
+        id: event.id,
+    };
     let mut anchors = Vec::new();
     ds.extend(
         found
