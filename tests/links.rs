@@ -412,3 +412,42 @@ fn anchors_follow_a_custom_template() {
     assert_eq!(b.len(), 1, "{:?}", codes(&d));
     assert!(b[0].message.contains("#explanation"), "{}", b[0].message);
 }
+
+/// The site's own static files (published at the site root) are pages too,
+/// and their anchors are checked in their HTML.
+#[test]
+fn site_paths_lead_to_the_sites_own_files() {
+    let record = format!(
+        "{HEAD_1000}explanation: \"[a](/guide/#setup) [b](/guide/#setpu) [c](/gide/) [d](/guide/index.html)\"\n\
+         links:\n  - {{ title: Guide, url: \"/guide/\" }}\n  - {{ title: PDF, url: \"../../../files/guide.pdf\" }}\n"
+    );
+    let dir = site_with(&[("backup/1000.yaml", &record)]);
+    std::fs::create_dir_all(dir.path().join("static/guide")).unwrap();
+    std::fs::create_dir_all(dir.path().join("static/files")).unwrap();
+    std::fs::write(
+        dir.path().join("static/guide/index.html"),
+        "<!doctype html><h2 id=\"setup\">Setup</h2>\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("static/files/guide.pdf"), "%PDF").unwrap();
+    let messages = |d: &eventref::diagnostics::Diagnostics| -> Vec<(String, String)> {
+        broken(d)
+            .iter()
+            .map(|d| (d.message.clone(), d.help.clone().unwrap_or_default()))
+            .collect()
+    };
+    let (ok, d) = check(dir.path());
+    assert!(!ok);
+    let msgs = messages(&d);
+    assert_eq!(msgs.len(), 1, "{msgs:#?}");
+    assert!(msgs[0].0.contains("`/gide/`"), "{msgs:#?}");
+    // Anchors are checked on the rendered pages, once the rest is fine.
+    let file = dir.path().join("content/backup/1000.yaml");
+    std::fs::write(&file, record.replace("(/gide/)", "(/guide/)")).unwrap();
+    let (ok, d) = check(dir.path());
+    assert!(!ok);
+    let msgs = messages(&d);
+    assert_eq!(msgs.len(), 1, "{msgs:#?}");
+    assert!(msgs[0].0.contains("`/guide/#setpu`"), "{msgs:#?}");
+    assert!(msgs[0].1.contains("did you mean `/guide/#setup`?"), "{msgs:#?}");
+}

@@ -212,6 +212,9 @@ pub struct SiteMap<'a> {
     pub languages: HashSet<&'a str>,
     /// The default language: the language of a record's own text.
     pub default_language: &'a str,
+    /// The site's own static files (their `/`-separated paths under
+    /// `static/`, which is published at the site root).
+    pub files: BTreeSet<String>,
 }
 
 /// Where a link that stays on the site leads, once resolved.
@@ -247,15 +250,7 @@ pub fn resolve_path(site: &SiteMap, segs: &[&str]) -> SitePage {
         return SitePage::Exists; // the root redirect
     };
     if !site.languages.contains(first) {
-        return match *first {
-            "static" | "pagefind" => SitePage::Exists,
-            "robots.txt" | "sitemap.xml" | "404.html" if rest.is_empty() => SitePage::Exists,
-            _ => missing(
-                format!("the site has no language or folder `{first}`"),
-                first,
-                None,
-            ),
-        };
+        return resolve_outside_languages(site, &segs);
     }
     let sources = || site.sources.keys().copied().collect::<BTreeSet<_>>();
     let source_missing = |s: &str| {
@@ -324,6 +319,25 @@ pub struct OnPage<'a> {
     pub source_slug: &'a str,
     /// The event's ID.
     pub id: u16,
+}
+
+/// Resolve a path (from the site root) that is in no language folder: the
+/// theme's assets, the full-text index, the root files, and the site's own
+/// static files (published at the site root).
+fn resolve_outside_languages(site: &SiteMap, segs: &[&str]) -> SitePage {
+    let path = segs.join("/");
+    let is_site_file = site.files.contains(&path) || site.files.contains(&format!("{path}/index.html"));
+    match segs {
+        _ if is_site_file => SitePage::Exists,
+        ["static" | "pagefind", ..] => SitePage::Exists,
+        ["robots.txt" | "sitemap.xml" | "404.html"] => SitePage::Exists,
+        [first, ..] => SitePage::Missing {
+            why: format!("the site has no language, folder or file `{first}`"),
+            bad: first.to_string(),
+            near: None,
+        },
+        [] => SitePage::Exists,
+    }
 }
 
 /// Resolve `link`, written on page `on`, and report it if it leads nowhere.
@@ -560,6 +574,8 @@ mod tests {
         s.categories.insert(("contoso-backup", "jobs".into()), "Jobs");
         s.languages.insert("en");
         s.languages.insert("de");
+        s.files.insert("support/index.html".into());
+        s.files.insert("guide.pdf".into());
         s
     }
 
@@ -625,6 +641,9 @@ mod tests {
             "mailto:a@example.org",
             "#explanation",
             "../../../static/x.png",
+            "/support/",
+            "/support/index.html#x",
+            "../../../guide.pdf",
         ] {
             assert_eq!(help(ok), None, "{ok}");
         }
@@ -661,6 +680,8 @@ mod tests {
         );
         assert!(help("../../../../x/").is_some());
         assert!(help("/fr/contoso-backup/1009/").is_some());
+        assert!(help("/help/").is_some());
+        assert!(help("/guide.pdf/x").is_some());
         assert_eq!(help("ftp://x/"), None, "not a page of the site");
     }
 

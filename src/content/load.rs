@@ -440,7 +440,25 @@ fn site_map<'a>(config: &'a Config, keys: impl Iterator<Item = &'a RecordKey>) -
     }
     site.languages = config.languages.iter().map(|(c, _)| c.as_str()).collect();
     site.default_language = config.default_language.as_str();
+    site.files = site_files(config);
     site
+}
+
+/// The site's own static files (`static/`, published at the site root), by
+/// their `/`-separated paths, hidden files left out as the theme leaves them.
+fn site_files(config: &Config) -> std::collections::BTreeSet<String> {
+    let dir = config.root.join(crate::config::layout::STATIC);
+    walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(&dir).ok()?;
+            let parts: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+            Some(parts.join("/"))
+        })
+        .collect()
 }
 
 /// The links of `e`'s prose and `links:` that lead nowhere on the site; the
