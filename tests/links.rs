@@ -156,6 +156,23 @@ fn shorthand_renders_to_the_page_in_every_language_under_a_base_path() {
     }
 }
 
+/// A live preview of the site at `root`, writing into a temporary folder
+/// (returned too: the folder lives as long as it).
+fn preview(root: &std::path::Path) -> (tempfile::TempDir, eventref::site::Preview) {
+    let out = tempfile::tempdir().unwrap();
+    let p = eventref::site::Preview::open(
+        root,
+        eventref::site::PreviewOptions {
+            output: out.path().join("site"),
+            base_url: None,
+            search: false,
+            strict: false,
+        },
+    )
+    .unwrap();
+    (out, p)
+}
+
 #[test]
 fn a_link_broken_by_an_edit_shows_in_the_preview() {
     let dir = site_with(&[
@@ -165,17 +182,7 @@ fn a_link_broken_by_an_edit_shows_in_the_preview() {
         ),
         ("backup/1009.yaml", TARGET),
     ]);
-    let out = tempfile::tempdir().unwrap();
-    let mut p = eventref::site::Preview::open(
-        dir.path(),
-        eventref::site::PreviewOptions {
-            output: out.path().join("site"),
-            base_url: None,
-            search: false,
-            strict: false,
-        },
-    )
-    .unwrap();
+    let (_out, mut p) = preview(dir.path());
     p.build().unwrap();
     let file = dir.path().join("content/backup/1000.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -450,4 +457,23 @@ fn site_paths_lead_to_the_sites_own_files() {
     assert_eq!(msgs.len(), 1, "{msgs:#?}");
     assert!(msgs[0].0.contains("`/guide/#setpu`"), "{msgs:#?}");
     assert!(msgs[0].1.contains("did you mean `/guide/#setup`?"), "{msgs:#?}");
+}
+
+/// The live preview checks anchors when it renders the whole site: at start.
+#[test]
+fn the_preview_checks_anchors_when_it_renders_everything() {
+    let dir = site_with(&[
+        (
+            "backup/1000.yaml",
+            &format!("{HEAD_1000}explanation: See [it](event:Contoso-Backup/1009#user-action).\n"),
+        ),
+        ("backup/1009.yaml", TARGET),
+    ]);
+    let (_out, mut p) = preview(dir.path());
+    let Err(f) = p.build() else {
+        panic!("the anchor is missing")
+    };
+    let b = broken(&f.diagnostics);
+    assert_eq!(b.len(), 1, "{:?}", codes(&f.diagnostics));
+    assert!(b[0].message.contains("#user-action"), "{}", b[0].message);
 }
