@@ -448,6 +448,7 @@ fn site_paths_lead_to_the_sites_own_files() {
     let msgs = messages(&d);
     assert_eq!(msgs.len(), 1, "{msgs:#?}");
     assert!(msgs[0].0.contains("`/gide/`"), "{msgs:#?}");
+    assert!(msgs[0].1.contains("did you mean `/guide/`?"), "{msgs:#?}");
     // Anchors are checked on the rendered pages, once the rest is fine.
     let file = dir.path().join("content/backup/1000.yaml");
     std::fs::write(&file, record.replace("(/gide/)", "(/guide/)")).unwrap();

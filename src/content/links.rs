@@ -331,11 +331,15 @@ fn resolve_outside_languages(site: &SiteMap, segs: &[&str]) -> SitePage {
         _ if is_site_file => SitePage::Exists,
         ["static" | "pagefind", ..] => SitePage::Exists,
         ["robots.txt" | "sitemap.xml" | "404.html"] => SitePage::Exists,
-        [first, ..] => SitePage::Missing {
-            why: format!("the site has no language, folder or file `{first}`"),
-            bad: first.to_string(),
-            near: None,
-        },
+        [first, ..] => {
+            let tops = site.files.iter().filter_map(|f| f.split('/').next());
+            let near = did_you_mean(first, site.languages.iter().copied().chain(tops));
+            SitePage::Missing {
+                why: format!("the site has no language, folder or file `{first}`"),
+                bad: first.to_string(),
+                near: near.map(str::to_string),
+            }
+        }
         [] => SitePage::Exists,
     }
 }
@@ -681,6 +685,12 @@ mod tests {
         assert!(help("../../../../x/").is_some());
         assert!(help("/fr/contoso-backup/1009/").is_some());
         assert!(help("/help/").is_some());
+        assert!(help("/suport/").unwrap().contains("did you mean `/support/`?"));
+        assert!(
+            help("/dee/contoso-backup/")
+                .unwrap()
+                .contains("did you mean `/de/contoso-backup/`?")
+        );
         assert!(help("/guide.pdf/x").is_some());
         assert_eq!(help("ftp://x/"), None, "not a page of the site");
     }
