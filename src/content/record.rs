@@ -12,6 +12,7 @@ use serde_saphyr::Spanned;
 use super::fields::{MapRef, RawField, check_fields, check_inserts};
 use super::model::{Event, EventKey, Level, Link, RECORD_FIELDS, UserAction};
 use super::versions::{RawVersion, check_versions};
+use super::yaml::span_loc;
 use super::yaml::{parse_yaml, read_text};
 use crate::content::message;
 use crate::content::slug::Slug;
@@ -130,15 +131,6 @@ pub fn id_hint(id: i64) -> String {
             "{id} = 0x{id:08X} does not fit in 16 bits; if it is a 32-bit message ID (facility {facility}, no severity bits set), the event ID is its low 16 bits: {low}; otherwise check the number"
         )
     }
-}
-
-fn span_loc<T>(rel_path: &Path, text: &Arc<str>, s: &Spanned<T>) -> Location {
-    Location::new(
-        rel_path,
-        Some(text.clone()),
-        s.referenced.line() as u32,
-        s.referenced.column() as u32,
-    )
 }
 
 /// Check a parsed record field by field; its key, event (if valid) and diagnostics.
