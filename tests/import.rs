@@ -88,8 +88,10 @@ fn the_whole_windows_dataset_imports_builds_and_checks() {
     assert_eq!(r.records.total(), 2496);
     assert_eq!(r.records.created, 1766);
     assert_eq!(skipped(&r.records, import::csv::NO_MESSAGE), 664);
-    assert_eq!(skipped(&r.records, import::csv::OLDER_VERSION), 66);
-    assert_eq!(r.records.skipped_total(), 730);
+    // Older versions are in their event's `versions:`, not skipped.
+    assert_eq!(r.records.merged, 66);
+    assert_eq!(skipped(&r.records, import::csv::OLDER_VERSION), 0);
+    assert_eq!(r.records.skipped_total(), 664);
     assert_eq!(r.written.len(), 1766);
     assert!(
         r.diagnostics.is_empty(),
@@ -106,11 +108,11 @@ fn the_whole_windows_dataset_imports_builds_and_checks() {
     let site = eventref::Site::load(root).unwrap();
     assert_eq!(site.content.events.len(), 1766);
 
-    // Versions: the newest with a message, and a note about the others.
+    // Versions: the newest with a message on top, every version in `versions:`.
     let k = read(root, "content/microsoft-windows-kernel-general/1.yaml");
     assert!(k.contains("Process: '{ProcessName}' (PID {ProcessID})."), "{k}");
     assert!(
-        k.contains("# import-note: versions 0, 1, 2 in the source; this record has version 2"),
+        k.contains("versions:\n  - version: 0\n    message: ") && k.contains("  - version: 2\n"),
         "{k}"
     );
     assert!(k.contains("category: \"SystemTimeChange\""), "{k}");
@@ -172,7 +174,13 @@ fn the_dataset_next_to_hand_written_records() {
     assert_eq!(r.records.total(), 2496);
     let hand = skipped(&r.records, "hand-written record");
     assert!(hand >= 30, "{}", r.to_text());
-    assert_eq!(r.records.created, 1766 - hand);
+    // Rows: a record created (its older versions merged), or skipped with the hand-written record.
+    assert_eq!(r.records.created + r.records.merged + hand, 1766 + 66);
+    assert!(
+        r.records.created < 1766 && r.records.merged < 66,
+        "{}",
+        r.to_text()
+    );
     // No hand-written file changed; new records sit next to the source's others.
     let after = common::tree(&root.join("content"));
     for (path, bytes) in &before {
@@ -194,7 +202,7 @@ fn csv_rows_are_all_accounted_for() {
     let r = csv(root, &[csv_fixture()]);
     assert_eq!((r.files, r.inputs), (2, 9));
     assert_eq!(r.records.created, 6);
-    assert_eq!(skipped(&r.records, import::csv::OLDER_VERSION), 1);
+    assert_eq!(r.records.merged, 1);
     assert_eq!(skipped(&r.records, import::csv::NO_MESSAGE), 2);
     assert_eq!(r.records.total(), 9);
     let agent = read(root, "content/contoso-agent/1.yaml");
@@ -296,7 +304,8 @@ fn hand_written_records_are_left_alone_unless_they_opt_in() {
     let hand = "source: Contoso-Agent\nid: 1\nmessage: \"Written by hand.\"\n";
     write(root, "content/agent/one.yaml", hand);
     let r = csv(root, &[csv_fixture()]);
-    assert_eq!(skipped(&r.records, "hand-written record"), 1);
+    // Both rows (versions 0 and 1) of the event are skipped with its record.
+    assert_eq!(skipped(&r.records, "hand-written record"), 2);
     assert_eq!(read(root, "content/agent/one.yaml"), hand);
     // New records of the source go into the folder it already uses.
     assert!(root.join("content/agent/2.yaml").is_file());

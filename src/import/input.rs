@@ -46,6 +46,12 @@ pub fn read_input(path: &Path) -> Result<String, Box<Diagnostic>> {
 /// Expand the inputs given on the command line: files as they are, folders as
 /// the files in them whose name ends with `.{ext}` (sorted).
 pub fn expand_inputs(inputs: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, Failure> {
+    expand_inputs_any(inputs, &[ext])
+}
+
+/// [`expand_inputs`] for folders whose files may have any of the extensions `exts`.
+pub fn expand_inputs_any(inputs: &[PathBuf], exts: &[&str]) -> Result<Vec<PathBuf>, Failure> {
+    let ext = exts.join(", .");
     let mut out = Vec::new();
     for p in inputs {
         if p.is_dir() {
@@ -62,7 +68,7 @@ pub fn expand_inputs(inputs: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, Fail
                 .filter(|f| {
                     f.is_file()
                         && f.extension()
-                            .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case(ext))
+                            .is_some_and(|x| exts.iter().any(|e| x.to_string_lossy().eq_ignore_ascii_case(e)))
                 })
                 .collect();
             files.sort();
