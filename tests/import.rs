@@ -191,6 +191,32 @@ fn the_dataset_next_to_hand_written_records() {
     builds_and_checks(root);
 }
 
+#[test]
+fn csv_versions_are_kept_kernel_boot_238() {
+    let Some(data) = dataset() else { return };
+    let dir = site();
+    let root = dir.path();
+    let r = csv(root, &[data.join("Microsoft-Windows-Kernel-Boot.csv")]);
+    assert!(r.records.merged >= 1, "{}", r.to_text());
+    let rec = read(root, "content/microsoft-windows-kernel-boot/238.yaml");
+    assert!(
+        rec.contains("message: \"EFI time zone bias: {EfiTimeZoneBias}. Daylight flags: {EfiDaylightFlags}. Firmware time: {EfiTime}.\"\n"),
+        "{rec}"
+    );
+    assert!(
+        rec.contains("versions:\n  - version: 0\n    message: \"EFI time zone bias: {EfiTimeZoneBias}. Daylight flags: {EfiDaylightFlags}.\"\n  - version: 1\n"),
+        "{rec}"
+    );
+    eventref()
+        .current_dir(root)
+        .args(["check", "--strict"])
+        .assert()
+        .success();
+    common::build_ok(root);
+    let p = common::page(root, "en/microsoft-windows-kernel-boot/238/index.html");
+    assert_eq!(common::texts(&p, "table.versions tbody th"), ["1 (current)", "0"]);
+}
+
 fn csv_fixture() -> PathBuf {
     fixtures().join("csv/W2022_21H2")
 }

@@ -98,6 +98,30 @@ pub fn expand_inputs_any(inputs: &[PathBuf], exts: &[&str]) -> Result<Vec<PathBu
     Ok(out)
 }
 
+/// Read and parse every file with `parse`; all errors of all files at once
+/// (sorted), or each file with its text and what `parse` made of it.
+pub fn parse_inputs<T>(
+    files: &[PathBuf],
+    parse: impl Fn(&Path, &str) -> Result<T, Vec<Diagnostic>>,
+) -> Result<Vec<(PathBuf, Arc<str>, T)>, Failure> {
+    let mut errors = Diagnostics::new();
+    let mut parsed = Vec::new();
+    for f in files {
+        match read_input(f) {
+            Ok(text) => match parse(f, &text) {
+                Ok(p) => parsed.push((f.clone(), Arc::<str>::from(text.as_str()), p)),
+                Err(ds) => errors.extend(ds),
+            },
+            Err(d) => errors.push(*d),
+        }
+    }
+    if errors.error_count() > 0 {
+        errors.sort();
+        return Err(content_failure(errors));
+    }
+    Ok(parsed)
+}
+
 /// `<parent folder>/<file name>` of an input, as the marker names it.
 pub fn origin_of(path: &Path) -> String {
     let name = path

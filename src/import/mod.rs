@@ -39,7 +39,7 @@ mod ownership;
 mod report;
 mod shared;
 
-pub use input::{expand_inputs, expand_inputs_any, origin_of, read_input};
+pub use input::{expand_inputs, expand_inputs_any, origin_of, parse_inputs, read_input};
 pub use ownership::*;
 pub use report::{Counts, Report};
 pub use shared::VALUE_MAP_HEADER;

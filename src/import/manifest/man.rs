@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use roxmltree::Node;
 
-use super::xml::{Reader, children, data_fields, message_text, path};
+use super::xml::{Reader, children, data_fields, message_text, path, provider_name, value_and_version};
 use super::{EventDef, MapDef, Provider, Texts};
 use crate::diagnostics::did_you_mean;
 
@@ -100,16 +100,7 @@ fn texts(r: &mut Reader, s: &Strings, n: Node, attr: &str) -> Texts {
 }
 
 fn provider(r: &mut Reader, s: &Strings, p: Node) -> Option<Provider> {
-    let Some(name) = p.attribute("name").map(str::to_string) else {
-        r.error(
-            p,
-            "name",
-            "manifest-provider",
-            "the provider has no name".into(),
-            "add name=\"…\": it is the event source",
-        );
-        return None;
-    };
+    let name = provider_name(r, p, "add name=\"…\": it is the event source")?;
     let mut names = Names::default();
     for c in path(p, &["channels", "channel"])
         .into_iter()
@@ -191,22 +182,9 @@ fn maps(r: &mut Reader, s: &Strings, p: Node, provider: &str, names: &mut Names)
     out
 }
 
-fn event(r: &mut Reader, s: &Strings, names: &Names, e: Node) -> Option<EventDef> {
-    if e.attribute("value").is_none() {
-        r.error(
-            e,
-            "value",
-            "manifest-event",
-            "the event has no value".into(),
-            "add value=\"…\": it is the event ID",
-        );
-        return None;
-    }
-    let id = r.number(e, "value", u64::from(u16::MAX))? as u16;
-    let version = match e.attribute("version") {
-        Some(_) => r.number(e, "version", 255)? as u8,
-        None => 0,
-    };
+/// The level value of an event, warning about references to what the
+/// provider does not define (level, task, opcode, keywords).
+fn level_and_references(r: &mut Reader, names: &Names, e: Node) -> Option<u64> {
     let level = e.attribute("level").and_then(|l| {
         let v = names.levels.get(l).copied();
         if v.is_none() {
@@ -220,65 +198,57 @@ fn event(r: &mut Reader, s: &Strings, names: &Names, e: Node) -> Option<EventDef
         }
         v
     });
-    for (attr, known, what) in [
+    let keywords = e.attribute("keywords").unwrap_or("").split_whitespace();
+    let refs = [
         ("task", &names.tasks, "<tasks>"),
         ("opcode", &names.opcodes, "<opcodes>"),
-    ] {
-        if let Some(v) = e.attribute(attr)
-            && !v.starts_with("win:")
-            && !known.contains(v)
-        {
-            r.warn(
-                e,
-                attr,
-                "manifest-reference",
-                format!("{attr} `{v}` is not defined"),
-                &format!("define it under {what}; it was imported as written"),
-            );
-        }
-    }
-    let keywords: Vec<String> = e
-        .attribute("keywords")
-        .unwrap_or("")
-        .split_whitespace()
-        .map(str::to_string)
+    ]
+    .into_iter()
+    .filter_map(|(attr, known, what)| e.attribute(attr).map(|v| (attr, v, known, what)))
+    .chain(keywords.map(|k| ("keywords", k, &names.keywords, "<keywords>")));
+    let unknown: Vec<_> = refs
+        .filter(|(_, v, known, _)| !v.starts_with("win:") && !known.contains(*v))
         .collect();
-    if let Some(k) = keywords
-        .iter()
-        .find(|k| !k.starts_with("win:") && !names.keywords.contains(*k))
-    {
+    for (attr, v, _, what) in unknown {
         r.warn(
             e,
-            "keywords",
+            attr,
             "manifest-reference",
-            format!("keyword `{k}` is not defined"),
-            "define it under <keywords>; it was imported as written",
+            format!("`{v}` ({attr}) is not defined"),
+            &format!("define it under {what}; it was imported as written"),
         );
     }
-    let fields = match e.attribute("template") {
-        None => Vec::new(),
-        Some(t) => match names.templates.get(t) {
-            Some(f) => f.clone(),
-            None => {
-                let help = match did_you_mean(t, names.templates.keys().map(String::as_str)) {
-                    Some(m) => format!("did you mean `{m}`?"),
-                    None => "define <template tid=\"…\"> under <templates>".into(),
-                };
-                r.error(
-                    e,
-                    "template",
-                    "manifest-template",
-                    format!("there is no template `{t}`"),
-                    &help,
-                );
-                Vec::new()
-            }
-        },
+    level
+}
+
+/// The fields of the event's template (none without one; an unknown template is an error).
+fn template_fields(r: &mut Reader, names: &Names, e: Node) -> Vec<super::FieldOut> {
+    let Some(t) = e.attribute("template") else {
+        return Vec::new();
     };
+    if let Some(f) = names.templates.get(t) {
+        return f.clone();
+    }
+    let help = match did_you_mean(t, names.templates.keys().map(String::as_str)) {
+        Some(m) => format!("did you mean `{m}`?"),
+        None => "define <template tid=\"…\"> under <templates>".into(),
+    };
+    r.error(
+        e,
+        "template",
+        "manifest-template",
+        format!("there is no template `{t}`"),
+        &help,
+    );
+    Vec::new()
+}
+
+fn event(r: &mut Reader, s: &Strings, names: &Names, e: Node) -> Option<EventDef> {
+    let (id, version) = value_and_version(r, e, u64::from(u16::MAX), "it is the event ID")?;
     Some(EventDef {
-        id,
+        id: id as u16,
         version,
-        level,
+        level: level_and_references(r, names, e),
         channel: e
             .attribute("channel")
             .map(|c| names.channels.get(c).cloned().unwrap_or_else(|| c.to_string())),
@@ -286,10 +256,15 @@ fn event(r: &mut Reader, s: &Strings, names: &Names, e: Node) -> Option<EventDef
         opcode: e
             .attribute("opcode")
             .map(|o| o.trim_start_matches("win:").to_string()),
-        keywords,
+        keywords: e
+            .attribute("keywords")
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
         symbol: e.attribute("symbol").map(str::to_string),
         message: texts(r, s, e, "message"),
-        fields,
+        fields: template_fields(r, names, e),
         notes: Vec::new(),
         location: r.node(e),
     })

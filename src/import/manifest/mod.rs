@@ -40,12 +40,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::error::{Failure, FailureKind};
+use crate::diagnostics::{Diagnostic, Location};
+use crate::error::Failure;
 
 use super::blocks::{FieldOut, VersionOut, fields_block, keywords_block, value_map_blocks, versions_block};
 use super::{
-    ImportedRecord, ImportedTranslation, Importer, Report, expand_inputs_any, origin_of, read_input,
+    ImportedRecord, ImportedTranslation, Importer, Report, expand_inputs_any, origin_of, parse_inputs,
 };
 
 /// Texts by culture (`en-US`); the key `""` is a text of no stated culture.
@@ -160,29 +160,6 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
     })
 }
 
-/// Read and parse every file; all errors of all files at once.
-fn parse_all(files: &[PathBuf]) -> Result<Vec<Parsed>, Failure> {
-    let mut errors = Diagnostics::new();
-    let mut parsed = Vec::new();
-    for f in files {
-        match read_input(f) {
-            Ok(text) => match parse(f, &text) {
-                Ok(p) => parsed.push(p),
-                Err(ds) => errors.extend(ds),
-            },
-            Err(d) => errors.push(*d),
-        }
-    }
-    if errors.error_count() > 0 {
-        errors.sort();
-        return Err(Failure {
-            kind: FailureKind::Content,
-            diagnostics: errors,
-        });
-    }
-    Ok(parsed)
-}
-
 /// Skip reason: no version of the event has a message in the default culture.
 pub const NO_MESSAGE: &str = "no message";
 /// Skip reason: another event of the provider has the same ID and version.
@@ -237,7 +214,10 @@ impl Cultures {
 /// folders of `.man` and `.xml` files) into the site at `root`.
 pub fn import(root: &Path, inputs: &[PathBuf], dry_run: bool) -> Result<Report, Failure> {
     let files = expand_inputs_any(inputs, &["man", "xml"])?;
-    let parsed = parse_all(&files)?;
+    let parsed: Vec<Parsed> = parse_inputs(&files, parse)?
+        .into_iter()
+        .map(|(_, _, p)| p)
+        .collect();
     let mut importer = Importer::new(root, "manifest", "events", dry_run)?;
     importer.expect_translations();
     let units = parsed

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use roxmltree::Node;
 
-use super::xml::{Reader, child, data_fields, message_text, path};
+use super::xml::{Reader, child, data_fields, message_text, path, provider_name, value_and_version};
 use super::{EventDef, Provider, Texts};
 
 /// What the provider's sections define, by number.
@@ -28,16 +28,11 @@ struct Sections {
 
 /// Read the output of wevtutil for one provider.
 pub(super) fn read(r: &mut Reader, root: Node) -> Option<Provider> {
-    let Some(name) = root.attribute("name").map(str::to_string) else {
-        r.error(
-            root,
-            "name",
-            "manifest-provider",
-            "the provider has no name".into(),
-            "wevtutil writes <provider name=\"…\">; the name is the event source",
-        );
-        return None;
-    };
+    let name = provider_name(
+        r,
+        root,
+        "wevtutil writes <provider name=\"…\">; the name is the event source",
+    )?;
     let mut s = Sections::default();
     let section = |r: &mut Reader, parts: [&'static str; 2], key: &str| -> HashMap<u64, String> {
         let mut out = HashMap::new();
@@ -91,21 +86,12 @@ fn resolve(r: &mut Reader, e: Node, attr: &str, names: &HashMap<u64, String>) ->
 }
 
 fn event(r: &mut Reader, s: &Sections, maps: &HashMap<String, String>, e: Node) -> Option<EventDef> {
-    if e.attribute("value").is_none() {
-        r.error(
-            e,
-            "value",
-            "manifest-event",
-            "the event has no value".into(),
-            "wevtutil writes value=\"…\": the event's message ID",
-        );
-        return None;
-    }
-    let value = r.number(e, "value", u64::from(u32::MAX))?;
-    let version = match e.attribute("version") {
-        Some(_) => r.number(e, "version", 255)? as u8,
-        None => 0,
-    };
+    let (value, version) = value_and_version(
+        r,
+        e,
+        u64::from(u32::MAX),
+        "wevtutil writes the event's message ID",
+    )?;
     let mut notes = Vec::new();
     if value > 0xFFFF {
         notes.push(format!(

@@ -84,6 +84,43 @@ impl<'a, 'input> Reader<'a, 'input> {
     }
 }
 
+/// The `name` of a provider element; an error (and `None`) without one.
+pub(super) fn provider_name(r: &mut Reader, p: Node, help: &str) -> Option<String> {
+    let name = p.attribute("name").map(str::to_string);
+    if name.is_none() {
+        r.error(
+            p,
+            "name",
+            "manifest-provider",
+            "the provider has no name".into(),
+            help,
+        );
+    }
+    name
+}
+
+/// An event's `value` (at most `max`) and `version` (0–255, 0 when absent);
+/// an error (and `None`) when the value is missing or a number is wrong.
+/// `what` says what the value is, for the hint.
+pub(super) fn value_and_version(r: &mut Reader, e: Node, max: u64, what: &str) -> Option<(u64, u8)> {
+    if e.attribute("value").is_none() {
+        r.error(
+            e,
+            "value",
+            "manifest-event",
+            "the event has no value".into(),
+            &format!("add value=\"…\": {what}"),
+        );
+        return None;
+    }
+    let value = r.number(e, "value", max)?;
+    let version = match e.attribute("version") {
+        Some(_) => r.number(e, "version", 255)? as u8,
+        None => 0,
+    };
+    Some((value, version))
+}
+
 /// The element children of `n` with the local name `name`.
 pub(super) fn children<'a, 'input>(
     n: Node<'a, 'input>,

@@ -36,10 +36,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
-use crate::error::{Failure, FailureKind};
+use crate::diagnostics::{Diagnostic, Location, did_you_mean};
+use crate::error::Failure;
 
-use super::{ImportedRecord, ImportedTranslation, Importer, Report, expand_inputs, origin_of, read_input};
+use super::{ImportedRecord, ImportedTranslation, Importer, Report, expand_inputs, origin_of};
 
 mod parser;
 pub use parser::parse;
@@ -501,25 +501,7 @@ type ParsedFiles = Vec<(PathBuf, Arc<str>, McFile)>;
 
 /// Read and parse every `.mc` file; all syntax errors of all files at once.
 fn parse_all(files: &[PathBuf]) -> Result<ParsedFiles, Failure> {
-    let mut errors = Diagnostics::new();
-    let mut parsed = Vec::new();
-    for f in files {
-        match read_input(f) {
-            Ok(text) => match parse(f, &text) {
-                Ok(mc) => parsed.push((f.clone(), Arc::<str>::from(text.as_str()), mc)),
-                Err(ds) => errors.extend(ds),
-            },
-            Err(d) => errors.push(*d),
-        }
-    }
-    if errors.error_count() > 0 {
-        errors.sort();
-        return Err(Failure {
-            kind: FailureKind::Content,
-            diagnostics: errors,
-        });
-    }
-    Ok(parsed)
+    super::parse_inputs(files, parse)
 }
 
 /// The note on an imported record naming the full message code, when the
