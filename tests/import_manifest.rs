@@ -314,13 +314,161 @@ fn xmlish() -> impl Strategy<Value = String> {
         .prop_map(|v| v.concat())
 }
 
+/// The budget: `PROPTEST_CASES` when set, else a short one.
+fn config() -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 64;
+    }
+    c
+}
+
+/// An attribute value: one the readers treat specially, or arbitrary text (escaped).
+fn value() -> impl Strategy<Value = String> {
+    let special = prop::sample::select(vec![
+        "1",
+        "0",
+        "255",
+        "256",
+        "65535",
+        "65536",
+        "4294967295",
+        "99999999999",
+        "-1",
+        "0x",
+        "0xFFFFFFFFFFFFFFFF",
+        "$(string.X)",
+        "$(string.",
+        "win:Error",
+        "win:UInt32",
+        "win:Bogus",
+        "T",
+        "M",
+        "C",
+        "P",
+        "%1 %n %% %1!s! %0",
+        "",
+    ]);
+    let escape = |t: String| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    prop_oneof![special.prop_map(str::to_string), ".{0,8}".prop_map(escape)]
+}
+
+/// Well-formed elements of a manifest or of wevtutil output, with random attributes.
+fn element() -> impl Strategy<Value = String> {
+    let v = value;
+    prop_oneof![
+        (v(), v(), v(), v(), v(), v(), v(), v()).prop_map(|(a, b, c, d, e, f, g, h)| format!(
+            "<event value=\"{a}\" version=\"{b}\" level=\"{c}\" channel=\"{d}\" task=\"{e}\" opcode=\"{f}\" keywords=\"{g}\" template=\"{h}\" message=\"$(string.X)\"/>"
+        )),
+        (v(), v(), v()).prop_map(|(a, b, c)| format!("<event value=\"{a}\" message=\"{b}\"><template><data name=\"{c}\" inType=\"win:UInt32\" map=\"M\"/><struct name=\"S\"/></template></event>")),
+        (v(), v(), v()).prop_map(|(a, b, c)| format!("<templates><template tid=\"{a}\"><data name=\"{b}\" inType=\"{c}\" map=\"{a}\"/></template></templates>")),
+        (v(), v(), v()).prop_map(|(a, b, c)| format!("<maps><valueMap name=\"{a}\"><map value=\"{b}\" message=\"{c}\"/></valueMap><bitMap name=\"{c}\"><map value=\"{a}\"/></bitMap></maps>")),
+        (v(), v()).prop_map(|(a, b)| format!("<channels><channel name=\"{a}\" id=\"{b}\" chid=\"{b}\"/><importChannel name=\"{b}\"/></channels>")),
+        (v(), v()).prop_map(|(a, b)| format!("<levels><level name=\"{a}\" value=\"{b}\"/></levels><tasks><task name=\"{a}\" value=\"{b}\"/></tasks><opcodes><opcode name=\"{b}\" value=\"{a}\"/></opcodes><keywords><keyword name=\"{a}\" mask=\"{b}\"/></keywords>")),
+    ]
+}
+
+/// A manifest or wevtutil document made of random well-formed elements, so
+/// that the readers (not only the XML parser) see them.
+fn document() -> impl Strategy<Value = String> {
+    (prop::collection::vec(element(), 0..8), value(), value(), value(), any::<bool>()).prop_map(|(els, name, culture, text, wevtutil)| {
+        let body = els.concat();
+        if wevtutil {
+            format!("<provider name=\"{name}\">{body}<events>{body}</events></provider>")
+        } else {
+            format!(
+                "<instrumentationManifest><instrumentation><events><provider name=\"{name}\">{body}<events>{body}</events></provider></events></instrumentation>\
+                 <localization><resources culture=\"{culture}\"><stringTable><string id=\"X\" value=\"{text}\"/></stringTable></resources></localization></instrumentationManifest>"
+            )
+        }
+    })
+}
+
+/// A manifest that mostly imports: random events (IDs 0–4, versions 0–2) of
+/// one template with random fields and a map, random message texts and cultures.
+fn importable() -> impl Strategy<Value = String> {
+    let text = prop_oneof![
+        prop::sample::select(vec!["%1", "%2 and %3", "%n", "%%", "{A}", "%1!s!", " "])
+            .prop_map(str::to_string),
+        ".{0,10}".prop_map(|t: String| t
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")),
+    ];
+    let texts = prop::collection::vec(text, 1..5).prop_map(|v| v.concat());
+    let field = (
+        prop::sample::select(vec!["A", "B", "C", "Logon_Type"]),
+        prop::sample::select(vec!["win:UInt32", "win:UnicodeString", "win:HexInt32"]),
+        any::<bool>(),
+    )
+        .prop_map(|(n, t, m)| {
+            format!(
+                "<data name=\"{n}\" inType=\"{t}\"{}/>",
+                if m { " map=\"M\"" } else { "" }
+            )
+        });
+    let event = (
+        0u8..5,
+        0u8..3,
+        prop::sample::select(vec!["X", "Y"]),
+        any::<bool>(),
+        prop::sample::select(vec!["win:Error", "win:Informational", "win:LogAlways"]),
+    )
+        .prop_map(|(id, v, m, t, l)| {
+            format!(
+                "<event value=\"{id}\" version=\"{v}\" level=\"{l}\" message=\"$(string.{m})\"{}/>",
+                if t { " template=\"T\"" } else { "" }
+            )
+        });
+    let entry = (0u32..6, texts.clone()).prop_map(|(v, t)| format!("<map value=\"{v}\" message=\"{t}\"/>"));
+    (
+        prop::collection::vec(field, 0..4),
+        prop::collection::vec(event, 1..6),
+        prop::collection::vec(entry, 0..4),
+        texts.clone(),
+        texts,
+        prop::sample::select(vec!["en-US", "de-DE", "ja-JP", "fr-FR", ""]),
+    )
+        .prop_map(|(fields, events, entries, x, y, culture)| {
+            format!(
+                "<instrumentationManifest><instrumentation><events><provider name=\"Contoso-Random\">\
+                 <maps><bitMap name=\"M\">{}</bitMap></maps><templates><template tid=\"T\">{}</template></templates>\
+                 <events>{}</events></provider></events></instrumentation><localization>\
+                 <resources culture=\"en-US\"><stringTable><string id=\"X\" value=\"{x}\"/><string id=\"Y\" value=\"{y}\"/></stringTable></resources>\
+                 <resources culture=\"{culture}\"><stringTable><string id=\"X\" value=\"{y}\"/></stringTable></resources>\
+                 </localization></instrumentationManifest>",
+                entries.concat(),
+                fields.concat(),
+                events.concat()
+            )
+        })
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
-    fn the_xml_readers_never_panic(text in xmlish(), wevtutil in any::<bool>()) {
-        let text = if wevtutil { format!("<provider name=\"P\"><events>{text}</events></provider>") } else { text };
+    fn the_xml_readers_never_panic(text in xmlish(), doc in document()) {
         let _ = eventref::import::manifest::parse(Path::new("x.man"), &text);
+        let _ = eventref::import::manifest::parse(Path::new("x.man"), &doc);
+    }
+
+    #[test]
+    fn what_an_import_writes_check_accepts(doc in prop_oneof![document(), importable()]) {
+        let dir = site();
+        let file = dir.path().join("random.man");
+        std::fs::write(&file, &doc).unwrap();
+        if let Ok(r) = eventref::import::manifest::import(dir.path(), &[file], false) {
+            if std::env::var_os("SHOW_IMPORTS").is_some() {
+                eprintln!("imported: {}", r.records.created);
+            }
+            let (ok, diags) = common::check(dir.path());
+            prop_assert!(ok, "{doc}\n{}", diags.render(eventref::diagnostics::Format::Human, false));
+        }
     }
 
     #[test]

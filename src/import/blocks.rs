@@ -83,7 +83,11 @@ pub fn keywords_block(keywords: &[String]) -> Option<String> {
 /// header: `kind` and the `values` block.
 pub fn value_map_blocks(bitmap: bool, entries: &[(u64, String)]) -> Vec<(&'static str, Option<String>)> {
     let kind = format!("kind: {}\n", if bitmap { "bitmap" } else { "value" });
-    let mut values = String::from("values:\n");
+    let mut values = String::from(if entries.is_empty() {
+        "values: []\n"
+    } else {
+        "values:\n"
+    });
     for (v, label) in entries {
         let value = if bitmap || *v > 0xFFFF {
             yaml_string(&format!("0x{v:X}"))

@@ -167,9 +167,20 @@ fn maps(r: &mut Reader, s: &Strings, p: Node, provider: &str, names: &mut Names)
             };
             let mut entries = Vec::new();
             for e in children(m, "map") {
-                if let Some(v) = r.number(e, "value", u64::from(u32::MAX)) {
-                    entries.push((v, texts(r, s, e, "message")));
+                let Some(v) = r.number(e, "value", u64::from(u32::MAX)) else {
+                    continue;
+                };
+                if entries.iter().any(|(x, _)| *x == v) {
+                    r.warn(
+                        e,
+                        "value",
+                        "manifest-map",
+                        format!("value {v} is listed twice in map `{mname}`; the first was imported"),
+                        "list each value of a map once",
+                    );
+                    continue;
                 }
+                entries.push((v, texts(r, s, e, "message")));
             }
             names.maps.insert(mname.to_string(), slug.to_string());
             out.push(MapDef {

@@ -252,13 +252,16 @@ fn write_maps(
         let entries: Vec<(u64, String)> = m
             .entries
             .iter()
-            .map(|(v, t)| (*v, cultures.text(t).cloned().unwrap_or_else(|| v.to_string())))
+            .map(|(v, t)| {
+                let label = cultures.text(t).filter(|l| !l.trim().is_empty());
+                (*v, label.cloned().unwrap_or_else(|| v.to_string()))
+            })
             .collect();
         let rel = dir.join(format!("{}.yaml", m.name));
         importer.shared_file(&rel, origin, &value_map_blocks(m.bitmap, &entries))?;
         let mut by_lang: BTreeMap<String, String> = BTreeMap::new();
         for (v, t) in &m.entries {
-            for (lang, label) in cultures.others(t) {
+            for (lang, label) in cultures.others(t).filter(|(_, l)| !l.trim().is_empty()) {
                 let key = crate::authoring::yaml_string(&format!("0x{v:X}"));
                 let line = format!("  {key}: {}\n", crate::authoring::yaml_string(label));
                 by_lang
@@ -278,6 +281,53 @@ fn write_maps(
     Ok(())
 }
 
+/// Skip reason: the message uses `%n` beyond the event's fields.
+pub const INSERT_BEYOND_FIELDS: &str = "message uses an insert beyond the event's fields";
+
+/// Whether an event definition makes (a version of) a record; if not, it is
+/// counted as skipped, with a warning where a person should look.
+fn usable(importer: &mut Importer, cultures: &Cultures, d: &EventDef, kept: &[&EventDef]) -> bool {
+    if let Some(first) = kept.iter().find(|k| k.version == d.version) {
+        importer.warn(
+            Diagnostic::warning(
+                "manifest-duplicate",
+                format!(
+                    "event {} version {} is defined again; only the first was imported",
+                    d.id, d.version
+                ),
+            )
+            .at(d.location.clone())
+            .note("first defined here", Some(first.location.clone()))
+            .help("give each version of an event its own version number"),
+        );
+        importer.skip(DUPLICATE, 1);
+        return false;
+    }
+    let Some(message) = cultures.text(&d.message).filter(|m| !m.trim().is_empty()) else {
+        importer.skip(NO_MESSAGE, 1);
+        return false;
+    };
+    let n = d.fields.len();
+    let beyond = crate::content::message::inserts(message).into_iter().find(|i| {
+        i.strip_prefix('%')
+            .and_then(|x| x.parse::<usize>().ok())
+            .is_some_and(|x| n > 0 && x > n)
+    });
+    if let Some(insert) = beyond {
+        importer.warn(
+            Diagnostic::warning(
+                "manifest-inserts",
+                format!("the message of event {} version {} uses {insert}, but its template has {n} fields; it was not imported", d.id, d.version),
+            )
+            .at(d.location.clone())
+            .help("%1 … %n are the template's fields in order: fix the message or the template"),
+        );
+        importer.skip(INSERT_BEYOND_FIELDS, 1);
+        return false;
+    }
+    true
+}
+
 /// Write a record per event ID (its versions merged) and its translations.
 fn write_events(
     importer: &mut Importer,
@@ -293,23 +343,7 @@ fn write_events(
         defs.sort_by_key(|d| std::cmp::Reverse(d.version));
         let mut kept: Vec<&EventDef> = Vec::new();
         for d in defs.iter() {
-            if let Some(first) = kept.iter().find(|k| k.version == d.version) {
-                importer.warn(
-                    Diagnostic::warning(
-                        "manifest-duplicate",
-                        format!(
-                            "event {} version {} is defined again; only the first was imported",
-                            d.id, d.version
-                        ),
-                    )
-                    .at(d.location.clone())
-                    .note("first defined here", Some(first.location.clone()))
-                    .help("give each version of an event its own version number"),
-                );
-                importer.skip(DUPLICATE, 1);
-            } else if cultures.text(&d.message).is_none_or(|m| m.trim().is_empty()) {
-                importer.skip(NO_MESSAGE, 1);
-            } else {
+            if usable(importer, cultures, d, &kept) {
                 kept.push(d);
             }
         }
@@ -319,6 +353,10 @@ fn write_events(
         importer.record(record_of(p, current, older, cultures, origin))?;
         let original = cultures.text(&current.message).cloned().unwrap_or_default();
         for (lang, text) in cultures.others(&current.message) {
+            if text.trim().is_empty() {
+                importer.skip_translation(NO_MESSAGE, 1);
+                continue;
+            }
             importer.translation(ImportedTranslation {
                 source: p.name.clone(),
                 id: current.id,

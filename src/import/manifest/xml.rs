@@ -174,6 +174,47 @@ pub(super) fn record_level(value: u64) -> Option<&'static str> {
     })
 }
 
+/// Whether a `<data>` name can be a field's: an identifier (as in the event
+/// XML's `<Data Name=…>`) not used by an earlier field of the template.
+fn name_ok(r: &mut Reader, d: Node, name: &str, earlier: &[crate::import::blocks::FieldOut]) -> bool {
+    let mut chars = name.chars();
+    let identifier = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let (message, help) = if !identifier {
+        (
+            format!("data name `{name}` is not an identifier"),
+            "a field name has letters, digits and _, as in <Data Name=\"…\">",
+        )
+    } else if earlier.iter().any(|f| f.name == name) {
+        (
+            format!("the template has two fields named `{name}`"),
+            "give each <data> of a template its own name",
+        )
+    } else {
+        return true;
+    };
+    r.error(d, "name", "manifest-data", message, help);
+    false
+}
+
+/// The shared map a `<data map=…>` names (an error when there is none).
+fn map_ref(
+    r: &mut Reader,
+    d: Node,
+    m: &str,
+    maps: &std::collections::HashMap<String, String>,
+) -> Option<String> {
+    if let Some(shared) = maps.get(m) {
+        return Some(shared.clone());
+    }
+    let help = match crate::diagnostics::did_you_mean(m, maps.keys().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "define the map under <maps> as a <valueMap> or <bitMap>".into(),
+    };
+    r.error(d, "map", "manifest-map", format!("there is no map `{m}`"), &help);
+    None
+}
+
 /// The data fields of a `<template>`: each `<data name= inType= map=>` in
 /// order, the map resolved through `maps` (manifest name → shared map name).
 /// An unknown inType or map is an error; a `<struct>` is left out with a warning.
@@ -216,17 +257,10 @@ pub(super) fn data_fields(
                 "use a manifest inType such as win:UnicodeString, win:UInt32 or win:HexInt32",
             );
         }
-        let value_map = d.attribute("map").and_then(|m| match maps.get(m) {
-            Some(shared) => Some(shared.clone()),
-            None => {
-                let help = match crate::diagnostics::did_you_mean(m, maps.keys().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "define the map under <maps> as a <valueMap> or <bitMap>".into(),
-                };
-                r.error(d, "map", "manifest-map", format!("there is no map `{m}`"), &help);
-                None
-            }
-        });
+        if !name_ok(r, d, name, &out) {
+            continue;
+        }
+        let value_map = d.attribute("map").and_then(|m| map_ref(r, d, m, maps));
         out.push(crate::import::blocks::FieldOut {
             name: name.to_string(),
             in_type: in_type.to_string(),
