@@ -162,7 +162,13 @@ fn wevtutil_output_resolves_numbers_and_reduces_32_bit_values() {
     );
     assert!(one.contains("level: \"information\"\n"), "{one}");
     assert!(
-        one.contains("  - version: 0\n    message: \"Transfer of %1 started.\"\n"),
+        one.contains(
+            "fields:\n  - name: \"FileName\"\n    type: \"win:UnicodeString\"\n  - name: \"Target\"\n"
+        ),
+        "{one}"
+    );
+    assert!(
+        one.contains("  - version: 0\n    message: \"Transfer of %1 started.\"\n    fields: []\n"),
         "{one}"
     );
     let two = read(root, "content/contoso-sync/2.yaml");
@@ -202,6 +208,9 @@ fn re_imports_are_idempotent_and_keep_what_people_edited() {
         "  - name: \"Method\"\n    meaning: How the vault was unlocked.\n",
     );
     std::fs::write(root.join(file), &edited).unwrap();
+    let map = "value_maps/contoso-vault-unlockmethod.yaml";
+    let edited_map = read(root, map).replace("\"Recovery key\"", "\"Recovery key (48 digits)\"");
+    std::fs::write(root.join(map), &edited_map).unwrap();
     let f201 = "content/contoso-vault/201.yaml";
     let t201 = read(root, f201).replace("could not be unlocked", "was not unlocked");
     std::fs::write(root.join(f201), &t201).unwrap();
@@ -215,7 +224,8 @@ fn re_imports_are_idempotent_and_keep_what_people_edited() {
         .replace("VAULT_UNLOCK_FAILED", "VAULT_NOT_UNLOCKED");
     std::fs::write(&man, text).unwrap();
     let r = import(root, std::slice::from_ref(&man));
-    assert_eq!(r["fields_kept"], 2, "{r:#}");
+    assert_eq!(r["fields_kept"], 3, "{r:#}");
+    assert_eq!(read(root, map), edited_map, "an edited value map is kept");
     let now = read(root, file);
     assert!(now.contains("meaning: How the vault was unlocked."), "{now}");
     let now201 = read(root, f201);
