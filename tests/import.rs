@@ -217,6 +217,35 @@ fn csv_versions_are_kept_kernel_boot_238() {
     assert_eq!(common::texts(&p, "table.versions tbody th"), ["1 (current)", "0"]);
 }
 
+#[test]
+fn records_of_an_earlier_import_get_their_versions() {
+    let dir = site();
+    let root = dir.path();
+    csv(root, &[csv_fixture()]);
+    // What an import wrote before versions were kept: the newest version and a note.
+    let rel = "content/contoso-agent/1.yaml";
+    let now = read(root, rel);
+    let versions = now.find("versions:\n").expect("versions written");
+    let hash_start = now.find(" versions=").unwrap();
+    let old = format!(
+        "{}{}",
+        &now[..hash_start],
+        &now[hash_start + " versions=12345678".len()..versions]
+    )
+    .replace(
+        "# import-hash:",
+        "# import-note: versions 0, 1 in the source; this record has version 1, the newest with a message\n# import-hash:",
+    );
+    write(root, rel, &old);
+    let r = csv(root, &[csv_fixture()]);
+    assert_eq!((r.records.updated, r.fields_kept), (1, 0), "{}", r.to_text());
+    assert_eq!(
+        read(root, rel),
+        now,
+        "the versions are added and the old note goes"
+    );
+}
+
 fn csv_fixture() -> PathBuf {
     fixtures().join("csv/W2022_21H2")
 }
