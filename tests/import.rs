@@ -196,7 +196,13 @@ fn csv_versions_are_kept_kernel_boot_238() {
     let Some(data) = dataset() else { return };
     let dir = site();
     let root = dir.path();
-    let r = csv(root, &[data.join("Microsoft-Windows-Kernel-Boot.csv")]);
+    let r = csv(
+        root,
+        &[
+            data.join("Microsoft-Windows-Kernel-Boot.csv"),
+            data.join("OpenSSH.csv"),
+        ],
+    );
     assert!(r.records.merged >= 1, "{}", r.to_text());
     let rec = read(root, "content/microsoft-windows-kernel-boot/238.yaml");
     assert!(
@@ -215,6 +221,26 @@ fn csv_versions_are_kept_kernel_boot_238() {
     common::build_ok(root);
     let p = common::page(root, "en/microsoft-windows-kernel-boot/238/index.html");
     assert_eq!(common::texts(&p, "table.versions tbody th"), ["1 (current)", "0"]);
+    // Issue 16: version 0's shorter text found OpenSSH 1 when only version 1 was known.
+    let out = eventref()
+        .current_dir(root)
+        .args([
+            "lookup",
+            "--format",
+            "json",
+            "EFI time zone bias: 60. Daylight flags: 0.",
+        ])
+        .assert()
+        .success();
+    let found: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        (&found[0]["source"], &found[0]["id"]),
+        (
+            &serde_json::json!("Microsoft-Windows-Kernel-Boot"),
+            &serde_json::json!(238)
+        ),
+        "{found:#}"
+    );
 }
 
 #[test]
