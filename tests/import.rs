@@ -251,12 +251,14 @@ fn records_of_an_earlier_import_get_their_versions() {
     // What an import wrote before versions were kept: the newest version and a note.
     let rel = "content/contoso-agent/1.yaml";
     let now = read(root, rel);
-    let versions = now.find("versions:\n").expect("versions written");
-    let hash_start = now.find(" versions=").unwrap();
+    let start = now.find("versions:\n").expect("versions written");
+    let end = start + now[start..].find("\ntask:").expect("task after versions") + 1;
+    let hash = now.find(" versions=").unwrap();
     let old = format!(
-        "{}{}",
-        &now[..hash_start],
-        &now[hash_start + " versions=12345678".len()..versions]
+        "{}{}{}",
+        &now[..hash],
+        &now[hash + " versions=12345678".len()..start],
+        &now[end..]
     )
     .replace(
         "# import-hash:",

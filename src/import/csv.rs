@@ -11,8 +11,9 @@
 //!
 //! - Provider → `source`, Event ID → `id`, Message → `message`, Level → `level`
 //!   (`Error`, `Warning`, `Information`, `Critical`, `Verbose`; another name is
-//!   left out with a note), Channel → `channel`, Task → `category`. Empty
-//!   columns write nothing. Version, Opcode and Keyword have no record field.
+//!   left out with a note), Channel → `channel`, Task → `category` and
+//!   `task`, Opcode → `opcode`, Keyword → `keywords` (one). Empty columns
+//!   write nothing.
 //! - An Event ID above 65535 is a 32-bit legacy message ID: the event ID is its
 //!   low 16 bits; the high 16 bits (severity and facility, Event Viewer's
 //!   "qualifiers") are kept in an `# import-note:`.
@@ -33,7 +34,7 @@ use crate::content::Level;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::error::{Failure, FailureKind};
 
-use super::blocks::{VersionOut, versions_block};
+use super::blocks::{VersionOut, keywords_block, versions_block};
 use super::{ImportedRecord, Importer, Report, expand_inputs, origin_of, read_input};
 
 /// The columns of a provider CSV, in order.
@@ -70,6 +71,10 @@ pub struct Row {
     pub channel: String,
     /// Task, possibly empty.
     pub task: String,
+    /// Opcode, possibly empty.
+    pub opcode: String,
+    /// Keyword, possibly empty.
+    pub keyword: String,
     /// Message template, possibly empty.
     pub message: String,
 }
@@ -181,6 +186,8 @@ fn parse_row(
         version,
         channel: f[4].trim().to_string(),
         task: f[5].trim().to_string(),
+        opcode: f[6].trim().to_string(),
+        keyword: f[7].trim().to_string(),
         message: f[8].trim_end().to_string(),
     })
 }
@@ -361,8 +368,21 @@ pub fn record_for(chosen: &Row, older: &[&Row], all: &[&Row]) -> ImportedRecord 
             ("category", non_empty(&chosen.task)),
             ("level", level),
             ("channel", non_empty(&chosen.channel)),
+            ("task", non_empty(&chosen.task)),
+            ("opcode", non_empty(&chosen.opcode)),
         ],
-        blocks: vec![("versions", versions_of(chosen, older))],
+        blocks: vec![
+            ("versions", versions_of(chosen, older)),
+            (
+                "keywords",
+                keywords_block(
+                    &[chosen.keyword.clone()]
+                        .into_iter()
+                        .filter(|k| !k.is_empty())
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+        ],
         merged: older.len(),
         notes,
         origin: origin_of(&chosen.file),
@@ -493,6 +513,8 @@ mod tests {
         );
         assert_eq!(rec.fields[1], ("category", Some("Backup".into())));
         assert_eq!(rec.fields[2], ("level", Some("information".into())));
+        assert_eq!(rec.fields[4], ("task", Some("Backup".into())));
+        assert_eq!(rec.blocks[1].1.as_deref(), Some("keywords: [\"Time\"]\n"));
         assert!(rec.notes.is_empty(), "{:?}", rec.notes);
         assert_eq!(rec.merged, 1);
         assert_eq!(
