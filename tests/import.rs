@@ -274,6 +274,29 @@ fn records_of_an_earlier_import_get_their_versions() {
     );
 }
 
+#[test]
+fn control_characters_in_keywords_and_older_versions_refuse_the_event() {
+    let dir = site();
+    let root = dir.path();
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("Contoso-X.csv");
+    std::fs::write(
+        &file,
+        "Provider|Level|Event ID|Version|Channel|Task|Opcode|Keyword|Message\n\
+         Contoso-X|Error|1|0|System|||Bad\u{1}keyword|Hello.\n\
+         Contoso-X|Error|2|0|System||||Old\u{1}text.\n\
+         Contoso-X|Error|2|1|System||||New text.\n\
+         Contoso-X|Error|3|0|System|||Fine|Fine.\n",
+    )
+    .unwrap();
+    let r = csv(root, &[file]);
+    assert_eq!(r.records.created, 1, "{}", r.to_text());
+    assert_eq!(skipped(&r.records, import::REFUSED), 3, "{}", r.to_text());
+    assert_eq!(r.diagnostics.error_count(), 2);
+    assert!(!root.join("content/contoso-x/1.yaml").exists());
+    assert!(!root.join("content/contoso-x/2.yaml").exists());
+}
+
 fn csv_fixture() -> PathBuf {
     fixtures().join("csv/W2022_21H2")
 }

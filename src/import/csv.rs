@@ -383,6 +383,9 @@ pub fn record_for(chosen: &Row, older: &[&Row], all: &[&Row]) -> ImportedRecord 
                 ),
             ),
         ],
+        block_texts: std::iter::once(("keywords", chosen.keyword.clone()))
+            .chain(older.iter().map(|r| ("message", r.message.clone())))
+            .collect(),
         merged: older.len(),
         notes,
         origin: origin_of(&chosen.file),

@@ -80,6 +80,10 @@ pub struct ImportedRecord {
     /// The structured fields the importer owns (`fields`, `versions`,
     /// `keywords`), each as the YAML block it writes, key line included.
     pub blocks: Vec<(&'static str, Option<String>)>,
+    /// The input's texts inside `blocks` (a keyword, a version's message),
+    /// checked for control characters like the scalar fields (messages may
+    /// span lines, other texts may not).
+    pub block_texts: Vec<(&'static str, String)>,
     /// How many other input units this record stands for (older versions
     /// written into its `versions:`): counted as merged, or skipped with it.
     pub merged: usize,
@@ -355,6 +359,7 @@ impl Importer {
         // Control characters would break the YAML or hide text: refuse the row.
         let values = std::iter::once(("source", Some(&rec.source)))
             .chain(rec.fields.iter().map(|(k, v)| (*k, v.as_ref())))
+            .chain(rec.block_texts.iter().map(|(k, v)| (*k, Some(v))))
             .filter_map(|(k, v)| v.map(|v| (k, v)));
         for (field, value) in values {
             if let Some((_, c)) = crate::content::emit::refused_char(value, field != "message") {

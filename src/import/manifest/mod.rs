@@ -418,6 +418,11 @@ fn record_of(
             ("versions", versions_block(&versions)),
             ("keywords", keywords_block(&current.keywords)),
         ],
+        block_texts: older
+            .iter()
+            .filter_map(|v| cultures.text(&v.message).map(|m| ("message", m.clone())))
+            .chain(current.keywords.iter().map(|k| ("keywords", k.clone())))
+            .collect(),
         merged: older.len(),
         notes: current.notes.clone(),
         origin: origin.to_string(),

@@ -485,6 +485,7 @@ pub fn import(root: &Path, source: &str, inputs: &[PathBuf], dry_run: bool) -> R
                     ("level", m.severity.as_ref().map(|s| level_of(s).to_string())),
                 ],
                 blocks: Vec::new(),
+                block_texts: Vec::new(),
                 merged: 0,
                 notes,
                 origin: origin.clone(),
