@@ -460,6 +460,10 @@ fn new_translations_offer_every_translatable_text() {
     let root = dir.path();
     std::fs::create_dir_all(root.join("content/contoso")).unwrap();
     std::fs::write(root.join("content/contoso/1.yaml"), FULL_RECORD).unwrap();
+    // The record's `links:` site path `/support/` is a page of the site's own
+    // (its static/ folder is published at the site root).
+    std::fs::create_dir_all(root.join("static/support")).unwrap();
+    std::fs::write(root.join("static/support/index.html"), "<p>Support</p>\n").unwrap();
     std::fs::write(
         root.join("content/contoso/2.yaml"),
         "source: Contoso\nid: 2\nmessage: Done.\nuser_action: |\n  Nothing.\n\n  Really.\n",

@@ -177,3 +177,17 @@ fn build_success_report_carries_its_warnings() {
     assert_eq!(doc["diagnostics"][0]["code"], "placeholder");
     assert!(doc["summary"]["pages"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_link_to_a_missing_anchor_fails_check_as_it_fails_build() {
+    let dir = site_with(&[
+        (
+            "a.yaml",
+            "source: Foo\nid: 1\nmessage: x\nexplanation: \"[b](event:Foo/2#user-action)\"\n",
+        ),
+        ("b.yaml", "source: Foo\nid: 2\nmessage: y\nexplanation: Why.\n"),
+    ]);
+    let (code, codes) = agree("missing anchor", dir.path());
+    assert_eq!((code, codes), (1, vec!["broken-link".to_string()]));
+    assert!(!dir.path().join("public/en/index.html").exists());
+}

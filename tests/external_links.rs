@@ -16,7 +16,9 @@ use axum::routing::get;
 use eventref::site::ExternalOptions;
 
 /// A local server: `/ok`, `/no-head` (refuses HEAD), `/gone` (404), `/busy`
-/// (503). Returns its address and the number of requests `/ok` got.
+/// (503), `/removed` (410), and pages that refuse the checker as sites that
+/// block bots do: `/forbidden` (403), `/login` (401), `/post-only` (405).
+/// Returns its address and the number of requests `/ok` got.
 fn server() -> (String, Arc<AtomicUsize>) {
     let hits = Arc::new(AtomicUsize::new(0));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -39,7 +41,11 @@ fn server() -> (String, Arc<AtomicUsize>) {
                     get(|| async { "ok" }).head(|| async { StatusCode::METHOD_NOT_ALLOWED }),
                 )
                 .route("/gone", get(|| async { StatusCode::NOT_FOUND }))
-                .route("/busy", get(|| async { StatusCode::SERVICE_UNAVAILABLE }));
+                .route("/busy", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
+                .route("/removed", get(|| async { StatusCode::GONE }))
+                .route("/forbidden", get(|| async { StatusCode::FORBIDDEN }))
+                .route("/login", get(|| async { StatusCode::UNAUTHORIZED }))
+                .route("/post-only", get(|| async { StatusCode::METHOD_NOT_ALLOWED }));
             let l = tokio::net::TcpListener::from_std(listener).unwrap();
             axum::serve(l, app).await.unwrap();
         });
@@ -128,6 +134,88 @@ fn broken_is_an_error_unreachable_is_a_warning() {
     // The cache is in the site's .eventref/, not in the published tree.
     assert!(dir.path().join(".eventref/external-links.json").is_file());
     assert!(!dir.path().join("public").exists());
+}
+
+/// Sites that block bots answer 401, 403 or 405 to HEAD and GET: the link
+/// may be fine, so it is a warning that says the server refused the checker;
+/// 404 and 410 stay errors.
+#[test]
+fn a_server_that_refuses_the_checker_is_not_a_broken_link() {
+    let (base, _) = server();
+    let record = format!(
+        "source: A\nid: 1\nmessage: x\n\
+         explanation: \"[f]({base}/forbidden), [l]({base}/login), [p]({base}/post-only)\"\n\
+         links:\n  - {{ title: Removed, url: \"{base}/removed\" }}\n  - {{ title: Gone, url: \"{base}/gone\" }}\n"
+    );
+    let dir = site_with(&[("a.yaml", &record)]);
+    let (ok, d) = run(dir.path(), &opts(dir.path()));
+    assert!(!ok, "404 and 410 fail the check");
+    let by = |code: &str| d.iter().filter(|x| x.code == code).collect::<Vec<_>>();
+    let mut broken: Vec<&str> = by("broken-external-link")
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    broken.sort();
+    assert_eq!(broken.len(), 2, "{broken:?}");
+    assert!(
+        broken[0].contains("/gone") && broken[0].contains("404"),
+        "{broken:?}"
+    );
+    assert!(
+        broken[1].contains("/removed") && broken[1].contains("410"),
+        "{broken:?}"
+    );
+    let refused = by("external-link-unchecked");
+    assert_eq!(refused.len(), 3, "{:?}", codes(&d));
+    for (path, status) in [("/forbidden", "403"), ("/login", "401"), ("/post-only", "405")] {
+        let w = refused
+            .iter()
+            .find(|w| w.message.contains(path))
+            .unwrap_or_else(|| panic!("{path}: {:?}", codes(&d)));
+        assert_eq!(w.severity, eventref::diagnostics::Severity::Warning);
+        assert!(w.message.contains(status), "{}", w.message);
+        assert!(
+            w.help.as_deref().unwrap().contains("refused the checker"),
+            "{:?}",
+            w.help
+        );
+        let l = w.location.as_ref().unwrap();
+        assert_eq!(l.line, 4, "{path}");
+    }
+}
+
+/// A translation may link to its own language's pages: those links are
+/// fetched too, and reported in the overlay file.
+#[test]
+fn links_only_in_a_translation_are_fetched_and_reported_there() {
+    let (base, _) = server();
+    let record = format!("source: A\nid: 1\nmessage: x\nexplanation: \"See [ok]({base}/ok).\"\n");
+    let overlay = format!(
+        "explanation: |\n  Siehe [ok]({base}/ok) und\n  [weg]({base}/gone).\nuser_action: \"[verboten]({base}/forbidden)\"\n"
+    );
+    let record = record + "user_action: Retry.\n";
+    let dir = site_with(&[("a.yaml", &record), ("a.de.yaml", &overlay)]);
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "title = \"T\"\ndefault_language = \"en\"\n[languages.en]\nname = \"English\"\n[languages.de]\nname = \"Deutsch\"\n",
+    )
+    .unwrap();
+    let (ok, d) = run(dir.path(), &opts(dir.path()));
+    assert!(!ok, "{:?}", codes(&d));
+    let broken: Vec<_> = d.iter().filter(|x| x.code == "broken-external-link").collect();
+    assert_eq!(broken.len(), 1, "{:?}", codes(&d));
+    assert!(broken[0].message.contains("/gone"));
+    let l = broken[0].location.as_ref().unwrap();
+    assert_eq!(l.file, std::path::Path::new("content/a.de.yaml"));
+    let line = overlay.lines().nth(2).unwrap();
+    assert_eq!(
+        (l.line, l.column),
+        (3, line.find(&format!("{base}/gone")).unwrap() as u32 + 1)
+    );
+    let refused: Vec<_> = d.iter().filter(|x| x.code == "external-link-unchecked").collect();
+    assert_eq!(refused.len(), 1, "{:?}", codes(&d));
+    let l = refused[0].location.as_ref().unwrap();
+    assert_eq!((l.file.to_str(), l.line), (Some("content/a.de.yaml"), 4));
 }
 
 #[test]

@@ -88,8 +88,10 @@ fn the_whole_windows_dataset_imports_builds_and_checks() {
     assert_eq!(r.records.total(), 2496);
     assert_eq!(r.records.created, 1766);
     assert_eq!(skipped(&r.records, import::csv::NO_MESSAGE), 664);
-    assert_eq!(skipped(&r.records, import::csv::OLDER_VERSION), 66);
-    assert_eq!(r.records.skipped_total(), 730);
+    // Older versions are in their event's `versions:`, not skipped.
+    assert_eq!(r.records.merged, 66);
+    assert_eq!(skipped(&r.records, import::csv::OLDER_VERSION), 0);
+    assert_eq!(r.records.skipped_total(), 664);
     assert_eq!(r.written.len(), 1766);
     assert!(
         r.diagnostics.is_empty(),
@@ -106,11 +108,11 @@ fn the_whole_windows_dataset_imports_builds_and_checks() {
     let site = eventref::Site::load(root).unwrap();
     assert_eq!(site.content.events.len(), 1766);
 
-    // Versions: the newest with a message, and a note about the others.
+    // Versions: the newest with a message on top, every version in `versions:`.
     let k = read(root, "content/microsoft-windows-kernel-general/1.yaml");
     assert!(k.contains("Process: '{ProcessName}' (PID {ProcessID})."), "{k}");
     assert!(
-        k.contains("# import-note: versions 0, 1, 2 in the source; this record has version 2"),
+        k.contains("versions:\n  - version: 0\n    message: ") && k.contains("  - version: 2\n"),
         "{k}"
     );
     assert!(k.contains("category: \"SystemTimeChange\""), "{k}");
@@ -172,7 +174,13 @@ fn the_dataset_next_to_hand_written_records() {
     assert_eq!(r.records.total(), 2496);
     let hand = skipped(&r.records, "hand-written record");
     assert!(hand >= 30, "{}", r.to_text());
-    assert_eq!(r.records.created, 1766 - hand);
+    // Rows: a record created (its older versions merged), or skipped with the hand-written record.
+    assert_eq!(r.records.created + r.records.merged + hand, 1766 + 66);
+    assert!(
+        r.records.created < 1766 && r.records.merged < 66,
+        "{}",
+        r.to_text()
+    );
     // No hand-written file changed; new records sit next to the source's others.
     let after = common::tree(&root.join("content"));
     for (path, bytes) in &before {
@@ -181,6 +189,112 @@ fn the_dataset_next_to_hand_written_records() {
     }
     assert!(root.join("content/windows/ntfs/131.yaml").is_file());
     builds_and_checks(root);
+}
+
+#[test]
+fn csv_versions_are_kept_kernel_boot_238() {
+    let Some(data) = dataset() else { return };
+    let dir = site();
+    let root = dir.path();
+    let r = csv(
+        root,
+        &[
+            data.join("Microsoft-Windows-Kernel-Boot.csv"),
+            data.join("OpenSSH.csv"),
+        ],
+    );
+    assert!(r.records.merged >= 1, "{}", r.to_text());
+    let rec = read(root, "content/microsoft-windows-kernel-boot/238.yaml");
+    assert!(
+        rec.contains("message: \"EFI time zone bias: {EfiTimeZoneBias}. Daylight flags: {EfiDaylightFlags}. Firmware time: {EfiTime}.\"\n"),
+        "{rec}"
+    );
+    assert!(
+        rec.contains("versions:\n  - version: 0\n    message: \"EFI time zone bias: {EfiTimeZoneBias}. Daylight flags: {EfiDaylightFlags}.\"\n  - version: 1\n"),
+        "{rec}"
+    );
+    eventref()
+        .current_dir(root)
+        .args(["check", "--strict"])
+        .assert()
+        .success();
+    common::build_ok(root);
+    let p = common::page(root, "en/microsoft-windows-kernel-boot/238/index.html");
+    assert_eq!(common::texts(&p, "table.versions tbody th"), ["1 (current)", "0"]);
+    // Issue 16: version 0's shorter text found OpenSSH 1 when only version 1 was known.
+    let out = eventref()
+        .current_dir(root)
+        .args([
+            "lookup",
+            "--format",
+            "json",
+            "EFI time zone bias: 60. Daylight flags: 0.",
+        ])
+        .assert()
+        .success();
+    let found: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        (&found[0]["source"], &found[0]["id"]),
+        (
+            &serde_json::json!("Microsoft-Windows-Kernel-Boot"),
+            &serde_json::json!(238)
+        ),
+        "{found:#}"
+    );
+}
+
+#[test]
+fn records_of_an_earlier_import_get_their_versions() {
+    let dir = site();
+    let root = dir.path();
+    csv(root, &[csv_fixture()]);
+    // What an import wrote before versions were kept: the newest version and a note.
+    let rel = "content/contoso-agent/1.yaml";
+    let now = read(root, rel);
+    let start = now.find("versions:\n").expect("versions written");
+    let end = start + now[start..].find("\ntask:").expect("task after versions") + 1;
+    let hash = now.find(" versions=").unwrap();
+    let old = format!(
+        "{}{}{}",
+        &now[..hash],
+        &now[hash + " versions=12345678".len()..start],
+        &now[end..]
+    )
+    .replace(
+        "# import-hash:",
+        "# import-note: versions 0, 1 in the source; this record has version 1, the newest with a message\n# import-hash:",
+    );
+    write(root, rel, &old);
+    let r = csv(root, &[csv_fixture()]);
+    assert_eq!((r.records.updated, r.fields_kept), (1, 0), "{}", r.to_text());
+    assert_eq!(
+        read(root, rel),
+        now,
+        "the versions are added and the old note goes"
+    );
+}
+
+#[test]
+fn control_characters_in_keywords_and_older_versions_refuse_the_event() {
+    let dir = site();
+    let root = dir.path();
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("Contoso-X.csv");
+    std::fs::write(
+        &file,
+        "Provider|Level|Event ID|Version|Channel|Task|Opcode|Keyword|Message\n\
+         Contoso-X|Error|1|0|System|||Bad\u{1}keyword|Hello.\n\
+         Contoso-X|Error|2|0|System||||Old\u{1}text.\n\
+         Contoso-X|Error|2|1|System||||New text.\n\
+         Contoso-X|Error|3|0|System|||Fine|Fine.\n",
+    )
+    .unwrap();
+    let r = csv(root, &[file]);
+    assert_eq!(r.records.created, 1, "{}", r.to_text());
+    assert_eq!(skipped(&r.records, import::REFUSED), 3, "{}", r.to_text());
+    assert_eq!(r.diagnostics.error_count(), 2);
+    assert!(!root.join("content/contoso-x/1.yaml").exists());
+    assert!(!root.join("content/contoso-x/2.yaml").exists());
 }
 
 fn csv_fixture() -> PathBuf {
@@ -194,7 +308,7 @@ fn csv_rows_are_all_accounted_for() {
     let r = csv(root, &[csv_fixture()]);
     assert_eq!((r.files, r.inputs), (2, 9));
     assert_eq!(r.records.created, 6);
-    assert_eq!(skipped(&r.records, import::csv::OLDER_VERSION), 1);
+    assert_eq!(r.records.merged, 1);
     assert_eq!(skipped(&r.records, import::csv::NO_MESSAGE), 2);
     assert_eq!(r.records.total(), 9);
     let agent = read(root, "content/contoso-agent/1.yaml");
@@ -296,7 +410,8 @@ fn hand_written_records_are_left_alone_unless_they_opt_in() {
     let hand = "source: Contoso-Agent\nid: 1\nmessage: \"Written by hand.\"\n";
     write(root, "content/agent/one.yaml", hand);
     let r = csv(root, &[csv_fixture()]);
-    assert_eq!(skipped(&r.records, "hand-written record"), 1);
+    // Both rows (versions 0 and 1) of the event are skipped with its record.
+    assert_eq!(skipped(&r.records, "hand-written record"), 2);
     assert_eq!(read(root, "content/agent/one.yaml"), hand);
     // New records of the source go into the folder it already uses.
     assert!(root.join("content/agent/2.yaml").is_file());

@@ -621,6 +621,11 @@ fn bug9_links_to_other_hosts_are_not_site_paths() {
         "/\\evil.example/",
         "/\t/evil.example/",
         "/\\/evil.example/",
+        // Not relative paths either: a backslash, a scheme, a space.
+        "\\\\evil.example/",
+        "javascript:alert(1)",
+        " //evil.example/",
+        "../1/ x",
     ] {
         let record = format!(
             "source: Foo\nid: 1\nmessage: x\nlinks:\n  - {{ title: t, url: {} }}\n",
@@ -633,7 +638,7 @@ fn bug9_links_to_other_hosts_are_not_site_paths() {
     }
     let dir = site_with(&[(
         "a.yaml",
-        "source: Foo\nid: 1\nmessage: x\nlinks:\n  - { title: t, url: \"/en/foo/2/\" }\n",
+        "source: Foo\nid: 1\nmessage: x\nlinks:\n  - { title: t, url: \"/en/foo/1/\" }\n  - { title: r, url: \"../1/\" }\n",
     )]);
     assert!(check(dir.path()).0);
 }

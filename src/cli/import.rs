@@ -1,5 +1,6 @@
-//! `eventref import csv` and `eventref import mc`: records from provider CSVs
-//! and Message Compiler files.
+//! `eventref import csv`, `eventref import mc` and `eventref import manifest`:
+//! records from provider CSVs, Message Compiler files, and instrumentation
+//! manifests or `wevtutil gp` output.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,7 +25,7 @@ pub struct Inputs {
     dry_run: bool,
 }
 
-/// Import records from provider CSVs or Message Compiler (.mc) files.
+/// Import records from provider CSVs, Message Compiler (.mc) files, or instrumentation manifests.
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Provider CSVs (Provider, Level, Event ID, Version, Channel, Task, Opcode, Keyword, Message; | or , separated).
@@ -37,6 +38,8 @@ pub enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Instrumentation manifests (.man) or `wevtutil gp <provider> /ge /gm /f:xml` output (.xml), told apart by their root element: records with fields, versions and value maps, an overlay per other culture.
+    Manifest(Inputs),
 }
 
 /// Run `eventref import …`.
@@ -44,6 +47,10 @@ pub fn run(command: Command) -> ExitCode {
     let (result, format) = match command {
         Command::Csv(i) => (
             eventref::import::csv::import(&i.common.root, &i.files, i.dry_run),
+            i.format,
+        ),
+        Command::Manifest(i) => (
+            eventref::import::manifest::import(&i.common.root, &i.files, i.dry_run),
             i.format,
         ),
         Command::Mc { source, inputs: i } => (

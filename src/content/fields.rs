@@ -14,6 +14,7 @@ use serde_saphyr::Spanned;
 
 use super::message;
 use super::value_map::{RawMapRef, Scalar, ValueMap, check_map};
+use super::yaml::span_loc;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 
 /// The manifest input types (`inType`) an event field may have.
@@ -94,15 +95,6 @@ pub(super) struct MapRef {
     pub(super) name: String,
     /// Where the name is written.
     pub(super) loc: Location,
-}
-
-fn span_loc<T>(rel_path: &Path, text: &Arc<str>, s: &Spanned<T>) -> Location {
-    Location::new(
-        rel_path,
-        Some(text.clone()),
-        s.referenced.line() as u32,
-        s.referenced.column() as u32,
-    )
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -196,19 +188,11 @@ fn field_map(
     ds: &mut Vec<Diagnostic>,
     refs: &mut Vec<MapRef>,
 ) -> (Option<String>, Option<Arc<ValueMap>>) {
-    let Some(Spanned {
-        value, referenced, ..
-    }) = raw
-    else {
+    let Some(raw) = raw else {
         return (None, None);
     };
-    let at = Location::new(
-        rel_path,
-        Some(text.clone()),
-        referenced.line() as u32,
-        referenced.column() as u32,
-    );
-    match value {
+    let at = span_loc(rel_path, text, &raw);
+    match raw.value {
         RawMapRef::Named(n) => {
             let n = n.trim().to_string();
             refs.push(MapRef {

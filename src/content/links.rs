@@ -123,24 +123,58 @@ fn locate(
     (line, column): (u32, u32),
     out: &mut Vec<MdLink>,
 ) {
-    let field_loc = Location::new(file, Some(text.clone()), line, column);
     // Byte offset of the field's start; each link is searched from the end
     // of the one before, so two equal links point at their own places.
     let mut cursor = offset_of(text, line, column);
     for md in parts {
         for dest in destinations(md) {
-            let loc = match text.get(cursor..).and_then(|rest| rest.find(dest.as_str())) {
-                Some(i) if !dest.is_empty() => {
-                    let at = cursor + i;
-                    cursor = at + dest.len();
-                    let (l, c) = line_col(text, at);
-                    Location::new(file, Some(text.clone()), l, c).with_len(dest.chars().count())
-                }
-                _ => field_loc.clone(),
-            };
-            out.push(MdLink { dest, field, loc });
+            out.push(link_from(file, text, field, dest, &mut cursor, (line, column)));
         }
     }
+}
+
+/// The link to `dest` in `field`, located where `dest` is first written in
+/// `text` from byte offset `cursor` (which moves past it), or at `field_at`
+/// (1-based line and column) when it cannot be found there.
+fn link_from(
+    file: &Path,
+    text: &Arc<str>,
+    field: &'static str,
+    dest: String,
+    cursor: &mut usize,
+    field_at: (u32, u32),
+) -> MdLink {
+    let loc = match text.get(*cursor..).and_then(|rest| rest.find(dest.as_str())) {
+        Some(i) if !dest.is_empty() => {
+            let at = *cursor + i;
+            *cursor = at + dest.len();
+            let (l, c) = line_col(text, at);
+            Location::new(file, Some(text.clone()), l, c).with_len(dest.chars().count())
+        }
+        _ => Location::new(file, Some(text.clone()), field_at.0, field_at.1),
+    };
+    MdLink { dest, field, loc }
+}
+
+/// A `links:` entry's URL that leads to a page of the site, for resolving
+/// like a link in the prose; located where `url` is written from the
+/// entry's start (1-based line and column).
+pub fn links_entry(file: &Path, text: &Arc<str>, url: &str, entry_at: (u32, u32)) -> MdLink {
+    let mut cursor = offset_of(text, entry_at.0, entry_at.1);
+    link_from(file, text, "links", url.to_string(), &mut cursor, entry_at)
+}
+
+/// A relative link (`../1009/`, `#user-action`): no scheme, not a site path
+/// (`/…`), and no backslash, space or control character (which browsers may
+/// read as something else).
+pub fn is_relative_path(url: &str) -> bool {
+    !url.is_empty()
+        && !url.starts_with('/')
+        && !url.contains('\\')
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+        && url
+            .find(':')
+            .is_none_or(|colon| url[..colon].contains(['/', '?', '#']))
 }
 
 fn offset_of(text: &str, line: u32, column: u32) -> usize {
@@ -176,6 +210,11 @@ pub struct SiteMap<'a> {
     pub categories: HashMap<(&'a str, String), &'a str>,
     /// Configured language codes.
     pub languages: HashSet<&'a str>,
+    /// The default language: the language of a record's own text.
+    pub default_language: &'a str,
+    /// The site's own static files (their `/`-separated paths under
+    /// `static/`, which is published at the site root).
+    pub files: BTreeSet<String>,
 }
 
 /// Where a link that stays on the site leads, once resolved.
@@ -211,15 +250,7 @@ pub fn resolve_path(site: &SiteMap, segs: &[&str]) -> SitePage {
         return SitePage::Exists; // the root redirect
     };
     if !site.languages.contains(first) {
-        return match *first {
-            "static" | "pagefind" => SitePage::Exists,
-            "robots.txt" | "sitemap.xml" | "404.html" if rest.is_empty() => SitePage::Exists,
-            _ => missing(
-                format!("the site has no language or folder `{first}`"),
-                first,
-                None,
-            ),
-        };
+        return resolve_outside_languages(site, &segs);
     }
     let sources = || site.sources.keys().copied().collect::<BTreeSet<_>>();
     let source_missing = |s: &str| {
@@ -278,24 +309,116 @@ pub fn resolve_path(site: &SiteMap, segs: &[&str]) -> SitePage {
     }
 }
 
-/// Resolve `dest`, written on the page of event (`source_slug`, `id`), and
-/// report it if it leads nowhere. Links with a scheme (`https:`, `mailto:`;
-/// the sanitizer drops the others from the page) and bare `#anchors` are not
-/// checked here.
-pub fn check(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink) -> Option<Diagnostic> {
+/// The event page a link is written on: its language (the default language
+/// for a record, the overlay's for a translation) and its event.
+#[derive(Debug, Clone, Copy)]
+pub struct OnPage<'a> {
+    /// The language of the page.
+    pub lang: &'a str,
+    /// The event's source slug.
+    pub source_slug: &'a str,
+    /// The event's ID.
+    pub id: u16,
+}
+
+/// Resolve a path (from the site root) that is in no language folder: the
+/// theme's assets, the full-text index, the root files, and the site's own
+/// static files (published at the site root).
+fn resolve_outside_languages(site: &SiteMap, segs: &[&str]) -> SitePage {
+    let path = segs.join("/");
+    let is_site_file = site.files.contains(&path) || site.files.contains(&format!("{path}/index.html"));
+    match segs {
+        _ if is_site_file => SitePage::Exists,
+        ["static" | "pagefind", ..] => SitePage::Exists,
+        ["robots.txt" | "sitemap.xml" | "404.html"] => SitePage::Exists,
+        [first, ..] => {
+            let tops = site.files.iter().filter_map(|f| f.split('/').next());
+            let near = did_you_mean(first, site.languages.iter().copied().chain(tops));
+            SitePage::Missing {
+                why: format!("the site has no language, folder or file `{first}`"),
+                bad: first.to_string(),
+                near: near.map(str::to_string),
+            }
+        }
+        [] => SitePage::Exists,
+    }
+}
+
+/// Resolve `link`, written on page `on`, and report it if it leads nowhere.
+/// A link to a place on a page that exists (`…#anchor`, or a bare
+/// `#anchor` on its own page) goes to `anchors`: the anchors of a page are
+/// known once it is rendered. Links with a scheme (`https:`, `mailto:`; the
+/// sanitizer drops the others from the page) are not checked here.
+pub fn check(site: &SiteMap, on: OnPage, link: &MdLink, anchors: &mut Vec<AnchorLink>) -> Option<Diagnostic> {
     let dest = link.dest.trim();
     if let Some(s) = shorthand(dest) {
-        return check_shorthand(site, link, dest, s);
+        return check_shorthand(site, on.lang, link, s, anchors);
     }
     if is_unchecked(dest) {
         return None;
     }
-    check_path(site, source_slug, id, link, dest)
+    check_path(site, on, link, anchors)
+}
+
+/// A link to a place (`#anchor`) on a page of the site, resolved: checked
+/// against the ids of the page once it is rendered (see `site::anchors`).
+#[derive(Debug, Clone)]
+pub struct AnchorLink {
+    /// The page's output file from the site root (`en/contoso-backup/1009/index.html`).
+    pub page: String,
+    /// The anchor, without the `#`.
+    pub anchor: String,
+    /// The link as written.
+    pub link: MdLink,
+}
+
+/// The links to anchors of one record or translation. They always compare
+/// equal: they change no page, so an edit that only moves them re-renders
+/// nothing (the live preview compares events to choose what to re-render).
+#[derive(Debug, Clone, Default)]
+pub struct AnchorLinks(pub Vec<AnchorLink>);
+
+impl PartialEq for AnchorLinks {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// The output file of the page at `segs` (a resolved path from the site
+/// root): a folder's `index.html`, or the file itself when the path ends in
+/// a file name. `render::urls` tests hold it to the routes.
+pub fn page_file(segs: &[&str]) -> String {
+    match segs.last() {
+        Some(last) if last.contains('.') => segs.join("/"),
+        _ => segs.iter().map(|s| format!("{s}/")).collect::<String>() + "index.html",
+    }
+}
+
+/// Add the `anchor` of `link`, to the page at `segs`, to `anchors`; nothing
+/// for an empty anchor (the top of the page).
+fn push_anchor(link: &MdLink, segs: &[&str], anchor: Option<&str>, anchors: &mut Vec<AnchorLink>) {
+    if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+        anchors.push(AnchorLink {
+            page: page_file(segs),
+            anchor: a.to_string(),
+            link: link.clone(),
+        });
+    }
 }
 
 /// How to write the shorthand links, for the hints of broken links.
 const SHORTHAND_HELP: &str = "link to an event with [text](event:Source/ID), to a source with \
                               [text](source:Source), to a category with [text](category:Source/Category)";
+
+/// How to write the shorthand instead, after `before`, for the prose, where
+/// it is allowed; nothing for a `links:` entry.
+fn shorthand_help(link: &MdLink, before: &str) -> String {
+    if link.field == "links" {
+        String::new()
+    } else {
+        format!("{before}{SHORTHAND_HELP}")
+    }
+}
 
 /// The `broken-link` error of `link` (whose trimmed destination is `dest`).
 fn broken(link: &MdLink, dest: &str, why: String, help: String) -> Option<Diagnostic> {
@@ -312,11 +435,13 @@ fn broken(link: &MdLink, dest: &str, why: String, help: String) -> Option<Diagno
 /// Resolve an `event:`/`source:`/`category:` shorthand and report it if it is malformed or leads nowhere.
 fn check_shorthand(
     site: &SiteMap,
+    lang: &str,
     link: &MdLink,
-    dest: &str,
     s: Result<(Shorthand<'_>, Option<&str>), String>,
+    anchors: &mut Vec<AnchorLink>,
 ) -> Option<Diagnostic> {
-    let (s, _anchor) = match s {
+    let dest = link.dest.trim();
+    let (s, anchor) = match s {
         Ok(s) => s,
         Err(how) => {
             return broken(
@@ -332,11 +457,13 @@ fn check_shorthand(
         Shorthand::Source(src) => vec![slug_or(src)],
         Shorthand::Category(src, c) => vec![slug_or(src), "category".into(), slug_or(c)],
     };
-    let lang = site.languages.iter().next().copied().unwrap_or("en");
     let mut all = vec![lang];
     all.extend(segs.iter().map(String::as_str));
     match resolve_path(site, &all) {
-        SitePage::Exists => None,
+        SitePage::Exists => {
+            push_anchor(link, &all, anchor, anchors);
+            None
+        }
         SitePage::Missing { why, near, .. } => {
             let help = match (near, s) {
                 (Some(n), Shorthand::Event(src, _)) if n.parse::<u16>().is_ok() => {
@@ -361,11 +488,10 @@ fn check_shorthand(
     }
 }
 
-/// Whether `dest` is not checked: empty, a bare `#anchor`, or a link with a scheme.
+/// Whether `dest` is not checked: empty, or a link with a scheme.
 fn is_unchecked(dest: &str) -> bool {
     let lower = dest.to_ascii_lowercase();
     if dest.is_empty()
-        || dest.starts_with('#')
         || lower.starts_with("http:")
         || lower.starts_with("https:")
         || lower.starts_with("mailto:")
@@ -383,13 +509,19 @@ fn is_unchecked(dest: &str) -> bool {
 }
 
 /// Resolve a path link, relative to the event page or from the site root, and report it if it leads nowhere.
-fn check_path(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink, dest: &str) -> Option<Diagnostic> {
+fn check_path(
+    site: &SiteMap,
+    on: OnPage,
+    link: &MdLink,
+    anchors: &mut Vec<AnchorLink>,
+) -> Option<Diagnostic> {
+    let dest = link.dest.trim();
     let path = dest.split(['#', '?']).next().unwrap_or("");
     // From the event page `{lang}/{slug}/{id}/`, or from the site root.
     let mut segs: Vec<String> = if path.starts_with('/') {
         Vec::new()
     } else {
-        vec!["{lang}".to_string(), source_slug.to_string(), id.to_string()]
+        vec![on.lang.to_string(), on.source_slug.to_string(), on.id.to_string()]
     };
     for part in path.split('/') {
         match part {
@@ -400,29 +532,27 @@ fn check_path(site: &SiteMap, source_slug: &str, id: u16, link: &MdLink, dest: &
                         link,
                         dest,
                         "it leads outside the site".into(),
-                        format!("remove a `../`; {SHORTHAND_HELP}"),
+                        format!("remove a `../`{}", shorthand_help(link, "; ")),
                     );
                 }
             }
             p => segs.push(p.to_string()),
         }
     }
-    // A relative link stays in the page's language; check it in one.
-    let lang = site.languages.iter().min().copied().unwrap_or("en");
-    let segs: Vec<&str> = segs
-        .iter()
-        .map(|s| if s == "{lang}" { lang } else { s.as_str() })
-        .collect();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match resolve_path(site, &segs) {
-        SitePage::Exists => None,
+        SitePage::Exists => {
+            push_anchor(link, &segs, dest.split_once('#').map(|(_, a)| a), anchors);
+            None
+        }
         SitePage::Missing { why, bad, near } => {
             let help = match near {
                 Some(n) if !bad.is_empty() && dest.contains(bad.as_str()) => {
                     let i = dest.rfind(bad.as_str()).unwrap_or(0);
                     let fixed = format!("{}{n}{}", &dest[..i], &dest[i + bad.len()..]);
-                    format!("did you mean `{fixed}`? Or {SHORTHAND_HELP}")
+                    format!("did you mean `{fixed}`?{}", shorthand_help(link, " Or "))
                 }
-                _ => format!("check the path; {SHORTHAND_HELP}"),
+                _ => format!("check the path{}", shorthand_help(link, "; ")),
             };
             broken(link, dest, why, help)
         }
@@ -448,6 +578,8 @@ mod tests {
         s.categories.insert(("contoso-backup", "jobs".into()), "Jobs");
         s.languages.insert("en");
         s.languages.insert("de");
+        s.files.insert("support/index.html".into());
+        s.files.insert("guide.pdf".into());
         s
     }
 
@@ -459,8 +591,39 @@ mod tests {
         }
     }
 
+    const ON: OnPage = OnPage {
+        lang: "en",
+        source_slug: "contoso-backup",
+        id: 1000,
+    };
+
     fn help(dest: &str) -> Option<String> {
-        check(&site(), "contoso-backup", 1000, &link(dest)).map(|d| d.help.unwrap_or_default())
+        check(&site(), ON, &link(dest), &mut Vec::new()).map(|d| d.help.unwrap_or_default())
+    }
+
+    #[test]
+    fn anchors_are_left_for_the_rendered_page() {
+        let anchors = |dest: &str| {
+            let mut a = Vec::new();
+            assert!(check(&site(), ON, &link(dest), &mut a).is_none(), "{dest}");
+            a.into_iter().map(|a| (a.page, a.anchor)).collect::<Vec<_>>()
+        };
+        let p = |page: &str, a: &str| vec![(page.to_string(), a.to_string())];
+        let page = "en/contoso-backup/1009/index.html";
+        assert_eq!(
+            anchors("event:contoso backup/1009#user-action"),
+            p(page, "user-action")
+        );
+        assert_eq!(anchors("../1009/#user-action"), p(page, "user-action"));
+        assert_eq!(anchors("../1009/index.html#x"), p(page, "x"));
+        assert_eq!(
+            anchors("/de/contoso-backup/1009/?a=b#x"),
+            p("de/contoso-backup/1009/index.html", "x")
+        );
+        assert_eq!(anchors("#x"), p("en/contoso-backup/1000/index.html", "x"));
+        assert_eq!(anchors("../../404.html#x"), p("en/404.html", "x"));
+        assert_eq!(anchors("category:Contoso-Backup/Jobs#"), vec![]);
+        assert_eq!(anchors("https://example.org/#x"), vec![]);
     }
 
     #[test]
@@ -482,6 +645,9 @@ mod tests {
             "mailto:a@example.org",
             "#explanation",
             "../../../static/x.png",
+            "/support/",
+            "/support/index.html#x",
+            "../../../guide.pdf",
         ] {
             assert_eq!(help(ok), None, "{ok}");
         }
@@ -518,6 +684,15 @@ mod tests {
         );
         assert!(help("../../../../x/").is_some());
         assert!(help("/fr/contoso-backup/1009/").is_some());
+        assert!(help("/help/").is_some());
+        for (dest, near) in [
+            ("/suport/", "/support/"),
+            ("/dee/contoso-backup/", "/de/contoso-backup/"),
+        ] {
+            let want = format!("did you mean `{near}`?");
+            assert!(help(dest).unwrap().contains(&want), "{dest}");
+        }
+        assert!(help("/guide.pdf/x").is_some());
         assert_eq!(help("ftp://x/"), None, "not a page of the site");
     }
 

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::fields::MapRef;
 use super::index;
-use super::links::{MdLink, SiteMap};
+use super::links::{AnchorLinks, MdLink, OnPage, SiteMap};
 use super::model::{Event, EventKey, OverlayFile};
 use super::record::{Parsed, RecordKey, parse_file};
 use super::value_map::{SharedMaps, load_shared, unknown_map};
@@ -439,15 +439,43 @@ fn site_map<'a>(config: &'a Config, keys: impl Iterator<Item = &'a RecordKey>) -
         }
     }
     site.languages = config.languages.iter().map(|(c, _)| c.as_str()).collect();
+    site.default_language = config.default_language.as_str();
+    site.files = site_files(config);
     site
 }
 
-/// The links of `e`'s prose that lead nowhere on the site.
-fn check_links(e: &Event, site: &SiteMap, links: &[MdLink]) -> Vec<Diagnostic> {
-    links
-        .iter()
-        .filter_map(|l| super::links::check(site, e.source_slug.as_str(), e.id, l))
+/// The site's own static files (`static/`, published at the site root), by
+/// their `/`-separated paths, hidden files left out as the theme leaves them.
+fn site_files(config: &Config) -> std::collections::BTreeSet<String> {
+    let dir = config.root.join(crate::config::layout::STATIC);
+    walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(&dir).ok()?;
+            let parts: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+            Some(parts.join("/"))
+        })
         .collect()
+}
+
+/// The links of `e`'s prose and `links:` that lead nowhere on the site; the
+/// links to anchors go to `e.anchor_links`, for checking on the rendered pages.
+fn check_links(e: &mut Event, site: &SiteMap, links: &[MdLink]) -> Vec<Diagnostic> {
+    let on = OnPage {
+        lang: site.default_language,
+        source_slug: e.source_slug.as_str(),
+        id: e.id,
+    };
+    let mut anchors = Vec::new();
+    let diags = links
+        .iter()
+        .filter_map(|l| super::links::check(site, on, l, &mut anchors))
+        .collect();
+    e.anchor_links = AnchorLinks(anchors);
+    diags
 }
 
 /// Resolve `e.related` (keeping only events that exist) and report the others.

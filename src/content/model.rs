@@ -228,6 +228,10 @@ pub struct Event {
     pub last_modified: Option<String>,
     /// Translations by language code (from overlay files).
     pub translations: BTreeMap<String, super::model::Translation>,
+    /// The links of the prose and of `links:` to an anchor of a page of the
+    /// site, checked once the pages are rendered.
+    #[serde(skip)]
+    pub anchor_links: super::links::AnchorLinks,
 }
 
 impl Event {
@@ -464,6 +468,10 @@ pub struct Translation {
     pub versions: BTreeMap<u8, String>,
     /// Per field: the hash of the original it was translated from.
     pub translated_from: BTreeMap<String, String>,
+    /// The links of the translated prose to an anchor of a page of the
+    /// site, checked once the pages are rendered.
+    #[serde(skip)]
+    pub anchor_links: super::links::AnchorLinks,
 }
 
 /// One data field's translation: its meaning and its inline value map's labels.

@@ -170,6 +170,9 @@ fn load_one(
     errors |= check_user_action(raw.user_action.as_ref(), event, &doc, ds);
     let (links, bad_links) = check_links(&raw.links, event, &doc, ds);
     errors |= bad_links;
+    let anchor_links = site
+        .map(|site| check_prose_links(site, &o.lang, event, &raw, &doc, ds))
+        .unwrap_or_default();
 
     // Fields and versions: the original's, translating meanings, labels and notes only.
     let (fields, bad_fields) = check_part(raw.fields, 6, &doc, ds, |f, at, ds| {
@@ -182,16 +185,6 @@ fn load_one(
     errors |= bad_versions;
 
     errors |= check_hashes(&raw.translated_from, &doc, ds);
-    if let Some(site) = site {
-        check_prose_links(
-            site,
-            event,
-            raw.explanation.as_ref(),
-            raw.user_action.as_ref(),
-            &doc,
-            ds,
-        );
-    }
 
     let t = Translation {
         lang: o.lang.clone(),
@@ -211,6 +204,7 @@ fn load_one(
         fields,
         versions,
         translated_from: raw.translated_from,
+        anchor_links,
     };
     warn_if_empty(&t, &doc, ds);
     if errors || !configured { None } else { Some(t) }
@@ -571,27 +565,38 @@ fn check_hashes(
     errors
 }
 
-/// Check that the links in the translated prose lead where the original's may.
+/// Check that the links in the translated prose (on `event`'s page in
+/// `lang`) lead where the original's may; the links to anchors, for
+/// checking on the rendered pages.
 fn check_prose_links(
     site: &super::links::SiteMap,
+    lang: &str,
     event: &Event,
-    explanation: Option<&Spanned<String>>,
-    user_action: Option<&Spanned<UserAction>>,
+    raw: &RawOverlay,
     doc: &OverlayText,
     ds: &mut Vec<Diagnostic>,
-) {
+) -> super::links::AnchorLinks {
     let at = |s: &serde_saphyr::Location| (s.line() as u32, s.column() as u32);
     let found = super::links::find(
         doc.file,
         doc.text,
-        explanation.map(|x| (x.value.as_str(), at(&x.referenced))),
-        user_action.map(|u| (&u.value, at(&u.referenced))),
+        raw.explanation
+            .as_ref()
+            .map(|x| (x.value.as_str(), at(&x.referenced))),
+        raw.user_action.as_ref().map(|u| (&u.value, at(&u.referenced))),
     );
+    let on = super::links::OnPage {
+        lang,
+        source_slug: event.source_slug.as_str(),
+        id: event.id,
+    };
+    let mut anchors = Vec::new();
     ds.extend(
         found
             .iter()
-            .filter_map(|l| super::links::check(site, event.source_slug.as_str(), event.id, l)),
+            .filter_map(|l| super::links::check(site, on, l, &mut anchors)),
     );
+    super::links::AnchorLinks(anchors)
 }
 
 fn join(items: &[&String]) -> String {

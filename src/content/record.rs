@@ -12,6 +12,7 @@ use serde_saphyr::Spanned;
 use super::fields::{MapRef, RawField, check_fields, check_inserts};
 use super::model::{Event, EventKey, Level, Link, RECORD_FIELDS, UserAction};
 use super::versions::{RawVersion, check_versions};
+use super::yaml::span_loc;
 use super::yaml::{parse_yaml, read_text};
 use crate::content::message;
 use crate::content::slug::Slug;
@@ -132,15 +133,6 @@ pub fn id_hint(id: i64) -> String {
     }
 }
 
-fn span_loc<T>(rel_path: &Path, text: &Arc<str>, s: &Spanned<T>) -> Location {
-    Location::new(
-        rel_path,
-        Some(text.clone()),
-        s.referenced.line() as u32,
-        s.referenced.column() as u32,
-    )
-}
-
 /// Check a parsed record field by field; its key, event (if valid) and diagnostics.
 fn check_record(rel_path: &Path, text: &Arc<str>, mut raw: RawRecord) -> Parsed {
     let mut ds = Vec::new();
@@ -166,10 +158,11 @@ fn check_record(rel_path: &Path, text: &Arc<str>, mut raw: RawRecord) -> Parsed 
 
     check_symbolic_name(rel_path, text, raw.symbolic_name.as_ref(), &mut ds);
     let related = check_related(rel_path, text, &raw.related, &mut ds);
-    let links = check_links(rel_path, text, std::mem::take(&mut raw.links), &mut ds);
+    let (links, site_links) = check_links(rel_path, text, std::mem::take(&mut raw.links), &mut ds);
     let last_modified = check_last_modified(rel_path, text, raw.last_modified.as_ref(), &mut ds);
 
-    let md_links = prose_links(rel_path, text, &raw);
+    let mut md_links = prose_links(rel_path, text, &raw);
+    md_links.extend(site_links);
 
     let raw_id = id16;
     let has_errors = ds
@@ -262,6 +255,7 @@ fn build_event(rel_path: &Path, raw: RawRecord, c: Checked) -> Event {
         links: c.links,
         last_modified: c.last_modified,
         translations: BTreeMap::new(),
+        anchor_links: Default::default(),
     }
 }
 
@@ -476,27 +470,32 @@ fn check_related(
     related
 }
 
-/// Check that the links are http(s) URLs or site paths; all the links.
+/// Check that the links are http(s) URLs, site paths or relative paths; all
+/// the links, and those that lead to a page of the site, for resolving
+/// across records by `load` like the links in the prose.
 fn check_links(
     rel_path: &Path,
     text: &Arc<str>,
     raw: Vec<Spanned<Link>>,
     ds: &mut Vec<Diagnostic>,
-) -> Vec<Link> {
+) -> (Vec<Link>, Vec<super::links::MdLink>) {
     let mut links = Vec::new();
+    let mut on_site = Vec::new();
     for l in raw {
         let url = l.value.url.trim();
-        let ok = url.starts_with("https://") || url.starts_with("http://") || is_site_path(url);
-        if !ok {
+        if is_site_path(url) || super::links::is_relative_path(url) {
+            let at = (l.referenced.line() as u32, l.referenced.column() as u32);
+            on_site.push(super::links::links_entry(rel_path, text, url, at));
+        } else if !(url.starts_with("https://") || url.starts_with("http://")) {
             ds.push(
                 Diagnostic::error("invalid-link", format!("link URL `{url}` is not allowed"))
                     .at(span_loc(rel_path, text, &l))
-                    .help("links must be http(s) URLs or site paths starting with /"),
+                    .help("links must be http(s) URLs, site paths starting with / or relative paths"),
             );
         }
         links.push(l.value);
     }
-    links
+    (links, on_site)
 }
 
 /// Check that last_modified is a date; the trimmed text.

@@ -201,3 +201,13 @@ fn classify_plain_message(msg: String) -> (String, &'static str, &'static str) {
         )
     }
 }
+
+/// Where a spanned YAML value is written in `text`.
+pub(super) fn span_loc<T>(rel_path: &Path, text: &Arc<str>, s: &serde_saphyr::Spanned<T>) -> Location {
+    Location::new(
+        rel_path,
+        Some(text.clone()),
+        s.referenced.line() as u32,
+        s.referenced.column() as u32,
+    )
+}

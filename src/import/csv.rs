@@ -11,15 +11,20 @@
 //!
 //! - Provider → `source`, Event ID → `id`, Message → `message`, Level → `level`
 //!   (`Error`, `Warning`, `Information`, `Critical`, `Verbose`; another name is
-//!   left out with a note), Channel → `channel`, Task → `category`. Empty
-//!   columns write nothing. Version, Opcode and Keyword have no record field.
+//!   left out with a note), Channel → `channel`, Task → `category` and
+//!   `task`, Opcode → `opcode`, Keyword → `keywords` (one). Empty columns
+//!   write nothing.
 //! - An Event ID above 65535 is a 32-bit legacy message ID: the event ID is its
 //!   low 16 bits; the high 16 bits (severity and facility, Event Viewer's
 //!   "qualifiers") are kept in an `# import-note:`.
 //! - Rows with the same provider and event ID are versions of one event: the
-//!   record gets the newest version that has a message; its notes list the
-//!   other versions, which are counted as skipped ("older version"). A row
-//!   without a message is skipped ("no message"): a record needs one.
+//!   record's `message` is the newest version that has one, and, when there
+//!   are several, `versions:` lists every version with a message (oldest
+//!   first), each older one with its own message where it differs; those rows
+//!   are counted as merged. A row without a message is skipped ("no
+//!   message"), as is a second row of the same version ("duplicate"). The
+//!   `{Name}` placeholders stay as they are: the CSVs give no field types, so
+//!   no `fields:` are written.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +34,7 @@ use crate::content::Level;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::error::{Failure, FailureKind};
 
+use super::blocks::{VersionOut, keywords_block, versions_block};
 use super::{ImportedRecord, Importer, Report, expand_inputs, origin_of, read_input};
 
 /// The columns of a provider CSV, in order.
@@ -38,8 +44,9 @@ pub const COLUMNS: [&str; 9] = [
 
 /// Skip reason: the row has no message.
 pub const NO_MESSAGE: &str = "no message";
-/// Skip reason: a newer version of the event was imported.
-pub const OLDER_VERSION: &str = "older version";
+/// Skip reason: an older version of an event with a version number outside
+/// 0–255, which `versions:` cannot hold.
+pub const OLDER_VERSION: &str = "older version (version number over 255)";
 /// Skip reason: another row with the same event ID and version was imported.
 pub const DUPLICATE: &str = "duplicate of an imported row (same event ID and version)";
 /// Skip reason: the row could not be read.
@@ -64,6 +71,10 @@ pub struct Row {
     pub channel: String,
     /// Task, possibly empty.
     pub task: String,
+    /// Opcode, possibly empty.
+    pub opcode: String,
+    /// Keyword, possibly empty.
+    pub keyword: String,
     /// Message template, possibly empty.
     pub message: String,
 }
@@ -102,72 +113,83 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Box<Diagnostic>> {
     let mut out = Parsed::default();
     for (i, line) in lines {
         let line = line.trim_end_matches('\r');
-        let n = i as u32 + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let f = split_row(line, delimiter, COLUMNS.len());
-        let f: Vec<&str> = f.iter().map(String::as_str).collect();
-        if f.len() < COLUMNS.len() {
-            out.malformed.push(
-                Diagnostic::warning(
-                    "csv-row",
-                    format!(
-                        "row has {} columns instead of {}; skipped",
-                        f.len(),
-                        COLUMNS.len()
-                    ),
-                )
-                .at(at(n, 1, line.chars().count()))
-                .help(format!(
-                    "every row needs the {} columns of the header",
-                    COLUMNS.len()
-                )),
-            );
-            continue;
+        match parse_row(file, line, i as u32 + 1, delimiter, &at) {
+            Ok(row) => out.rows.push(row),
+            Err(d) => out.malformed.push(*d),
         }
-        let number = |s: &str| -> Option<u32> {
-            let s = s.trim();
-            if s.is_empty() { Some(0) } else { s.parse().ok() }
-        };
-        let (Some(id), Some(version)) = (number(f[2]).filter(|_| !f[2].trim().is_empty()), number(f[3]))
-        else {
-            let col = f[0].chars().count() + f[1].chars().count() + 3;
-            out.malformed.push(
-                Diagnostic::warning(
-                    "csv-row",
-                    format!(
-                        "`{}` / `{}` is not an event ID / version; row skipped",
-                        f[2], f[3]
-                    ),
-                )
-                .at(at(n, col as u32, f[2].chars().count()))
-                .help("Event ID and Version are whole numbers"),
-            );
-            continue;
-        };
-        let provider = f[0].trim();
-        if provider.is_empty() {
-            out.malformed.push(
-                Diagnostic::warning("csv-row", "row has no provider; skipped")
-                    .at(at(n, 1, 1))
-                    .help("the first column names the event source"),
-            );
-            continue;
-        }
-        out.rows.push(Row {
-            file: file.to_path_buf(),
-            line: n,
-            provider: provider.to_string(),
-            level: f[1].trim().to_string(),
-            id,
-            version,
-            channel: f[4].trim().to_string(),
-            task: f[5].trim().to_string(),
-            message: f[8].trim_end().to_string(),
-        });
     }
     Ok(out)
+}
+
+/// Read one data row (line `n`), or the warning that says why it is malformed.
+fn parse_row(
+    file: &Path,
+    line: &str,
+    n: u32,
+    delimiter: char,
+    at: &dyn Fn(u32, u32, usize) -> Location,
+) -> Result<Row, Box<Diagnostic>> {
+    let f = split_row(line, delimiter, COLUMNS.len());
+    let f: Vec<&str> = f.iter().map(String::as_str).collect();
+    if f.len() < COLUMNS.len() {
+        return Err(Box::new(
+            Diagnostic::warning(
+                "csv-row",
+                format!(
+                    "row has {} columns instead of {}; skipped",
+                    f.len(),
+                    COLUMNS.len()
+                ),
+            )
+            .at(at(n, 1, line.chars().count()))
+            .help(format!(
+                "every row needs the {} columns of the header",
+                COLUMNS.len()
+            )),
+        ));
+    }
+    let number = |s: &str| -> Option<u32> {
+        let s = s.trim();
+        if s.is_empty() { Some(0) } else { s.parse().ok() }
+    };
+    let (Some(id), Some(version)) = (number(f[2]).filter(|_| !f[2].trim().is_empty()), number(f[3])) else {
+        let col = f[0].chars().count() + f[1].chars().count() + 3;
+        return Err(Box::new(
+            Diagnostic::warning(
+                "csv-row",
+                format!(
+                    "`{}` / `{}` is not an event ID / version; row skipped",
+                    f[2], f[3]
+                ),
+            )
+            .at(at(n, col as u32, f[2].chars().count()))
+            .help("Event ID and Version are whole numbers"),
+        ));
+    };
+    let provider = f[0].trim();
+    if provider.is_empty() {
+        return Err(Box::new(
+            Diagnostic::warning("csv-row", "row has no provider; skipped")
+                .at(at(n, 1, 1))
+                .help("the first column names the event source"),
+        ));
+    }
+    Ok(Row {
+        file: file.to_path_buf(),
+        line: n,
+        provider: provider.to_string(),
+        level: f[1].trim().to_string(),
+        id,
+        version,
+        channel: f[4].trim().to_string(),
+        task: f[5].trim().to_string(),
+        opcode: f[6].trim().to_string(),
+        keyword: f[7].trim().to_string(),
+        message: f[8].trim_end().to_string(),
+    })
 }
 
 /// Split a row into at most `n` fields. A field written as a quoted CSV
@@ -235,14 +257,19 @@ fn quoted(s: &str, delimiter: char) -> Option<(String, Option<&str>)> {
 /// What to do with the rows of one event (same provider and event ID).
 #[derive(Debug)]
 pub struct Plan<'a> {
-    /// The row whose values make the record, if any row has a message.
+    /// The row whose values make the record (the current version), if any row has a message.
     pub chosen: Option<&'a Row>,
+    /// The older versions with a message, one row per version, oldest first:
+    /// they go into the record's `versions:`.
+    pub older: Vec<&'a Row>,
     /// Every other row, with its skip reason.
     pub skipped: Vec<(&'a Row, &'static str)>,
 }
 
-/// Choose the row of one event: the newest version with a message (among
-/// equal versions, the first in file order).
+/// Plan the rows of one event: the newest version with a message is the
+/// record, every other version with a message one of its `versions:` (among
+/// rows of the same version, the first in file order; the others are
+/// duplicates).
 pub fn plan<'a>(rows: &[&'a Row]) -> Plan<'a> {
     let mut with_message: Vec<&Row> = rows
         .iter()
@@ -255,31 +282,54 @@ pub fn plan<'a>(rows: &[&'a Row]) -> Plan<'a> {
             .then_with(|| a.file.cmp(&b.file))
             .then(a.line.cmp(&b.line))
     });
-    let chosen = with_message.first().copied();
-    let skipped = rows
+    let mut skipped: Vec<(&Row, &str)> = rows
         .iter()
         .copied()
-        .filter(|r| !chosen.is_some_and(|c| std::ptr::eq(c, *r)))
-        .map(|r| {
-            let reason = match chosen {
-                _ if r.message.trim().is_empty() => NO_MESSAGE,
-                Some(c) if r.version < c.version => OLDER_VERSION,
-                _ => DUPLICATE,
-            };
-            (r, reason)
-        })
+        .filter(|r| r.message.trim().is_empty())
+        .map(|r| (r, NO_MESSAGE))
         .collect();
-    Plan { chosen, skipped }
+    let mut kept: Vec<&Row> = Vec::new();
+    for r in with_message {
+        if kept.iter().any(|k| k.version == r.version) {
+            skipped.push((r, DUPLICATE));
+        } else {
+            kept.push(r);
+        }
+    }
+    let chosen = kept.first().copied();
+    let mut older: Vec<&Row> = kept.into_iter().skip(1).collect();
+    if chosen.is_some_and(|c| c.version > u32::from(u8::MAX)) {
+        // `versions:` holds numbers 0–255 only: keep the newest, as before versions were modelled.
+        skipped.extend(older.drain(..).map(|r| (r, OLDER_VERSION)));
+    }
+    older.reverse();
+    Plan {
+        chosen,
+        older,
+        skipped,
+    }
 }
 
-/// The record one event's chosen row makes.
-pub fn record_for(chosen: &Row, all: &[&Row]) -> ImportedRecord {
+/// The `versions:` block of an event with older versions: every version,
+/// oldest first, each older one with its message where it differs.
+fn versions_of(chosen: &Row, older: &[&Row]) -> Option<String> {
+    let version = |r: &Row, current: bool| VersionOut {
+        version: r.version as u8,
+        message: (!current && r.message != chosen.message).then(|| r.message.clone()),
+        fields: None,
+    };
+    let mut list: Vec<VersionOut> = older.iter().map(|r| version(r, false)).collect();
+    list.push(version(chosen, true));
+    versions_block(&list)
+}
+
+/// The record of one event: `chosen` is the current version, `older` the
+/// older versions with a message (oldest first), `all` every row of the event.
+pub fn record_for(chosen: &Row, older: &[&Row], all: &[&Row]) -> ImportedRecord {
     let mut notes = Vec::new();
-    let mut versions: Vec<u32> = all.iter().map(|r| r.version).collect();
-    versions.sort_unstable();
-    versions.dedup();
-    if versions.len() > 1 {
-        let list: Vec<String> = versions.iter().map(u32::to_string).collect();
+    if all.iter().any(|r| r.version > u32::from(u8::MAX)) {
+        let mut list: Vec<String> = all.iter().map(|r| r.version.to_string()).collect();
+        list.dedup();
         notes.push(format!(
             "versions {} in the source; this record has version {}, the newest with a message",
             list.join(", "),
@@ -318,7 +368,25 @@ pub fn record_for(chosen: &Row, all: &[&Row]) -> ImportedRecord {
             ("category", non_empty(&chosen.task)),
             ("level", level),
             ("channel", non_empty(&chosen.channel)),
+            ("task", non_empty(&chosen.task)),
+            ("opcode", non_empty(&chosen.opcode)),
         ],
+        blocks: vec![
+            ("versions", versions_of(chosen, older)),
+            (
+                "keywords",
+                keywords_block(
+                    &[chosen.keyword.clone()]
+                        .into_iter()
+                        .filter(|k| !k.is_empty())
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+        ],
+        block_texts: std::iter::once(("keywords", chosen.keyword.clone()))
+            .chain(older.iter().map(|r| ("message", r.message.clone())))
+            .collect(),
+        merged: older.len(),
         notes,
         origin: origin_of(&chosen.file),
         location: Some(Location::new(&chosen.file, None, chosen.line, 1)),
@@ -367,7 +435,7 @@ pub fn import(root: &Path, inputs: &[PathBuf], dry_run: bool) -> Result<Report, 
             importer.skip(reason, 1);
         }
         if let Some(chosen) = plan.chosen {
-            importer.record(record_for(chosen, rows))?;
+            importer.record(record_for(chosen, &plan.older, rows))?;
         }
     }
     Ok(importer.finish())
@@ -438,9 +506,9 @@ mod tests {
         let group: Vec<&Row> = p.rows.iter().filter(|r| r.id == 1).collect();
         let p1 = plan(&group);
         assert_eq!(p1.chosen.unwrap().version, 1);
-        assert_eq!(p1.skipped.len(), 1);
-        assert_eq!(p1.skipped[0].1, OLDER_VERSION);
-        let rec = record_for(p1.chosen.unwrap(), &group);
+        assert!(p1.skipped.is_empty());
+        assert_eq!(p1.older.len(), 1);
+        let rec = record_for(p1.chosen.unwrap(), &p1.older, &group);
         assert_eq!(rec.origin, "W2022_21H2/Contoso-Backup.csv");
         assert_eq!(
             rec.fields[0].1.as_deref(),
@@ -448,7 +516,14 @@ mod tests {
         );
         assert_eq!(rec.fields[1], ("category", Some("Backup".into())));
         assert_eq!(rec.fields[2], ("level", Some("information".into())));
-        assert!(rec.notes[0].starts_with("versions 0, 1"), "{:?}", rec.notes);
+        assert_eq!(rec.fields[4], ("task", Some("Backup".into())));
+        assert_eq!(rec.blocks[1].1.as_deref(), Some("keywords: [\"Time\"]\n"));
+        assert!(rec.notes.is_empty(), "{:?}", rec.notes);
+        assert_eq!(rec.merged, 1);
+        assert_eq!(
+            rec.blocks[0].1.as_deref(),
+            Some("versions:\n  - version: 0\n    message: \"Backup of {Volume} started.\"\n  - version: 1\n")
+        );
 
         let empty: Vec<&Row> = p.rows.iter().filter(|r| r.id == 3).collect();
         let plan3 = plan(&empty);
@@ -456,7 +531,7 @@ mod tests {
         assert_eq!(plan3.skipped[0].1, NO_MESSAGE);
 
         let legacy: Vec<&Row> = p.rows.iter().filter(|r| r.id == 3221226487).collect();
-        let rec = record_for(legacy[0], &legacy);
+        let rec = record_for(legacy[0], &[], &legacy);
         assert_eq!(rec.id, 1015);
         assert!(
             rec.notes[0].contains("0xC00003F7") && rec.notes[0].contains("0xC000"),
@@ -469,7 +544,7 @@ mod tests {
     fn unknown_levels_are_noted() {
         let text = "Provider|Level|Event ID|Version|Channel|Task|Opcode|Keyword|Message\nOpenSSH|Debug|6|0|OpenSSH/Debug||||{process}: {payload}\n";
         let p = parse(Path::new("OpenSSH.csv"), text).unwrap();
-        let rec = record_for(&p.rows[0], &[&p.rows[0]]);
+        let rec = record_for(&p.rows[0], &[], &[&p.rows[0]]);
         assert_eq!(rec.fields[2], ("level", None));
         assert!(rec.notes[0].contains("\"Debug\""));
     }

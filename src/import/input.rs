@@ -46,6 +46,12 @@ pub fn read_input(path: &Path) -> Result<String, Box<Diagnostic>> {
 /// Expand the inputs given on the command line: files as they are, folders as
 /// the files in them whose name ends with `.{ext}` (sorted).
 pub fn expand_inputs(inputs: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, Failure> {
+    expand_inputs_any(inputs, &[ext])
+}
+
+/// [`expand_inputs`] for folders whose files may have any of the extensions `exts`.
+pub fn expand_inputs_any(inputs: &[PathBuf], exts: &[&str]) -> Result<Vec<PathBuf>, Failure> {
+    let ext = exts.join(", .");
     let mut out = Vec::new();
     for p in inputs {
         if p.is_dir() {
@@ -62,7 +68,7 @@ pub fn expand_inputs(inputs: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, Fail
                 .filter(|f| {
                     f.is_file()
                         && f.extension()
-                            .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case(ext))
+                            .is_some_and(|x| exts.iter().any(|e| x.to_string_lossy().eq_ignore_ascii_case(e)))
                 })
                 .collect();
             files.sort();
@@ -90,6 +96,30 @@ pub fn expand_inputs(inputs: &[PathBuf], ext: &str) -> Result<Vec<PathBuf>, Fail
         }
     }
     Ok(out)
+}
+
+/// Read and parse every file with `parse`; all errors of all files at once
+/// (sorted), or each file with its text and what `parse` made of it.
+pub fn parse_inputs<T>(
+    files: &[PathBuf],
+    parse: impl Fn(&Path, &str) -> Result<T, Vec<Diagnostic>>,
+) -> Result<Vec<(PathBuf, Arc<str>, T)>, Failure> {
+    let mut errors = Diagnostics::new();
+    let mut parsed = Vec::new();
+    for f in files {
+        match read_input(f) {
+            Ok(text) => match parse(f, &text) {
+                Ok(p) => parsed.push((f.clone(), Arc::<str>::from(text.as_str()), p)),
+                Err(ds) => errors.extend(ds),
+            },
+            Err(d) => errors.push(*d),
+        }
+    }
+    if errors.error_count() > 0 {
+        errors.sort();
+        return Err(content_failure(errors));
+    }
+    Ok(parsed)
 }
 
 /// `<parent folder>/<file name>` of an input, as the marker names it.

@@ -23,19 +23,26 @@
 //! - **Nothing is written when an input has errors**: inputs are parsed and
 //!   checked first, files are written after.
 //!
-//! Beside the two readers: [`input`] expands and reads the input files,
+//! [`manifest`] reads instrumentation manifests and `wevtutil gp` output,
+//! with their fields, versions and value maps ([`shared`] writes the maps).
+//!
+//! Beside the readers: [`input`] expands and reads the input files,
 //! [`ownership`] holds the marker and hash comments and decides who owns a
 //! field, [`report`] counts what happened.
 
+mod blocks;
 pub mod csv;
 mod input;
+pub mod manifest;
 pub mod mc;
 mod ownership;
 mod report;
+mod shared;
 
-pub use input::{expand_inputs, origin_of, read_input};
+pub use input::{expand_inputs, expand_inputs_any, origin_of, parse_inputs, read_input};
 pub use ownership::*;
 pub use report::{Counts, Report};
+pub use shared::VALUE_MAP_HEADER;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -70,6 +77,16 @@ pub struct ImportedRecord {
     pub id: u16,
     /// The fields the importer owns, with their values (`None`: the input has no value).
     pub fields: Vec<(&'static str, Option<String>)>,
+    /// The structured fields the importer owns (`fields`, `versions`,
+    /// `keywords`), each as the YAML block it writes, key line included.
+    pub blocks: Vec<(&'static str, Option<String>)>,
+    /// The input's texts inside `blocks` (a keyword, a version's message),
+    /// checked for control characters like the scalar fields (messages may
+    /// span lines, other texts may not).
+    pub block_texts: Vec<(&'static str, String)>,
+    /// How many other input units this record stands for (older versions
+    /// written into its `versions:`): counted as merged, or skipped with it.
+    pub merged: usize,
     /// Facts for `# import-note:` comments.
     pub notes: Vec<String>,
     /// Where it comes from, e.g. `W2022_21H2/Schannel.csv`.
@@ -206,15 +223,20 @@ impl Importer {
         }
     }
 
+    /// The marker line of a file written from `origin`.
+    fn marker(&self, origin: &str) -> String {
+        format!(
+            "{MARKER}{} (eventref import {})",
+            crate::content::emit::comment_text(origin),
+            self.report.kind
+        )
+    }
+
     /// The import header of a file written from `origin`.
     fn header(&self, file: &Path, origin: &str, notes: &[String], overlay: bool) -> ImportHeader {
         ImportHeader {
             schema: crate::authoring::schema::header_line(file, overlay),
-            marker: format!(
-                "{MARKER}{} (eventref import {})",
-                crate::content::emit::comment_text(origin),
-                self.report.kind
-            ),
+            marker: self.marker(origin),
             notes: notes.to_vec(),
         }
     }
@@ -305,8 +327,16 @@ impl Importer {
         );
     }
 
-    /// Create or update the record of one input unit.
+    /// Create or update the record of one input unit (and of the units merged into it).
     pub fn record(&mut self, rec: ImportedRecord) -> Result<(), Failure> {
+        let before = self.report.records.clone();
+        let merged = rec.merged;
+        self.record_one(rec)?;
+        self.report.records.account_merged(&before, merged);
+        Ok(())
+    }
+
+    fn record_one(&mut self, rec: ImportedRecord) -> Result<(), Failure> {
         if self.refuse_record_control_chars(&rec) {
             return Ok(());
         }
@@ -329,6 +359,7 @@ impl Importer {
         // Control characters would break the YAML or hide text: refuse the row.
         let values = std::iter::once(("source", Some(&rec.source)))
             .chain(rec.fields.iter().map(|(k, v)| (*k, v.as_ref())))
+            .chain(rec.block_texts.iter().map(|(k, v)| (*k, Some(v))))
             .filter_map(|(k, v)| v.map(|v| (k, v)));
         for (field, value) in values {
             if let Some((_, c)) = crate::content::emit::refused_char(value, field != "message") {
@@ -462,7 +493,7 @@ impl Importer {
             return Ok(());
         };
         let header = self.header(&existing.file, &rec.origin, &rec.notes, false);
-        let updated = match update_text(&existing.file, &text, &rec.fields, &header) {
+        let updated = match update_text(&existing.file, &text, &rec.fields, &rec.blocks, &header) {
             Ok(u) => u,
             Err(d) => {
                 self.warn(*d);
@@ -651,7 +682,7 @@ impl Importer {
         let Some(text) = self.imported_text(file, Kind::Translation) else {
             return Ok(());
         };
-        let updated = match update_text(file, &text, fields, header) {
+        let updated = match update_text(file, &text, fields, &[], header) {
             Ok(u) => u,
             Err(d) => {
                 self.warn(*d);

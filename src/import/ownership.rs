@@ -78,15 +78,31 @@ pub(super) fn hashes_of(fields: &[(&'static str, Option<String>)]) -> BTreeMap<&
 
 /// The text of a new imported record.
 pub(super) fn new_record_text(header: &ImportHeader, rec: &ImportedRecord) -> String {
-    let mut t = header.render(&hashes_of(&rec.fields));
+    let mut hashes = hashes_of(&rec.fields);
+    hashes.extend(hashes_of(&rec.blocks));
+    let mut t = header.render(&hashes);
     t.push_str(&format!("source: {}\n", yaml_string(&rec.source)));
     t.push_str(&format!("id: {}\n", rec.id));
     for name in RECORD_FIELDS {
         if let Some((_, Some(v))) = rec.fields.iter().find(|(k, _)| k == name) {
             t.push_str(&format!("{name}: {}\n", yaml_string(v)));
+        } else if let Some((_, Some(block))) = rec.blocks.iter().find(|(k, _)| k == name) {
+            t.push_str(block);
         }
     }
     t
+}
+
+/// The YAML block of the top-level field `name` as `text` holds it (key line
+/// and value lines, ending with a line break), or `None` when it is absent.
+pub(super) fn block_of(text: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (_, start, end) = spans(&lines).into_iter().find(|(k, _, _)| k == name)?;
+    let mut block = lines[start..end].concat();
+    if !block.ends_with('\n') {
+        block.push('\n');
+    }
+    Some(block)
 }
 
 /// The values an importer may own, as a file holds them now.
@@ -97,6 +113,8 @@ pub(super) struct CurrentValues {
     category: Option<String>,
     level: Option<String>,
     channel: Option<String>,
+    task: Option<String>,
+    opcode: Option<String>,
 }
 
 impl CurrentValues {
@@ -107,6 +125,8 @@ impl CurrentValues {
             "category" => self.category.as_ref(),
             "level" => self.level.as_ref(),
             "channel" => self.channel.as_ref(),
+            "task" => self.task.as_ref(),
+            "opcode" => self.opcode.as_ref(),
             _ => None,
         }
     }
@@ -152,12 +172,15 @@ pub struct Updated {
     pub values: BTreeMap<&'static str, Option<String>>,
 }
 
-/// Apply imported `fields` to the text of an imported file, field by field,
-/// following the ownership rules, and rewrite its import header.
+/// Apply imported `fields` (scalars) and `blocks` (structured fields as
+/// YAML blocks) to the text of an imported file, field by field, following
+/// the ownership rules, and rewrite its import header. A block belongs to the
+/// importer while its text is what the importer wrote.
 pub fn update_text(
     file: &Path,
     text: &Arc<str>,
     fields: &[(&'static str, Option<String>)],
+    blocks: &[(&'static str, Option<String>)],
     header: &ImportHeader,
 ) -> Result<Updated, Box<Diagnostic>> {
     let all_fields: Vec<&str> = RECORD_FIELDS
@@ -167,41 +190,47 @@ pub fn update_text(
         .collect();
     let current: CurrentValues = crate::content::parse_yaml(file, text, &all_fields)?;
     let last = parse_hashes(text);
-    let mut out = text.to_string();
+    let mut up = Updated {
+        text: text.to_string(),
+        kept: 0,
+        owned: BTreeSet::new(),
+        values: BTreeMap::new(),
+    };
     let mut hashes: BTreeMap<&'static str, String> = BTreeMap::new();
-    let mut kept = 0;
-    let mut owned = BTreeSet::new();
-    let mut values = BTreeMap::new();
-    for (name, new) in fields {
-        let cur = current.get(name).map(String::as_str);
-        let last_hash = last.get(*name).map(String::as_str);
-        match ownership(cur, last_hash, new.as_deref()) {
+    let scalars = fields
+        .iter()
+        .map(|(name, new)| (*name, current.get(name).cloned(), new, false));
+    let structured = blocks
+        .iter()
+        .map(|(name, new)| (*name, block_of(text, name), new, true));
+    for (name, cur, new, block) in scalars.chain(structured) {
+        let last_hash = last.get(name).map(String::as_str);
+        match ownership(cur.as_deref(), last_hash, new.as_deref()) {
             Ownership::Importer => {
-                owned.insert(*name);
-                if cur != new.as_deref() {
-                    out = set_field(&out, name, new.as_deref());
+                up.owned.insert(name);
+                if cur.as_deref() != new.as_deref() {
+                    up.text = if block {
+                        replace_block(&up.text, name, new.as_deref().unwrap_or(""))
+                    } else {
+                        set_field(&up.text, name, new.as_deref())
+                    };
                 }
                 if let Some(v) = new {
                     hashes.insert(name, short_hash(v));
                 }
-                values.insert(*name, new.clone());
+                up.values.insert(name, new.clone());
             }
             Ownership::Person => {
-                kept += 1;
+                up.kept += 1;
                 if let Some(h) = last_hash {
                     hashes.insert(name, h.to_string());
                 }
-                values.insert(*name, cur.map(str::to_string));
+                up.values.insert(name, cur);
             }
         }
     }
-    out = rewrite_header(&out, header, &hashes);
-    Ok(Updated {
-        text: out,
-        kept,
-        owned,
-        values,
-    })
+    up.text = rewrite_header(&up.text, header, &hashes);
+    Ok(up)
 }
 
 /// Replace the importer's comment lines at the top of `text`; keep the schema
@@ -216,9 +245,14 @@ pub(super) fn rewrite_header(
         .iter()
         .take_while(|l| l.starts_with('#') || l.trim().is_empty())
         .count();
+    // A first line that is not an editor schema line (value maps) is the importer's too.
+    let own_first = !header.schema.starts_with("# yaml-language-server:");
     let managed = |l: &str| {
         let l = l.trim_end();
-        l.starts_with(MARKER) || l.starts_with(HASH_PREFIX) || l.starts_with(NOTE_PREFIX)
+        l.starts_with(MARKER)
+            || l.starts_with(HASH_PREFIX)
+            || l.starts_with(NOTE_PREFIX)
+            || (own_first && l == header.schema)
     };
     let has_schema = lines[..lead]
         .iter()
@@ -275,7 +309,8 @@ pub(super) fn spans(lines: &[&str]) -> Vec<(String, usize, usize)> {
         let mut end = i + 1;
         let mut j = i + 1;
         while j < lines.len() {
-            if lines[j].starts_with([' ', '\t']) && !lines[j].trim().is_empty() {
+            let item = lines[j].starts_with("- ") || lines[j].trim_end() == "-";
+            if (lines[j].starts_with([' ', '\t']) || item) && !lines[j].trim().is_empty() {
                 j += 1;
                 end = j;
             } else if lines[j].trim().is_empty() {

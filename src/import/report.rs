@@ -13,6 +13,9 @@ pub struct Counts {
     pub updated: usize,
     /// Files that already held what the import would write.
     pub unchanged: usize,
+    /// Inputs written into another input's record (older versions in its `versions:`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub merged: usize,
     /// Inputs not written, per reason.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -25,7 +28,29 @@ impl Counts {
 
     /// Every input counted.
     pub fn total(&self) -> usize {
-        self.created + self.updated + self.unchanged + self.skipped_total()
+        self.created + self.updated + self.unchanged + self.merged + self.skipped_total()
+    }
+
+    /// Count `merged` more inputs the way the one record written since
+    /// `before` was counted: merged when it was written (or unchanged),
+    /// skipped with the same reason when it was skipped.
+    pub(super) fn account_merged(&mut self, before: &Counts, merged: usize) {
+        if merged == 0 {
+            return;
+        }
+        let written = |c: &Counts| c.created + c.updated + c.unchanged;
+        if written(self) > written(before) {
+            self.merged += merged;
+            return;
+        }
+        let reason = self
+            .skipped
+            .iter()
+            .find(|(k, n)| before.skipped.get(*k).copied().unwrap_or(0) < **n)
+            .map(|(k, _)| k.clone());
+        if let Some(reason) = reason {
+            self.skip(&reason, merged);
+        }
     }
 
     pub(super) fn skip(&mut self, reason: &str, n: usize) {
@@ -33,6 +58,10 @@ impl Counts {
             *self.skipped.entry(reason.to_string()).or_default() += n;
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What an import did.
@@ -91,7 +120,11 @@ impl Report {
             }
         };
         let unit_one = self.unit.trim_end_matches('s');
-        let kind = if self.kind == "csv" { "CSV" } else { ".mc" };
+        let kind = match self.kind {
+            "csv" => "CSV",
+            "mc" => ".mc",
+            other => other,
+        };
         out.push_str(&format!(
             "{}{} {kind} {}, {}\n",
             if self.dry_run {
@@ -108,6 +141,12 @@ impl Report {
             out.push_str(&format!("    created    {:>6}\n", c.created));
             out.push_str(&format!("    updated    {:>6}\n", c.updated));
             out.push_str(&format!("    unchanged  {:>6}\n", c.unchanged));
+            if c.merged > 0 {
+                out.push_str(&format!(
+                    "    merged     {:>6}  (older versions, in their event's record)\n",
+                    c.merged
+                ));
+            }
             out.push_str(&format!("    skipped    {:>6}\n", c.skipped_total()));
             let width = c.skipped.keys().map(|k| k.chars().count()).max().unwrap_or(0);
             for (reason, n) in &c.skipped {

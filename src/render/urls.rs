@@ -257,7 +257,7 @@ mod tests {
     /// (`content::links`) finds every page these routes build, and no other.
     #[test]
     fn record_links_resolve_to_these_routes() {
-        use crate::content::links::{SiteMap, SitePage, resolve_path};
+        use crate::content::links::{SiteMap, SitePage, page_file, resolve_path};
         let (s, c) = (Slug::new("Contoso-Backup").unwrap(), Slug::new("Jobs").unwrap());
         let mut site = SiteMap::default();
         site.events.insert((s.as_str(), 2002), "Contoso-Backup");
@@ -284,8 +284,15 @@ mod tests {
         ] {
             assert!(resolves(&r.in_lang("de")), "{:?}", r);
             assert!(resolves(&r.file("de")), "{:?}", r);
+            // The page whose anchors a link `…#x` is checked against.
+            for p in [r.in_lang("de"), r.file("de")] {
+                let v = segs(&p);
+                let v: Vec<&str> = v.iter().map(String::as_str).collect();
+                assert_eq!(page_file(&v), r.file("de"), "{:?}", r);
+            }
         }
         assert!(resolves(&not_found("de")));
+        assert_eq!(page_file(&["de", "404.html"]), not_found("de"));
         assert!(resolves(&static_file("style.css")));
         let other = Slug::new("Other").unwrap();
         for missing in [

@@ -1,9 +1,10 @@
 //! `eventref check --external-links`: the links to other sites (`links:` URLs
-//! and `http(s)` links in the prose of records), fetched concurrently with a
+//! and `http(s)` links in the prose of records and of their translations), fetched concurrently with a
 //! timeout, each answer remembered in an on-disk cache outside the published
-//! tree. A link is broken only when its server says so (a 4xx answer); a
-//! link that could not be fetched (no network, unknown host, timeout, TLS) is
-//! reported as unchecked, never as broken.
+//! tree. A link is broken only when its server says so (a 4xx answer other
+//! than 401, 403, 405 and 429); a link that could not be fetched (no network,
+//! unknown host, timeout, TLS) or whose server refused the checker (401, 403,
+//! 405: sites that block bots) is reported as unchecked, never as broken.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -64,51 +65,66 @@ struct Cache {
     ok: BTreeMap<String, u64>,
 }
 
-/// Every outside URL of the events, with where it is written.
+/// Every outside URL of the events and of their translations, with where it
+/// is written (a URL only a translation links to is reported in its overlay).
 fn outside_urls(root: &Path, events: &[Event]) -> BTreeMap<String, Vec<Location>> {
     let mut out: BTreeMap<String, Vec<Location>> = BTreeMap::new();
     for e in events {
         let mut urls: Vec<String> = e.links.iter().map(|l| l.url.trim().to_string()).collect();
-        let mut prose: Vec<&str> = e.explanation.iter().map(String::as_str).collect();
-        match &e.user_action {
-            Some(UserAction::Text(t)) => prose.push(t),
-            Some(UserAction::Steps { intro, steps }) => {
-                prose.extend(intro.iter().map(String::as_str));
-                prose.extend(steps.iter().map(String::as_str));
-            }
-            None => {}
-        }
-        for md in prose {
-            urls.extend(crate::content::links::destinations(md));
-        }
-        urls.retain(|u| {
-            let l = u.to_ascii_lowercase();
-            l.starts_with("http://") || l.starts_with("https://")
-        });
-        if urls.is_empty() {
-            continue;
-        }
-        let text: Option<std::sync::Arc<str>> =
-            std::fs::read_to_string(root.join(&e.file)).ok().map(Into::into);
-        let mut seen = std::collections::HashSet::new();
-        for u in urls {
-            if !seen.insert(u.clone()) {
-                continue;
-            }
-            let loc = match text.as_ref().and_then(|t| t.find(u.as_str()).map(|i| (t, i))) {
-                Some((t, i)) => {
-                    let before = &t[..i];
-                    let line = before.matches('\n').count() + 1;
-                    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                    Location::new(&e.file, Some(t.clone()), line as u32, col as u32)
-                        .with_len(u.chars().count())
-                }
-                None => Location::file_only(&e.file),
-            };
-            out.entry(u).or_default().push(loc);
+        urls.extend(prose_urls(e.explanation.as_deref(), e.user_action.as_ref()));
+        locate_urls(root, &e.file, urls, &mut out);
+        for t in e.translations.values() {
+            let urls = prose_urls(t.explanation.as_deref(), t.user_action.as_ref());
+            locate_urls(root, &t.file, urls, &mut out);
         }
     }
     out
+}
+
+/// The destinations of the links in an explanation and a user action.
+fn prose_urls(explanation: Option<&str>, user_action: Option<&UserAction>) -> Vec<String> {
+    let mut prose: Vec<&str> = explanation.into_iter().collect();
+    match user_action {
+        Some(UserAction::Text(t)) => prose.push(t),
+        Some(UserAction::Steps { intro, steps }) => {
+            prose.extend(intro.iter().map(String::as_str));
+            prose.extend(steps.iter().map(String::as_str));
+        }
+        None => {}
+    }
+    prose
+        .into_iter()
+        .flat_map(crate::content::links::destinations)
+        .collect()
+}
+
+/// Add the `http(s)` ones of `urls`, written in `file`, to `out` with where
+/// each is first written in the file.
+fn locate_urls(root: &Path, file: &Path, mut urls: Vec<String>, out: &mut BTreeMap<String, Vec<Location>>) {
+    urls.retain(|u| {
+        let l = u.to_ascii_lowercase();
+        l.starts_with("http://") || l.starts_with("https://")
+    });
+    if urls.is_empty() {
+        return;
+    }
+    let text: Option<std::sync::Arc<str>> = std::fs::read_to_string(root.join(file)).ok().map(Into::into);
+    let mut seen = std::collections::HashSet::new();
+    for u in urls {
+        if !seen.insert(u.clone()) {
+            continue;
+        }
+        let loc = match text.as_ref().and_then(|t| t.find(u.as_str()).map(|i| (t, i))) {
+            Some((t, i)) => {
+                let before = &t[..i];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                Location::new(file, Some(t.clone()), line as u32, col as u32).with_len(u.chars().count())
+            }
+            None => Location::file_only(file),
+        };
+        out.entry(u).or_default().push(loc);
+    }
 }
 
 fn now() -> u64 {
@@ -253,6 +269,14 @@ fn fetch_all<'u>(todo: &[&'u String], opts: &ExternalOptions) -> HashMap<&'u str
 fn diagnostic_for(url: &str, o: &Outcome) -> Option<Diagnostic> {
     let d = match o {
         Outcome::Ok => return None,
+        Outcome::Status(code @ (401 | 403 | 405)) => Diagnostic::warning(
+            "external-link-unchecked",
+            format!("{url} answers {code}: the server refused the checker"),
+        )
+        .help(
+            "the server refused the checker, not necessarily the page: sites that block bots \
+             answer 401, 403 or 405; open the link in a browser to check it",
+        ),
         Outcome::Status(code) if (400..500).contains(code) && *code != 429 => Diagnostic::error(
             "broken-external-link",
             format!("{url} answers {code}: the page is not there"),

@@ -2,6 +2,7 @@
 //! (render → output). This is the library's front door; the CLI is a thin
 //! shell around [`Site::load`], [`Site::check`] and [`Site::build`].
 
+mod anchors;
 mod external;
 mod preview;
 
@@ -151,24 +152,17 @@ impl Site {
     /// writing anything: content and theme (UI strings of every language
     /// included), the safety of the output folder (`output`, as for
     /// [`BuildOptions::output`]), and every page rendered into a sink that
-    /// discards it. Fails exactly when [`Site::build`] with the same options
+    /// discards it, the `#anchors` of links checked against the rendered
+    /// pages. Fails exactly when [`Site::build`] with the same options
     /// would fail before publishing, with the same diagnostics.
     pub fn check(&self, strict: bool, output: Option<&Path>) -> Result<Diagnostics, Failure> {
         let (mut diags, theme) = self.checked_theme(strict)?;
         diags.extend(self.publishing_warnings());
         let out_dir = self.config.output_dir(output);
         crate::output::Output::check(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
-        render::render_pages(
-            &self.config,
-            &self.content,
-            &theme,
-            &Discard,
-            &NoProgress,
-            &Selection::all(),
-        )
-        .map_err(|ds| Failure {
-            kind: FailureKind::Content,
-            diagnostics: ds,
+        let all = Selection::all();
+        anchors::render(&self.content, &all, &Discard, |sink| {
+            render::render_pages(&self.config, &self.content, &theme, sink, &NoProgress, &all)
         })?;
         Ok(diags)
     }
@@ -320,7 +314,8 @@ pub(crate) enum SearchStage {
     Full,
 }
 
-/// Render the `selection` of pages, run the `search` stage, and commit `output`. On any error the output is
+/// Render the `selection` of pages (checking the links' anchors when that is
+/// every page), run the `search` stage, and commit `output`. On any error the output is
 /// aborted, so the published site stays as it was.
 pub(crate) fn publish(
     config: &Config,
@@ -331,14 +326,14 @@ pub(crate) fn publish(
     search: SearchStage,
     progress: &dyn Progress,
 ) -> Result<(RenderStats, Option<SearchStats>, WriteStats), Failure> {
-    let stats = match render::render_pages(config, content, theme, &output, progress, selection) {
+    let rendered = anchors::render(content, selection, &output, |sink| {
+        render::render_pages(config, content, theme, sink, progress, selection)
+    });
+    let stats = match rendered {
         Ok(s) => s,
-        Err(ds) => {
+        Err(f) => {
             output.abort();
-            return Err(Failure {
-                kind: FailureKind::Content,
-                diagnostics: ds,
-            });
+            return Err(f);
         }
     };
     let search = match search {

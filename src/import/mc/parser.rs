@@ -246,10 +246,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Read one `Keyword=value` statement (a message text included).
-    fn statement(&mut self) -> Flow {
+    /// The keyword a statement starts with, in its documented spelling, and
+    /// where it is; `None` (after an error) at the end of the input or at
+    /// anything else.
+    fn keyword(&mut self) -> Option<(&'static str, u32, u32, usize)> {
         let (t, line, col, len) = self.lex.next();
         let keyword = match t {
-            Tok::Eof => return Flow::Stop,
+            Tok::Eof => return None,
             Tok::Ident(k) => k,
             _ => {
                 self.error(
@@ -259,19 +262,25 @@ impl<'a> Parser<'a> {
                     "expected a keyword such as MessageId=".into(),
                     "comment lines start with `;`",
                 );
-                return Flow::Stop;
+                return None;
             }
         };
         let canonical = KEYWORDS
             .iter()
             .find(|k| k.eq_ignore_ascii_case(&keyword))
             .copied();
-        let Some(canonical) = canonical else {
+        if canonical.is_none() {
             let help = match did_you_mean(&keyword, KEYWORDS.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the keywords are {}", KEYWORDS.join(", ")),
             };
             self.error(line, col, len, format!("unknown keyword `{keyword}`"), &help);
+        }
+        canonical.map(|c| (c, line, col, len))
+    }
+
+    fn statement(&mut self) -> Flow {
+        let Some((canonical, line, col, len)) = self.keyword() else {
             return Flow::Stop;
         };
         if !self.expect_eq(canonical) {
