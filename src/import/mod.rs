@@ -313,17 +313,30 @@ impl Importer {
     /// Refuse a record whose `what` ("the message", "the input") holds the
     /// control character `c`.
     fn refuse_control_char(&mut self, rec: &ImportedRecord, what: &str, c: char) {
-        let message = format!(
-            "{what} of {} {} holds the control character {}; the row was not imported",
+        let what = format!(
+            "{what} of {} {}",
             crate::content::emit::comment_text(&rec.source),
-            rec.id,
+            rec.id
+        );
+        self.refuse_char(rec.location.as_ref(), &what, c, false);
+    }
+
+    /// Refuse an input unit because `what` holds the control character `c`.
+    fn refuse_char(&mut self, location: Option<&Location>, what: &str, c: char, translation: bool) {
+        let outcome = if translation {
+            "it was not imported"
+        } else {
+            "the row was not imported"
+        };
+        let message = format!(
+            "{what} holds the control character {}; {outcome}",
             crate::content::emit::describe(c)
         );
         self.refuse(
-            rec.location.as_ref(),
+            location,
             message,
             "remove the character from the input and import again",
-            false,
+            translation,
         );
     }
 
@@ -627,19 +640,13 @@ impl Importer {
     /// Refuse a translation that holds a control character; true if refused.
     fn refuse_translation_control_char(&mut self, t: &ImportedTranslation) -> bool {
         if let Some((_, c)) = crate::content::emit::refused_char(&t.message, false) {
-            let message = format!(
-                "the {} text of {} {} holds the control character {}; it was not imported",
+            let what = format!(
+                "the {} text of {} {}",
                 t.lang,
                 crate::content::emit::comment_text(&t.source),
-                t.id,
-                crate::content::emit::describe(c)
+                t.id
             );
-            self.refuse(
-                t.location.as_ref(),
-                message,
-                "remove the character from the input and import again",
-                true,
-            );
+            self.refuse_char(t.location.as_ref(), &what, c, true);
             return true;
         }
         false
