@@ -315,7 +315,8 @@ pub(crate) enum SearchStage {
 }
 
 /// Render the `selection` of pages (checking the links' anchors when that is
-/// every page), run the `search` stage, and commit `output`. On any error the output is
+/// every page) and, at the same time, run the `search` stage; then commit
+/// `output`. On any error the output is
 /// aborted, so the published site stays as it was.
 pub(crate) fn publish(
     config: &Config,
@@ -326,20 +327,27 @@ pub(crate) fn publish(
     search: SearchStage,
     progress: &dyn Progress,
 ) -> Result<(RenderStats, Option<SearchStats>, WriteStats), Failure> {
-    let rendered = anchors::render(content, selection, &output, |sink| {
-        render::render_pages(config, content, theme, sink, progress, selection)
-    });
+    // The search stage reads only the content, so it runs beside the page
+    // rendering: the full-text index is mostly one thread's work, and
+    // rendering keeps the other cores busy meanwhile.
+    let (rendered, search) = rayon::join(
+        || {
+            anchors::render(content, selection, &output, |sink| {
+                render::render_pages(config, content, theme, sink, progress, selection)
+            })
+        },
+        || match search {
+            SearchStage::Skip => Ok(None),
+            SearchStage::Lookups => crate::search::write(config, content, theme, &output, false),
+            SearchStage::Full => crate::search::write(config, content, theme, &output, true),
+        },
+    );
     let stats = match rendered {
         Ok(s) => s,
         Err(f) => {
             output.abort();
             return Err(f);
         }
-    };
-    let search = match search {
-        SearchStage::Skip => Ok(None),
-        SearchStage::Lookups => crate::search::write(config, content, theme, &output, false),
-        SearchStage::Full => crate::search::write(config, content, theme, &output, true),
     };
     let search = match search {
         Ok(s) => s,
