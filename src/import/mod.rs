@@ -114,6 +114,9 @@ pub struct ImportedTranslation {
     pub location: Option<Location>,
 }
 
+/// Imported values by field (or block) name; `None` removes the field.
+type FieldValues = [(&'static str, Option<String>)];
+
 /// What an imported file holds: a record or a translation overlay.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -488,11 +491,42 @@ impl Importer {
                 unreadable
             }
         };
+        self.skip_kind(kind, reason);
+        None
+    }
+
+    /// Count one record or translation as skipped for `reason`.
+    fn skip_kind(&mut self, kind: Kind, reason: &str) {
         match kind {
             Kind::Record => self.skip(reason, 1),
             Kind::Translation => self.skip_translation(reason, 1),
         }
-        None
+    }
+
+    /// `text` with the imported `fields` and `blocks` applied, or `None`
+    /// (reported and counted as skipped) when it cannot be read as YAML.
+    fn updated_text(
+        &mut self,
+        kind: Kind,
+        file: &Path,
+        text: &Arc<str>,
+        (fields, blocks): (&FieldValues, &FieldValues),
+        header: &ImportHeader,
+    ) -> Option<ownership::Updated> {
+        match update_text(file, text, fields, blocks, header) {
+            Ok(u) => Some(u),
+            Err(d) => {
+                self.warn(*d);
+                self.skip_kind(
+                    kind,
+                    match kind {
+                        Kind::Record => "existing record unreadable",
+                        Kind::Translation => "existing translation unreadable",
+                    },
+                );
+                None
+            }
+        }
     }
 
     /// Update the importer-owned fields of an existing record, keeping hand-written ones.
@@ -506,13 +540,14 @@ impl Importer {
             return Ok(());
         };
         let header = self.header(&existing.file, &rec.origin, &rec.notes, false);
-        let updated = match update_text(&existing.file, &text, &rec.fields, &rec.blocks, &header) {
-            Ok(u) => u,
-            Err(d) => {
-                self.warn(*d);
-                self.skip("existing record unreadable", 1);
-                return Ok(());
-            }
+        let Some(updated) = self.updated_text(
+            Kind::Record,
+            &existing.file,
+            &text,
+            (&rec.fields, &rec.blocks),
+            &header,
+        ) else {
+            return Ok(());
         };
         self.report.fields_kept += updated.kept;
         if let Some(m) = updated.values.get("message").cloned().flatten() {
@@ -689,13 +724,8 @@ impl Importer {
         let Some(text) = self.imported_text(file, Kind::Translation) else {
             return Ok(());
         };
-        let updated = match update_text(file, &text, fields, &[], header) {
-            Ok(u) => u,
-            Err(d) => {
-                self.warn(*d);
-                self.skip_translation("existing translation unreadable", 1);
-                return Ok(());
-            }
+        let Some(updated) = self.updated_text(Kind::Translation, file, &text, (fields, &[]), header) else {
+            return Ok(());
         };
         self.report.fields_kept += updated.kept;
         let mut new_text = updated.text;
