@@ -316,60 +316,48 @@ fn keep_file(name: &str, part: u32) -> bool {
 }
 
 /// Build the full-text index of every language: one Pagefind bundle per
-/// language in `pagefind/{lang}/`, split into [`index_parts`] parts. Each part
-/// is built, written to the sink and dropped before the next one starts, so
-/// memory is bounded by one part, whatever the number of records and languages.
+/// language in `pagefind/{lang}/`, split into [`index_parts`] parts. Parts
+/// (of any language) are built at the same time, one per thread, as long as
+/// together they hold no more than [`PART_RECORDS`] records, so memory stays
+/// bounded by one full part whatever the number of records and languages,
+/// and a small multilingual site keeps every core busy. Each batch is
+/// written to the sink and dropped before the next one starts; the files are
+/// the same whatever runs at once.
 pub fn build_index(
     config: &Config,
     content: &Content,
-    level_label: &dyn Fn(&str, crate::content::Level) -> String,
+    level_label: &(dyn Fn(&str, crate::content::Level) -> String + Sync),
     sink: &dyn PageSink,
 ) -> Result<SearchStats, String> {
+    use rayon::prelude::*;
     let start = std::time::Instant::now();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the indexing runtime: {e}"))?;
-    let default = config.default_language.as_str();
-    let timings = std::env::var_os("EVENTREF_SEARCH_TIMINGS").is_some();
     let mut stats = SearchStats::default();
     let parts = index_parts(content.events.len());
     let per_part = content.events.len().div_ceil(parts as usize).max(1);
-    for (lang, _) in &config.languages {
-        for (part, events) in (0u32..).zip(content.events.chunks(per_part)) {
-            let part_start = std::time::Instant::now();
-            let files = runtime.block_on(async {
-                let options = pagefind::options::PagefindServiceConfig::builder()
-                    .keep_index_url(false)
-                    .build();
-                let mut index =
-                    pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
-                for e in events {
-                    let l = i18n::localize(e, lang, default);
-                    let (content_text, meta, filters) = record(config, e, &l, lang, level_label);
-                    index
-                        .add_custom_record(
-                            Route::event(e).in_lang(lang),
-                            content_text,
-                            pagefind_language(lang),
-                            Some(meta),
-                            Some(filters),
-                            None,
-                        )
-                        .await
-                        .map_err(|err| format!("cannot index {} {}: {err}", e.source, e.id))?;
-                }
-                let added = part_start.elapsed();
-                let files = index.get_files().await.map_err(|e| e.to_string());
-                if timings {
-                    eprintln!(
-                        "search: {lang} part {part}: {} records added in {added:?}, index built in {:?}",
-                        events.len(),
-                        part_start.elapsed() - added
-                    );
-                }
-                files
-            })?;
+    let jobs: Vec<(&str, u32, &[Event])> = config
+        .languages
+        .iter()
+        .flat_map(|(lang, _)| {
+            (0u32..)
+                .zip(content.events.chunks(per_part))
+                .map(move |(k, e)| (lang.as_str(), k, e))
+        })
+        .collect();
+    let mut rest = jobs.as_slice();
+    while !rest.is_empty() {
+        let mut n = 1;
+        let mut records = rest[0].2.len();
+        while n < rest.len() && records + rest[n].2.len() <= part_records() {
+            records += rest[n].2.len();
+            n += 1;
+        }
+        let (batch, later) = rest.split_at(n);
+        rest = later;
+        let built: Vec<Vec<pagefind::api::SyntheticFile>> = batch
+            .par_iter()
+            .map(|&(lang, part, events)| index_part(config, lang, part, events, level_label))
+            .collect::<Result<_, String>>()?;
+        for (&(lang, part, events), files) in batch.iter().zip(built) {
             stats.records += events.len();
             let dir = part_dir(lang, part);
             for f in files {
@@ -387,6 +375,54 @@ pub fn build_index(
     }
     stats.elapsed = start.elapsed();
     Ok(stats)
+}
+
+/// The Pagefind files of one part of one language's index.
+fn index_part(
+    config: &Config,
+    lang: &str,
+    part: u32,
+    events: &[Event],
+    level_label: &(dyn Fn(&str, crate::content::Level) -> String + Sync),
+) -> Result<Vec<pagefind::api::SyntheticFile>, String> {
+    let default = config.default_language.as_str();
+    let timings = std::env::var_os("EVENTREF_SEARCH_TIMINGS").is_some();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the indexing runtime: {e}"))?;
+    let part_start = std::time::Instant::now();
+    runtime.block_on(async {
+        let options = pagefind::options::PagefindServiceConfig::builder()
+            .keep_index_url(false)
+            .build();
+        let mut index = pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
+        for e in events {
+            let l = i18n::localize(e, lang, default);
+            let (content_text, meta, filters) = record(config, e, &l, lang, level_label);
+            index
+                .add_custom_record(
+                    Route::event(e).in_lang(lang),
+                    content_text,
+                    pagefind_language(lang),
+                    Some(meta),
+                    Some(filters),
+                    None,
+                )
+                .await
+                .map_err(|err| format!("cannot index {} {}: {err}", e.source, e.id))?;
+        }
+        let added = part_start.elapsed();
+        let files = index.get_files().await.map_err(|e| e.to_string());
+        if timings {
+            eprintln!(
+                "search: {lang} part {part}: {} records added in {added:?}, index built in {:?}",
+                events.len(),
+                part_start.elapsed() - added
+            );
+        }
+        files
+    })
 }
 
 /// Pagefind's language code: the primary subtag (it stems by language).
