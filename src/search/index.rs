@@ -277,8 +277,9 @@ pub struct SearchStats {
 /// The most records one Pagefind index holds. Pagefind keeps every record of
 /// an index in memory, several times over while it builds (about 80 KB per
 /// synthetic record at peak), so a language with more records is split into
-/// parts of at most this many, built one after the other, and the browser
-/// merges them (`mergeIndex`). 20,000 records peak at about 1.7 GB.
+/// parts of at most this many, and the browser merges them (`mergeIndex`).
+/// Parts that run at the same time hold at most this many records together
+/// (see [`build_index`]). 20,000 records peak at about 1.7 GB.
 const PART_RECORDS: usize = 20_000;
 
 /// Records per index part: [`PART_RECORDS`], or `EVENTREF_SEARCH_PART_RECORDS`
