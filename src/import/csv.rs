@@ -336,15 +336,8 @@ pub fn record_for(chosen: &Row, older: &[&Row], all: &[&Row]) -> ImportedRecord 
             chosen.version
         ));
     }
-    if chosen.id > 0xFFFF {
-        notes.push(format!(
-            "message ID {} = 0x{:08X}: event ID {} (low 16 bits), qualifiers 0x{:04X} (high 16 bits)",
-            chosen.id,
-            chosen.id,
-            chosen.id & 0xFFFF,
-            chosen.id >> 16
-        ));
-    }
+    let (id, note) = super::event_id_of(u64::from(chosen.id));
+    notes.extend(note);
     let level = if chosen.level.is_empty() {
         None
     } else {
@@ -362,7 +355,7 @@ pub fn record_for(chosen: &Row, older: &[&Row], all: &[&Row]) -> ImportedRecord 
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
     ImportedRecord {
         source: chosen.provider.clone(),
-        id: (chosen.id & 0xFFFF) as u16,
+        id,
         fields: vec![
             ("message", Some(chosen.message.clone())),
             ("category", non_empty(&chosen.task)),

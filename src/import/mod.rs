@@ -135,6 +135,19 @@ pub struct Importer {
     warned: BTreeSet<String>,
 }
 
+/// The event ID of a 32-bit message ID (its low 16 bits) and, when the high
+/// bits are set, the note that says so (kept in the record's comments).
+pub(crate) fn event_id_of(message_id: u64) -> (u16, Option<String>) {
+    let id = (message_id & 0xFFFF) as u16;
+    let note = (message_id > 0xFFFF).then(|| {
+        format!(
+            "message ID {message_id} = 0x{message_id:08X}: event ID {id} (low 16 bits), qualifiers 0x{:04X} (high 16 bits)",
+            message_id >> 16
+        )
+    });
+    (id, note)
+}
+
 fn content_failure(diagnostics: Diagnostics) -> Failure {
     Failure {
         kind: FailureKind::Content,
@@ -693,7 +706,7 @@ impl Importer {
         file: &Path,
         t: &ImportedTranslation,
         header: &ImportHeader,
-        fields: &[(&'static str, Option<String>)],
+        fields: &FieldValues,
         hash: String,
         what: &str,
     ) -> Result<(), Failure> {
@@ -717,7 +730,7 @@ impl Importer {
         file: &Path,
         t: &ImportedTranslation,
         header: &ImportHeader,
-        fields: &[(&'static str, Option<String>)],
+        fields: &FieldValues,
         hash: String,
         what: &str,
     ) -> Result<(), Failure> {

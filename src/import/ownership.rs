@@ -69,7 +69,7 @@ impl ImportHeader {
     }
 }
 
-pub(super) fn hashes_of(fields: &[(&'static str, Option<String>)]) -> BTreeMap<&'static str, String> {
+pub(super) fn hashes_of(fields: &FieldValues) -> BTreeMap<&'static str, String> {
     fields
         .iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (*k, short_hash(v))))
@@ -179,8 +179,8 @@ pub struct Updated {
 pub fn update_text(
     file: &Path,
     text: &Arc<str>,
-    fields: &[(&'static str, Option<String>)],
-    blocks: &[(&'static str, Option<String>)],
+    fields: &FieldValues,
+    blocks: &FieldValues,
     header: &ImportHeader,
 ) -> Result<Updated, Box<Diagnostic>> {
     let all_fields: Vec<&str> = RECORD_FIELDS

@@ -13,12 +13,7 @@ pub const VALUE_MAP_HEADER: &str =
 impl Importer {
     /// Create or update the shared file `rel` (a value map or its
     /// translation) with the YAML `blocks` the importer owns.
-    pub fn shared_file(
-        &mut self,
-        rel: &Path,
-        origin: &str,
-        blocks: &[(&'static str, Option<String>)],
-    ) -> Result<(), Failure> {
+    pub fn shared_file(&mut self, rel: &Path, origin: &str, blocks: &FieldValues) -> Result<(), Failure> {
         let header = ImportHeader {
             schema: VALUE_MAP_HEADER.to_string(),
             marker: self.marker(origin),

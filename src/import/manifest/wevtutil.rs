@@ -92,14 +92,8 @@ fn event(r: &mut Reader, s: &Sections, maps: &HashMap<String, String>, e: Node) 
         u64::from(u32::MAX),
         "wevtutil writes the event's message ID",
     )?;
-    let mut notes = Vec::new();
-    if value > 0xFFFF {
-        notes.push(format!(
-            "message ID {value} = 0x{value:08X}: event ID {} (low 16 bits), qualifiers 0x{:04X} (high 16 bits)",
-            value & 0xFFFF,
-            value >> 16
-        ));
-    }
+    let (id, note) = crate::import::event_id_of(value);
+    let notes: Vec<String> = note.into_iter().collect();
     let mask = e
         .attribute("keywords")
         .and_then(|_| r.number(e, "keywords", u64::MAX))
@@ -115,7 +109,7 @@ fn event(r: &mut Reader, s: &Sections, maps: &HashMap<String, String>, e: Node) 
         .map(|m| Texts::from([(String::new(), message_text(m))]))
         .unwrap_or_default();
     Some(EventDef {
-        id: (value & 0xFFFF) as u16,
+        id,
         version,
         level: e.attribute("level").and_then(|_| r.number(e, "level", 255)),
         channel: e
