@@ -171,6 +171,10 @@ pub fn lookup_dir(lang: &str) -> String {
 
 /// The lookup tables' description, relative to the language root.
 pub const LOOKUP_META: &str = "lookup/meta.json";
+/// The language's value maps for the browser's lookup, relative to the
+/// language root: fetched by the search page only when a result has a coded
+/// field.
+pub const LOOKUP_MAPS: &str = "lookup/maps.json";
 
 /// A template-shard file of the lookup tables, relative to the language root.
 pub fn lookup_template_shard(shard: u32) -> String {

@@ -118,12 +118,8 @@ pub fn resolved_map(f: &EventField, tr: Option<&Translation>) -> Option<(MapKind
     Some((m.kind, entries))
 }
 
-/// The language's value maps for the browser, relative to the language root:
-/// fetched by the search page only when a result has a coded field.
-pub const MAPS_FILE: &str = "lookup/maps.json";
-
 /// The value maps of one language's lookup tables, each written once in
-/// [`MAPS_FILE`] (however many events use it) under a short id that the
+/// [`LOOKUP_MAPS`](crate::render::urls::LOOKUP_MAPS) (however many events use it) under a short id that the
 /// fields of the template entries refer to.
 #[derive(Debug, Default)]
 pub struct MapTable {
@@ -150,10 +146,6 @@ impl MapTable {
     }
 
     fn id_of(&mut self, kind: MapKind, entries: Vec<(u64, String)>) -> String {
-        let kind = match kind {
-            MapKind::Value => "value",
-            MapKind::Bitmap => "bitmap",
-        };
         // Values as decimal text: a 64-bit flag does not fit a JSON number the browser reads exactly.
         let values: Vec<(String, String)> = entries.into_iter().map(|(v, l)| (v.to_string(), l)).collect();
         let map = serde_json::json!({ "k": kind, "v": values });

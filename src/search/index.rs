@@ -140,7 +140,7 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
 
     let mut files = super::lookup::side_files(localized);
     if let Some(bytes) = maps.to_json() {
-        files.push((super::fields::MAPS_FILE.to_string(), bytes));
+        files.push((urls::LOOKUP_MAPS.to_string(), bytes));
     }
     for (shard, list) in by_shard {
         files.push((
@@ -344,11 +344,12 @@ pub fn build_index(
                 .map(move |(k, e)| (lang.as_str(), k, e))
         })
         .collect();
+    let most = part_records();
     let mut rest = jobs.as_slice();
     while !rest.is_empty() {
         let mut n = 1;
         let mut records = rest[0].2.len();
-        while n < rest.len() && records + rest[n].2.len() <= part_records() {
+        while n < rest.len() && records + rest[n].2.len() <= most {
             records += rest[n].2.len();
             n += 1;
         }
