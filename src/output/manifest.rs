@@ -4,7 +4,8 @@
 //! the folder holds, and what counts as a valid path inside the site.
 
 use std::collections::BTreeSet;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use super::{FINGERPRINT, MANIFEST, STAGING_MARKER, normalize, trust};
 
@@ -42,6 +43,54 @@ pub(super) fn verified_paths(
         .map(String::from)
         .collect();
     Some((paths, tag.to_string()))
+}
+
+/// A manifest verified once and kept by a process that updates one output
+/// folder again and again (the live preview), so that an update need not
+/// check the MAC of and parse a manifest of 20,000 lines it has already
+/// checked. Only a manifest byte-identical to the one verified before, for the
+/// same folder and with its MAC still in the lock file, is taken from here;
+/// anything else is verified again.
+#[derive(Debug, Default)]
+pub struct ManifestCache(Mutex<Option<Verified>>);
+
+#[derive(Debug)]
+struct Verified {
+    dir: PathBuf,
+    text: String,
+    tag: String,
+    paths: Arc<BTreeSet<String>>,
+}
+
+impl ManifestCache {
+    /// [`verified_paths`], from the cache when `text` is the manifest it holds.
+    pub(super) fn verified_paths(
+        &self,
+        key: &[u8; 32],
+        dir: &Path,
+        text: &str,
+        tags: &str,
+    ) -> Option<(Arc<BTreeSet<String>>, String)> {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = slot.as_ref()
+            && v.dir == dir
+            && v.text == text
+            && tags
+                .lines()
+                .any(|l| l.strip_prefix(MAC_PREFIX) == Some(v.tag.as_str()))
+        {
+            return Some((Arc::clone(&v.paths), v.tag.clone()));
+        }
+        let (paths, tag) = verified_paths(key, dir, text, tags)?;
+        let paths = Arc::new(paths);
+        *slot = Some(Verified {
+            dir: dir.to_path_buf(),
+            text: text.to_string(),
+            tag: tag.clone(),
+            paths: Arc::clone(&paths),
+        });
+        Some((paths, tag))
+    }
 }
 
 /// The number of files of the build in `dir`, when it was recorded with
@@ -113,5 +162,47 @@ mod tests {
         assert!(!valid_site_path("en/../../x"));
         assert!(!valid_site_path("a\\b"));
         assert!(!valid_site_path(""));
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn signed(key: &[u8; 32], dir: &Path, paths: &[&str]) -> (String, String) {
+        let text = manifest_text(&paths.iter().copied().collect());
+        let tag = trust::mac(key, dir, &text);
+        (text, format!("{MAC_PREFIX}{tag}\n"))
+    }
+
+    #[test]
+    fn the_cache_gives_only_what_verification_would() {
+        let key = [7u8; 32];
+        let dir = Path::new("/site/public");
+        let cache = ManifestCache::default();
+        let (text, tags) = signed(&key, dir, &["en/index.html", "en/a/1/index.html"]);
+        let (paths, _) = cache.verified_paths(&key, dir, &text, &tags).unwrap();
+        assert_eq!(paths.len(), 2);
+        // The same manifest again: from the cache, the same answer.
+        let (again, _) = cache.verified_paths(&key, dir, &text, &tags).unwrap();
+        assert!(
+            Arc::ptr_eq(&paths, &again),
+            "an unchanged manifest is not verified again"
+        );
+        // A manifest changed behind eventref's back is verified, and refused.
+        let planted = text.replace("en/a/1/index.html", "../../etc/passwd\nhome/.bashrc");
+        assert!(cache.verified_paths(&key, dir, &planted, &tags).is_none());
+        // Its MAC gone from the lock file: refused although the text is the same.
+        assert!(cache.verified_paths(&key, dir, &text, "").is_none());
+        // Another folder: the MAC covers the folder, so it is refused.
+        assert!(
+            cache
+                .verified_paths(&key, Path::new("/elsewhere"), &text, &tags)
+                .is_none()
+        );
+        // A new signed manifest replaces the cached one.
+        let (text2, tags2) = signed(&key, dir, &["en/index.html"]);
+        let (paths2, _) = cache.verified_paths(&key, dir, &text2, &tags2).unwrap();
+        assert_eq!(paths2.len(), 1);
     }
 }

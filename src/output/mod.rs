@@ -30,13 +30,14 @@
 use std::collections::{BTreeSet, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 mod manifest;
 pub mod trust;
 
 use manifest::{MAC_PREFIX, manifest_text, read_tags, verified_paths};
-pub use manifest::{recorded_build, valid_site_path};
+pub use manifest::{ManifestCache, recorded_build, valid_site_path};
 
 use cap_std::fs::Dir;
 
@@ -115,7 +116,7 @@ pub struct Output {
     tag: Option<String>,
     key: &'static [u8; 32],
     /// The previous build's files, if the directory is ours.
-    previous: BTreeSet<String>,
+    previous: Arc<BTreeSet<String>>,
     fresh: bool,
     /// Which published files survive a commit without being written again.
     retain: Retain,
@@ -183,7 +184,7 @@ impl Output {
     /// Open `dir` for a build of the site in `config`, checking that writing
     /// there is safe.
     pub fn open(config: &Config, dir: &Path) -> Result<Output, Box<Diagnostic>> {
-        Output::open_mode(config, dir, Retain::Nothing)
+        Output::open_mode(config, dir, Retain::Nothing, None)
     }
 
     /// Open `dir`, which must hold a previous build, to replace some of its
@@ -191,13 +192,24 @@ impl Output {
     /// kept rather than removed. The live preview uses this to publish only the
     /// pages an edit changed.
     pub fn open_update(config: &Config, dir: &Path) -> Result<Output, Box<Diagnostic>> {
-        Output::open_mode(config, dir, Retain::Everything)
+        Output::open_mode(config, dir, Retain::Everything, None)
+    }
+
+    /// [`Output::open_update`] for a process that updates `dir` many times:
+    /// the manifest is verified and parsed again only when it changed since
+    /// `cache` last saw it.
+    pub fn open_update_cached(
+        config: &Config,
+        dir: &Path,
+        cache: &ManifestCache,
+    ) -> Result<Output, Box<Diagnostic>> {
+        Output::open_mode(config, dir, Retain::Everything, Some(cache))
     }
 
     /// Open `dir`, which must hold a previous build, to replace everything under
     /// `folders` (such as `pagefind/`) and nothing else.
     pub fn open_folders(config: &Config, dir: &Path, folders: &[String]) -> Result<Output, Box<Diagnostic>> {
-        Output::open_mode(config, dir, Retain::AllBut(folders.to_vec()))
+        Output::open_mode(config, dir, Retain::AllBut(folders.to_vec()), None)
     }
 
     /// Record the build's input fingerprint on commit, so that a later build of
@@ -222,7 +234,8 @@ impl Output {
         let c = Output::check_path(config, dir)?;
         if c.dir.exists() {
             let key = trust_key()?;
-            Output::read_previous(&c.dir, &c.parent.join(format!(".{}.eventref-lock", c.name)), key)?;
+            let lock = c.parent.join(format!(".{}.eventref-lock", c.name));
+            Output::read_previous(&c.dir, &lock, key, None)?;
         }
         Ok(())
     }
@@ -296,12 +309,17 @@ impl Output {
         dir: &Path,
         lock: &Path,
         key: &[u8; 32],
-    ) -> Result<Option<(BTreeSet<String>, String)>, Box<Diagnostic>> {
+        cache: Option<&ManifestCache>,
+    ) -> Result<Option<(Arc<BTreeSet<String>>, String)>, Box<Diagnostic>> {
         let manifest = dir.join(MANIFEST);
         let is_file = std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file());
         let tags = read_tags(lock);
+        let verify = |text: &str| match cache {
+            Some(c) => c.verified_paths(key, dir, text, &tags),
+            None => verified_paths(key, dir, text, &tags).map(|(p, t)| (Arc::new(p), t)),
+        };
         match is_file.then(|| std::fs::read_to_string(&manifest)) {
-            Some(Ok(text)) => match verified_paths(key, dir, &text, &tags) {
+            Some(Ok(text)) => match verify(&text) {
                 Some(found) => Ok(Some(found)),
                 None => Err(refuse(
                     format!(
@@ -331,7 +349,12 @@ impl Output {
         }
     }
 
-    fn open_mode(config: &Config, dir: &Path, retain: Retain) -> Result<Output, Box<Diagnostic>> {
+    fn open_mode(
+        config: &Config,
+        dir: &Path,
+        retain: Retain,
+        cache: Option<&ManifestCache>,
+    ) -> Result<Output, Box<Diagnostic>> {
         let partial = retain != Retain::Nothing;
         let Checked { dir, parent, name } = Output::check_path(config, dir)?;
         let key = trust_key()?;
@@ -350,7 +373,7 @@ impl Output {
             take_lock(&parent_dir, &lock_name).map_err(|e| cannot("lock", &parent.join(&lock_name), e))?;
         // Checked again under the lock: another build may have just finished.
         let previous = if dir.exists() {
-            Output::read_previous(&dir, &parent.join(&lock_name), key)?
+            Output::read_previous(&dir, &parent.join(&lock_name), key, cache)?
         } else {
             None
         };

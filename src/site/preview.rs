@@ -25,7 +25,7 @@ use crate::config::{CONFIG_FILE, Config, layout};
 use crate::content::{Content, LoadState};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::error::Failure;
-use crate::output::Output;
+use crate::output::{ManifestCache, Output};
 use crate::render::theme::Theme;
 use crate::render::urls;
 use crate::render::{NoProgress, PageSink, Selection};
@@ -99,6 +99,9 @@ pub struct Preview {
     reload_theme: bool,
     /// Held while writing to the output folder (updates and index jobs).
     lock: Arc<Mutex<()>>,
+    /// The output's manifest as last verified: an edit that changes no file
+    /// names leaves it as it is, and the next edit need not verify it again.
+    manifest: ManifestCache,
 }
 
 impl Preview {
@@ -119,6 +122,7 @@ impl Preview {
             reload_config: false,
             reload_theme: true,
             lock: Arc::default(),
+            manifest: ManifestCache::default(),
         })
     }
 
@@ -322,7 +326,7 @@ impl Preview {
                 o
             })
         } else {
-            Output::open_update(&self.config, &self.opts.output)
+            Output::open_update_cached(&self.config, &self.opts.output, &self.manifest)
         }
         .map_err(|d| Failure::config(*d))
     }
