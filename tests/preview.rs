@@ -336,3 +336,56 @@ fn a_typo_in_a_translated_record_is_the_first_error_without_an_orphan() {
     let p = f.edit("content/full.yaml", "levle:", "level:");
     f.update(&[p]);
 }
+
+/// A sink that records which paths a render wrote.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl eventref::render::PageSink for Recorder {
+    fn put(&self, path: &str, _: &[u8]) -> std::io::Result<()> {
+        self.0.lock().unwrap().push(path.to_string());
+        Ok(())
+    }
+}
+
+/// The files rendered after `edit` changed event `Contoso 4` in memory.
+fn rendered_after(edit: impl Fn(&mut eventref::content::Event)) -> Vec<String> {
+    let site = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
+    let theme = eventref::render::theme::Theme::load(&site.config).unwrap();
+    let mut content = site.content.clone();
+    let i = content.events.iter().position(|e| e.id == 4).unwrap();
+    let old = vec![content.events[i].clone()];
+    edit(&mut content.events[i]);
+    let selection = eventref::render::Selection::for_edits(&old, &content);
+    let sink = Recorder::default();
+    eventref::render::render_pages(
+        &site.config,
+        &content,
+        &theme,
+        &sink,
+        &eventref::render::NoProgress,
+        &selection,
+    )
+    .unwrap();
+    sink.0.into_inner().unwrap()
+}
+
+#[test]
+fn the_export_of_every_event_is_rebuilt_only_when_what_it_shows_changed() {
+    let export = |files: &[String]| files.iter().any(|f| f.ends_with("api/events.json"));
+    // The explanation is not in the export: the 5 MB events.json of a large
+    // site is not serialised again on every save of the prose.
+    let files = rendered_after(|e| e.explanation = Some("Edited prose.".into()));
+    assert!(
+        files.iter().any(|f| f.ends_with("contoso/4/index.html")),
+        "{files:?}"
+    );
+    assert!(!export(&files), "{files:?}");
+    // The message, level and date are.
+    let files = rendered_after(|e| e.message.push_str(" Edited."));
+    assert!(export(&files), "{files:?}");
+    let files = rendered_after(|e| e.level = Some(eventref::content::Level::Error));
+    assert!(export(&files), "{files:?}");
+    let files = rendered_after(|e| e.last_modified = Some("2030-01-01".into()));
+    assert!(export(&files), "{files:?}");
+}

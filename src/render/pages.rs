@@ -30,8 +30,8 @@ pub(super) fn render_language(
     let l = LangPages::new(job.config, job.theme, lang, job.sources, sink, progress);
     let mut count = event_pages(job, &l)?;
     let one = |d: Diagnostic| vec![d];
-    // Any edit of an event can change the language's export and feed.
-    if job.selection.is_all() || !job.selection.events.is_empty() {
+    // Both hold every event: rebuilt only when an edit changed what they show.
+    if job.selection.is_all() || job.selection.export {
         export_and_feed(job, &l).map_err(one)?;
     }
     count += source_pages(job, &l)?;

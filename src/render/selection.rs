@@ -27,6 +27,9 @@ pub struct Selection {
     pub(super) sitemap: bool,
     /// The search stage's lookup tables (messages, names and parameters).
     pub(super) lookup: bool,
+    /// Each language's JSON export (`api/events.json`) and Atom feed, which
+    /// hold every event: rebuilt only when data they show changed.
+    pub(super) export: bool,
 }
 
 impl Selection {
@@ -52,6 +55,7 @@ impl Selection {
             && !self.listing
             && !self.sitemap
             && !self.lookup
+            && !self.export
     }
 
     /// Whether the lookup tables of the search stage can change.
@@ -155,8 +159,18 @@ impl Selection {
                 .collect();
             (&e.message, &e.symbolic_name, &e.parameters, t)
         }
+        // What the JSON export and the feed show of an event (translations
+        // whole: their staleness decides which fields fall back).
+        fn export_data(e: &Event) -> impl PartialEq + '_ {
+            (
+                (e.level, &e.channel, &e.category, &e.symbolic_name),
+                (&e.product, &e.product_version, &e.last_modified),
+                (&e.message, &e.parameters, &e.translations),
+            )
+        }
         let b = &new.events[i];
         self.lookup |= lookup_data(a) != lookup_data(b);
+        self.export |= export_data(a) != export_data(b);
         self.events.insert((b.source_slug.clone(), b.id));
         self.sitemap |= a.last_modified != b.last_modified;
         let link_changed = link_data(a) != link_data(b);
@@ -197,6 +211,7 @@ impl Selection {
         self.listing |= other.listing;
         self.sitemap |= other.sitemap;
         self.lookup |= other.lookup;
+        self.export |= other.export;
     }
 
     pub(super) fn source(&self, slug: &Slug) -> bool {
