@@ -292,11 +292,21 @@ fn part_records() -> usize {
         .unwrap_or(PART_RECORDS)
 }
 
-/// How many index parts a language with `records` records gets (at least one).
+/// A language with at least this many records gets at least two index parts,
+/// so that two threads share its indexing (Pagefind builds one index on one
+/// thread) within the memory of one part of the same records. Fixed rather
+/// than taken from the machine's core count, so that every machine writes
+/// the same files.
+const SPLIT_RECORDS: usize = 4_000;
+
+/// How many index parts a language with `records` records gets (at least one;
+/// at least two from [`SPLIT_RECORDS`] records).
 /// The parts are as even as possible: each holds `records.div_ceil(parts)`
 /// consecutive records, the last one the rest.
 pub fn index_parts(records: usize) -> u32 {
-    records.div_ceil(part_records()).max(1) as u32
+    let parts = records.div_ceil(part_records()).max(1);
+    let least = if records >= SPLIT_RECORDS { 2 } else { 1 };
+    parts.max(least) as u32
 }
 
 /// The folder of a language's index part, relative to the site root: the
@@ -610,6 +620,15 @@ mod tests {
         );
         assert_eq!(template_keys("on disk%1 now"), ["now"]);
         assert_eq!(template_keys("%1"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_language_of_a_few_thousand_records_is_indexed_in_two_parts() {
+        assert_eq!(index_parts(0), 1);
+        assert_eq!(index_parts(SPLIT_RECORDS - 1), 1);
+        assert_eq!(index_parts(SPLIT_RECORDS), 2);
+        assert_eq!(index_parts(PART_RECORDS * 2), 2);
+        assert_eq!(index_parts(PART_RECORDS * 2 + 1), 3);
     }
 
     #[test]
