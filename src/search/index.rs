@@ -278,9 +278,11 @@ pub struct SearchStats {
 /// an index in memory, several times over while it builds (about 80 KB per
 /// synthetic record at peak), so a language with more records is split into
 /// parts of at most this many, and the browser merges them (`mergeIndex`).
-/// Parts that run at the same time hold at most this many records together
-/// (see [`build_index`]). 20,000 records peak at about 1.7 GB.
-const PART_RECORDS: usize = 20_000;
+/// Parts that run at the same time hold at most twice this many records
+/// together (see [`build_index`]), so that two cores index a large language.
+/// 10,000 records in one part peak at about 1.4 GB; two parts of 10,000
+/// built at once, at about 2.4 GB (docs/performance.md, "Session 6").
+const PART_RECORDS: usize = 10_000;
 
 /// Records per index part: [`PART_RECORDS`], or `EVENTREF_SEARCH_PART_RECORDS`
 /// (tests use it to split small sites).
@@ -329,9 +331,9 @@ fn keep_file(name: &str, part: u32) -> bool {
 /// Build the full-text index of every language: one Pagefind bundle per
 /// language in `pagefind/{lang}/`, split into [`index_parts`] parts. Parts
 /// (of any language) are built at the same time, one per thread, as long as
-/// together they hold no more than [`PART_RECORDS`] records, so memory stays
-/// bounded by one full part whatever the number of records and languages,
-/// and a small multilingual site keeps every core busy. Each batch is
+/// together they hold no more than two full parts' records, so memory stays
+/// bounded whatever the number of records and languages, and two cores
+/// share the indexing of a large language as of a multilingual site. Each batch is
 /// written to the sink and dropped before the next one starts; the files are
 /// the same whatever runs at once.
 pub fn build_index(
@@ -354,7 +356,7 @@ pub fn build_index(
                 .map(move |(k, e)| (lang.as_str(), k, e))
         })
         .collect();
-    let most = part_records();
+    let most = 2 * part_records();
     let mut rest = jobs.as_slice();
     while !rest.is_empty() {
         let mut n = 1;
