@@ -69,6 +69,8 @@ struct Entry {
     path: String,
     changed: bool,
     len: u64,
+    /// The length of the file this one replaces, when there is one.
+    old_len: Option<u64>,
 }
 
 /// Which files of the previous build a commit keeps although this run did not write them.
@@ -121,10 +123,22 @@ pub struct Output {
     retain: Retain,
     /// The input fingerprint to record (full builds without warnings only).
     fingerprint: Option<u64>,
+    /// The fingerprint is recorded although this run does not write the
+    /// whole site (an incremental build, see [`Output::record_update_fingerprint`]).
+    update_fingerprint: bool,
     entries: Mutex<Vec<Entry>>,
     /// Folders already made in the staging folder: a build of 10,000 pages
     /// asks for the same few hundred folders thousands of times.
     made_dirs: Mutex<HashSet<String>>,
+}
+
+/// The file `.<name>.eventref-<suffix>` that eventref keeps beside the
+/// output folder `dir` (outside the published tree, like the lock file), or
+/// `None` when `dir` has no usable name.
+pub fn beside(dir: &Path, suffix: &str) -> Option<PathBuf> {
+    let dir = normalize(dir);
+    let name = dir.file_name()?.to_str()?;
+    Some(dir.with_file_name(format!(".{name}.eventref-{suffix}")))
 }
 
 /// Resolve `p` as far as it exists, keeping the non-existent tail.
@@ -205,6 +219,16 @@ impl Output {
     /// that writes the whole site; any other commit removes the record.
     pub fn record_fingerprint(&mut self, fingerprint: Option<u64>) {
         self.fingerprint = fingerprint.filter(|_| self.retain == Retain::Nothing);
+    }
+
+    /// Record `fingerprint` on commit although this run does not write the
+    /// whole site: the caller vouches that, once committed, the folder holds
+    /// exactly what a full build of those inputs would (an incremental build,
+    /// see `site::state`). The file count and size recorded with it are the
+    /// whole folder's.
+    pub fn record_update_fingerprint(&mut self, fingerprint: u64) {
+        self.fingerprint = Some(fingerprint);
+        self.update_fingerprint = true;
     }
 
     /// Keep the previous build's files under `folders` (such as `pagefind/`)
@@ -396,6 +420,7 @@ impl Output {
             fresh,
             retain,
             fingerprint: None,
+            update_fingerprint: false,
             entries: Mutex::new(Vec::new()),
             made_dirs: Mutex::new(HashSet::new()),
         })
@@ -441,7 +466,7 @@ impl Output {
             files: entries.len(),
             ..WriteStats::default()
         };
-        let fingerprint = self.fingerprint.map(|fp| {
+        let fingerprint = self.fingerprint.filter(|_| !self.update_fingerprint).map(|fp| {
             let bytes: u64 = entries.iter().map(|e| e.len).sum();
             format!("{fp:016x} {} {bytes}\n", entries.len())
         });
@@ -449,6 +474,11 @@ impl Output {
         let Some(out) = &self.out else {
             return self.publish_first(&entries, fingerprint.as_deref(), stats);
         };
+        // The record an update replaces, for the totals of an update's record.
+        let old_record = self
+            .update_fingerprint
+            .then(|| out.read_to_string(FINGERPRINT).ok())
+            .flatten();
 
         // An update that only replaces files keeps the file list as it is: skip
         // rebuilding and comparing the manifest (12,000 lines on a 10,000-event site).
@@ -508,6 +538,10 @@ impl Output {
         if !same_files {
             self.write_manifest(out, &current, tag.as_deref())?;
         }
+        let fingerprint = match (self.update_fingerprint, self.fingerprint) {
+            (true, Some(fp)) => update_record(fp, out, &entries, same_files, &current, old_record.as_deref()),
+            _ => fingerprint,
+        };
         if let Some(f) = &fingerprint {
             out.write(FINGERPRINT, f)?;
         }
@@ -654,13 +688,20 @@ impl PageSink for Output {
         }
         // Compare with the published file (never through a link: a link is
         // "changed", and the commit then refuses it by name).
-        let changed = self.fresh
-            || !self.previous.contains(path)
-            || self.out.as_ref().is_none_or(|out| {
-                !out.symlink_metadata(path)
-                    .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                    || out.read(path).map(|old| old != bytes).unwrap_or(true)
-            });
+        let published = !self.fresh && self.previous.contains(path);
+        let old_len = match &self.out {
+            Some(out) if published => out
+                .symlink_metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            _ => None,
+        };
+        let changed = old_len != Some(bytes.len() as u64)
+            || self
+                .out
+                .as_ref()
+                .is_none_or(|out| out.read(path).map(|old| old != bytes).unwrap_or(true));
         if changed {
             if let Some((parent, _)) = path.rsplit_once('/') {
                 self.make_dir(parent)?;
@@ -675,9 +716,43 @@ impl PageSink for Output {
                 path: path.to_string(),
                 changed,
                 len: bytes.len() as u64,
+                old_len,
             });
         Ok(())
     }
+}
+
+/// The fingerprint record of an update (see [`Output::record_update_fingerprint`]):
+/// the whole folder's file count and size. When the update kept the file
+/// list, they follow from the record it replaced (`old`) and the sizes of the
+/// files it rewrote; otherwise the files are counted and measured. `None`
+/// when a total cannot be known.
+fn update_record(
+    fp: u64,
+    out: &Dir,
+    entries: &[Entry],
+    same_files: bool,
+    current: &BTreeSet<&str>,
+    old: Option<&str>,
+) -> Option<String> {
+    let (files, bytes) = if same_files {
+        let mut parts = old?.split_whitespace().skip(1);
+        let files: usize = parts.next()?.parse().ok()?;
+        let bytes: u64 = parts.next()?.parse().ok()?;
+        let mut bytes = i128::from(bytes);
+        for e in entries {
+            bytes += i128::from(e.len) - i128::from(e.old_len?);
+        }
+        (files, u64::try_from(bytes).ok()?)
+    } else {
+        let mut total = 0;
+        for p in current {
+            let m = out.symlink_metadata(p).ok().filter(|m| m.is_file())?;
+            total += m.len();
+        }
+        (current.len(), total)
+    };
+    Some(format!("{fp:016x} {files} {bytes}\n"))
 }
 
 /// Delete the previous build's `removed` files (files only, never through a

@@ -1,0 +1,390 @@
+//! The build state: what `eventref build` keeps between two runs, beside the
+//! output folder (`.<name>.eventref-state`, next to the lock file, never in
+//! the published tree), so that a build after a few edits re-reads only the
+//! edited files and renders only the pages they can change.
+//!
+//! It holds, for the build that last published the folder:
+//! - the *settings*: a hash of eventref itself, the build options,
+//!   `site.toml`, the theme, `templates/`, `static/`, `i18n/` and
+//!   `value_maps/` (any change there means a full build);
+//! - every file under `content/` with its size, modification time and
+//!   SHA-256 (a file whose size and time are unchanged is not read again,
+//!   unless its time was too close to the last build's to tell edits apart);
+//! - the fingerprint record the build left in the folder
+//!   (`.eventref-fingerprint`): any other build or `serve` into the folder
+//!   removes or replaces it, so a state that does not match it is stale;
+//! - the checked content itself ([`Snapshot`]), encoded with postcard (a
+//!   compact, documented serde format that reads 10,000 events in a few tens
+//!   of milliseconds, where JSON takes several times longer).
+//!
+//! The file starts with a header naming the format and the exact eventref
+//! binary, then an HMAC-SHA256 of the state's path and contents with the
+//! user's own key (the one that signs output manifests, see
+//! `output::trust`): a state planted by a repository or left by another
+//! eventref, a truncated or corrupted one, is not read at all. Whatever is
+//! wrong with it, the result is a full build. The state never steers a write
+//! or a delete: pages still go through `output/`, whose manifest decides
+//! what may be deleted.
+//!
+//! The incremental build itself is in [`super::incremental`].
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, KeyInit, Mac};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::BuildOptions;
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::{Snapshot, SnapshotRef};
+
+/// The header's first word and the layout version of the file.
+const FORMAT: &str = "eventref-state 1";
+/// The suffix of the state file's name (`.<name>.eventref-state`).
+const SUFFIX: &str = "state";
+/// A modification time this close to the scan that recorded it cannot tell
+/// a later edit apart (file systems keep times at a clock tick): such a file
+/// is read again.
+const RACY: Duration = Duration::from_millis(50);
+/// The same for times without a fraction of a second (file systems that keep
+/// whole or even seconds).
+const RACY_COARSE: Duration = Duration::from_secs(2);
+
+/// One file under `content/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct FileStat {
+    /// Relative to the site root, `/`-separated.
+    pub(super) path: String,
+    size: u64,
+    /// Nanoseconds since the Unix epoch.
+    mtime: u128,
+    /// SHA-256 of the bytes.
+    pub(super) hash: [u8; 32],
+}
+
+/// What a build reads, as far as the state compares it.
+pub(super) struct Inputs {
+    /// The hash of everything but `content/` (see the module docs).
+    settings: [u8; 32],
+    /// Every file under `content/`, by path; `None` when a path cannot be
+    /// kept (not UTF-8): such a site always builds in full.
+    pub(super) files: Option<Vec<FileStat>>,
+    /// When the files were looked at (nanoseconds since the Unix epoch).
+    scanned: u128,
+}
+
+/// The state of the last build, read and verified.
+#[derive(Deserialize)]
+pub(super) struct State {
+    settings: [u8; 32],
+    /// The text of the output folder's fingerprint record after that build.
+    record: String,
+    scanned: u128,
+    files: Vec<FileStat>,
+    /// The content as that build checked it.
+    pub(super) snapshot: Snapshot,
+}
+
+/// [`State`] as a build writes it (the same fields, borrowed).
+#[derive(Serialize)]
+struct StateRef<'a> {
+    settings: [u8; 32],
+    record: &'a str,
+    scanned: u128,
+    files: &'a [FileStat],
+    snapshot: SnapshotRef<'a>,
+}
+
+fn nanos(t: SystemTime) -> u128 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+/// eventref itself: the version and the executable's size and time, so that
+/// a state written by another build of eventref is never read.
+fn header() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|e| std::fs::metadata(e).ok())
+        .map(|m| format!("{}:{}", m.len(), m.modified().map_or(0, nanos)))
+        .unwrap_or_default();
+    format!("{FORMAT} {} {exe}\n", env!("CARGO_PKG_VERSION"))
+}
+
+impl Inputs {
+    /// Look at every input of a build of `config` with `opts`: hash the
+    /// settings, and take each content file's hash from `previous` when its
+    /// size and time are the ones recorded there, else read and hash it.
+    pub(super) fn read(config: &Config, opts: &BuildOptions, previous: Option<&State>) -> Inputs {
+        let scanned = nanos(SystemTime::now());
+        let (settings, files) =
+            rayon::join(|| settings_hash(config, opts), || content_files(config, previous));
+        Inputs {
+            settings,
+            files,
+            scanned,
+        }
+    }
+
+    /// The input fingerprint recorded in the output folder: two builds with
+    /// the same fingerprint produce the same output.
+    pub(super) fn fingerprint(&self) -> u64 {
+        let mut h = Sha256::new();
+        h.update(self.settings);
+        match &self.files {
+            Some(files) => {
+                for f in files {
+                    h.update(f.path.as_bytes());
+                    h.update([0]);
+                    h.update(f.hash);
+                }
+            }
+            // Paths that cannot be kept: a fingerprint that matches nothing.
+            None => h.update(self.scanned.to_le_bytes()),
+        }
+        let d = h.finalize();
+        u64::from_le_bytes(d[..8].try_into().unwrap_or_default())
+    }
+}
+
+/// The hash of eventref, the options, `site.toml` and every input folder but
+/// `content/` (names and bytes).
+fn settings_hash(config: &Config, opts: &BuildOptions) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(header());
+    h.update(format!(
+        "{:?}",
+        (opts.strict, opts.search, &config.base_url, config.offline)
+    ));
+    h.update(config.root.to_string_lossy().as_bytes());
+    h.update([0]);
+    let mut files: Vec<PathBuf> = vec![config.root.join(CONFIG_FILE)];
+    let content = config.content_dir();
+    let mut dirs = config.input_dirs();
+    dirs.retain(|d| *d != content);
+    dirs.dedup();
+    for d in &dirs {
+        files.extend(
+            walkdir::WalkDir::new(d)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path()),
+        );
+    }
+    let hashes: Vec<[u8; 32]> = files
+        .par_iter()
+        .map(|p| {
+            let mut fh = Sha256::new();
+            fh.update(p.to_string_lossy().as_bytes());
+            match std::fs::read(p) {
+                Ok(bytes) => {
+                    fh.update([1]);
+                    fh.update(bytes);
+                }
+                Err(_) => fh.update([0]),
+            }
+            fh.finalize().into()
+        })
+        .collect();
+    for x in hashes {
+        h.update(x);
+    }
+    h.finalize().into()
+}
+
+/// Every file under `content/` (hidden ones left out, as the content stage
+/// leaves them), sorted by path, with its hash: from `previous` when the
+/// size and time match and the time is not too close to that scan, else
+/// read now.
+fn content_files(config: &Config, previous: Option<&State>) -> Option<Vec<FileStat>> {
+    let mut stats = Vec::new();
+    let walker = walkdir::WalkDir::new(config.content_dir())
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker.filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&config.root).ok()?;
+        let parts: Option<Vec<&str>> = rel.iter().map(|c| c.to_str()).collect();
+        let meta = entry.metadata().ok()?;
+        stats.push(FileStat {
+            path: parts?.join("/"),
+            size: meta.len(),
+            mtime: meta.modified().map_or(0, nanos),
+            hash: [0; 32],
+        });
+    }
+    stats.sort_by(|a, b| a.path.cmp(&b.path));
+    let known = |f: &FileStat| -> Option<[u8; 32]> {
+        let p = previous?;
+        let i = p.files.binary_search_by(|o| o.path.cmp(&f.path)).ok()?;
+        let o = &p.files[i];
+        (o.size == f.size && o.mtime == f.mtime && !racy(o.mtime, p.scanned)).then_some(o.hash)
+    };
+    stats.par_iter_mut().for_each(|f| {
+        f.hash = known(f).unwrap_or_else(|| {
+            let bytes = std::fs::read(config.root.join(&f.path)).unwrap_or_default();
+            Sha256::digest(&bytes).into()
+        });
+    });
+    Some(stats)
+}
+
+/// Whether a file whose time was `mtime` when the files were looked at, at
+/// `scanned`, may have been edited again since without its time changing.
+fn racy(mtime: u128, scanned: u128) -> bool {
+    let window = if mtime.is_multiple_of(1_000_000_000) {
+        RACY_COARSE
+    } else {
+        RACY
+    };
+    mtime + window.as_nanos() >= scanned
+}
+
+/// The output folder's fingerprint record, if it has one (never read through a link).
+pub(super) fn output_record(out_dir: &Path) -> Option<String> {
+    let path = out_dir.join(crate::output::FINGERPRINT);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 1024 {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+impl State {
+    /// The state beside `out_dir`, if there is one that this eventref wrote
+    /// for this folder with this user's key and it reads back whole.
+    pub(super) fn read(out_dir: &Path) -> Option<State> {
+        let path = crate::output::beside(out_dir, SUFFIX)?;
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let bytes = std::fs::read(&path).ok()?;
+        let header = header();
+        let rest = bytes.strip_prefix(header.as_bytes())?;
+        if rest.len() < 32 {
+            return None;
+        }
+        let (tag, body) = rest.split_at(32);
+        mac(&path, header.as_bytes(), body)?.verify_slice(tag).ok()?;
+        postcard::from_bytes(body).ok()
+    }
+
+    /// The content files that changed since this state was written, if an
+    /// incremental build can start from it: the same settings, the output
+    /// folder still holding this state's build, the same set of files.
+    pub(super) fn changes(&self, inputs: &Inputs, out_dir: &Path) -> Option<Vec<PathBuf>> {
+        let files = inputs.files.as_ref()?;
+        if self.settings != inputs.settings || output_record(out_dir)? != self.record {
+            return None;
+        }
+        if files.len() != self.files.len() || files.iter().zip(&self.files).any(|(a, b)| a.path != b.path) {
+            return None;
+        }
+        Some(
+            files
+                .iter()
+                .zip(&self.files)
+                .filter(|(a, b)| a.hash != b.hash)
+                .map(|(a, _)| PathBuf::from(&a.path))
+                .collect(),
+        )
+    }
+}
+
+/// The MAC of a state file at `path` with `header` and `body`, keyed with the
+/// user's key; `None` when there is no key.
+fn mac(path: &Path, header: &[u8], body: &[u8]) -> Option<Hmac<Sha256>> {
+    let key = crate::output::trust::key().ok()?;
+    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
+    m.update(b"eventref build state\0");
+    m.update(path.to_string_lossy().as_bytes());
+    m.update(b"\0");
+    m.update(header);
+    m.update(body);
+    Some(m)
+}
+
+/// Write the state of the build that just published `out_dir` from `inputs`
+/// (its content in `snapshot`), replacing the last one; with no snapshot (the
+/// content had warnings) or no fingerprint record, remove the last one.
+/// Failing to write it only costs the next build its head start.
+pub(super) fn save(out_dir: &Path, inputs: &Inputs, snapshot: Option<SnapshotRef>) {
+    let Some(path) = crate::output::beside(out_dir, SUFFIX) else {
+        return;
+    };
+    let written = (|| {
+        let files = inputs.files.as_deref()?;
+        let record = output_record(out_dir)?;
+        let body = postcard::to_stdvec(&StateRef {
+            settings: inputs.settings,
+            record: &record,
+            scanned: inputs.scanned,
+            files,
+            snapshot: snapshot?,
+        })
+        .ok()?;
+        let header = header();
+        let tag = mac(&path, header.as_bytes(), &body)?.finalize().into_bytes();
+        write_atomic(&path, &[header.as_bytes(), &tag, &body]).ok()
+    })();
+    if written.is_none() {
+        remove(&path);
+    }
+}
+
+/// Remove the state file at `path` (the file or link itself, never what a link points to).
+fn remove(path: &Path) {
+    if std::fs::symlink_metadata(path).is_ok() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Write `parts` to a new temporary file beside `path` and rename it over
+/// `path` (a rename replaces a link, never writes through it).
+fn write_atomic(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    remove(&tmp);
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        for p in parts {
+            f.write_all(p)?;
+        }
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        remove(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_close_to_the_scan_are_racy() {
+        let s = 10_000_000_000_123;
+        assert!(racy(s, s));
+        assert!(racy(s - 10_000_000, s));
+        assert!(!racy(s - 60_000_000, s));
+        // Whole seconds (9 s): a coarse file system.
+        assert!(racy(9_000_000_000, 10_500_000_000));
+        assert!(!racy(9_000_000_000, 11_500_000_000));
+    }
+}
