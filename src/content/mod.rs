@@ -47,6 +47,6 @@ pub use model::{
     Event, EventKey, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS,
     Translation, UserAction, short_hash,
 };
-pub use persist::{Snapshot, SnapshotRef};
+pub use persist::{Encoded, Snapshot, SnapshotRef};
 pub use record::{id_hint, parse_ref};
 pub use yaml::{parse_yaml, read_text};

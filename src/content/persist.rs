@@ -10,8 +10,9 @@
 //! in full, from the files. What is read back is checked for consistency;
 //! anything odd gives `None`, and the caller builds in full.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -25,25 +26,74 @@ use crate::diagnostics::{Diagnostics, Location};
 use crate::slug::Slug;
 
 /// A [`Content`] and its [`LoadState`], ready to be serialized (see
-/// [`Content::snapshot`]) or read back ([`Snapshot::restore`]).
-#[derive(Serialize, Deserialize)]
+/// [`Content::snapshot`]) or read back ([`Snapshot::restore`]). Each record
+/// file's part (its event, the event's links to anchors, what
+/// `apply_edits` keeps of the file) is encoded on its own, so that a build
+/// that changed a few files re-encodes only those ([`Encoded`]).
+#[derive(Deserialize)]
 pub struct Snapshot {
-    events: Vec<Event>,
-    /// Per event, in the same order: its links to anchors, and its translations'.
-    anchors: Vec<EventAnchors>,
+    files: Vec<(PathBuf, Bytes)>,
     overlays: Vec<(PathBuf, String)>,
     value_maps: SharedMaps,
-    records: Vec<(PathBuf, Record)>,
 }
 
 /// The same fields as [`Snapshot`], borrowed: what a build writes.
 #[derive(Serialize)]
 pub struct SnapshotRef<'a> {
-    events: &'a [Event],
-    anchors: Vec<EventAnchors>,
-    overlays: Vec<(PathBuf, String)>,
+    files: Vec<(&'a Path, BytesRef<'a>)>,
+    overlays: Vec<(&'a Path, &'a str)>,
     value_maps: &'a SharedMaps,
-    records: Vec<(PathBuf, Record)>,
+}
+
+/// The encoded parts of the record files of a restored snapshot, by path.
+#[derive(Default)]
+pub struct Encoded(HashMap<PathBuf, Vec<u8>>);
+
+/// One record file's part of a snapshot.
+#[derive(Deserialize)]
+struct FilePart {
+    record: Record,
+    event: Option<Event>,
+    anchors: EventAnchors,
+}
+
+/// [`FilePart`], borrowed.
+#[derive(Serialize)]
+struct FilePartRef<'a> {
+    record: Record,
+    event: Option<&'a Event>,
+    anchors: EventAnchors,
+}
+
+/// Bytes, written as one byte string (not a sequence of numbers).
+struct Bytes(Vec<u8>);
+
+/// [`Bytes`], borrowed or new.
+struct BytesRef<'a>(Cow<'a, [u8]>);
+
+impl Serialize for BytesRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
+                Ok(Bytes(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
+                Ok(Bytes(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
 }
 
 type EventAnchors = (Vec<Anchor>, Vec<(String, Vec<Anchor>)>);
@@ -90,8 +140,14 @@ struct Record {
 
 impl Content {
     /// This content and `state` as the build state keeps them, or `None` when
-    /// there is any diagnostic (which is never kept).
-    pub fn snapshot<'a>(&'a self, state: &LoadState) -> Option<SnapshotRef<'a>> {
+    /// there is any diagnostic (which is never kept). The parts of the record
+    /// files in `reuse` are taken as they are, but for those in `stale`.
+    pub fn snapshot<'a>(
+        &'a self,
+        state: &'a LoadState,
+        reuse: &'a Encoded,
+        stale: &HashSet<&Path>,
+    ) -> Option<SnapshotRef<'a>> {
         let clean = state.global.is_empty()
             && state
                 .records
@@ -101,69 +157,90 @@ impl Content {
         if !clean {
             return None;
         }
-        let anchors = self
-            .events
-            .iter()
-            .map(|e| {
-                let own = e.anchor_links.0.iter().map(Anchor::from).collect();
-                let translated = e
-                    .translations
-                    .iter()
-                    .map(|(l, t)| (l.clone(), t.anchor_links.0.iter().map(Anchor::from).collect()))
-                    .collect();
-                (own, translated)
-            })
-            .collect();
-        let mut records: Vec<(PathBuf, Record)> = state
+        let events: HashMap<&std::ffi::OsStr, &Event> =
+            self.events.iter().map(|e| (e.file.as_os_str(), e)).collect();
+        let mut files: Vec<(&Path, BytesRef)> = state
             .records
             .iter()
-            .map(|(p, r)| (p.clone(), Record::from(r)))
-            .collect();
-        records.sort_by(|a, b| a.0.cmp(&b.0));
+            .map(|(p, r)| {
+                let bytes = match reuse.0.get(p) {
+                    Some(b) if !stale.contains(p.as_path()) => Cow::Borrowed(b.as_slice()),
+                    _ => Cow::Owned(encode_part(r, events.get(p.as_os_str()).copied())?),
+                };
+                Some((p.as_path(), BytesRef(bytes)))
+            })
+            .collect::<Option<_>>()?;
+        files.sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
         Some(SnapshotRef {
-            events: &self.events,
-            anchors,
+            files,
             overlays: self
                 .overlays
                 .iter()
-                .map(|o| (o.file.clone(), o.lang.clone()))
+                .map(|o| (o.file.as_path(), o.lang.as_str()))
                 .collect(),
             value_maps: &self.value_maps,
-            records,
         })
     }
 }
 
+/// The part of the record file kept in `r` whose event is `event`.
+fn encode_part(r: &RecordState, event: Option<&Event>) -> Option<Vec<u8>> {
+    let anchors = match event {
+        Some(e) => (
+            e.anchor_links.0.iter().map(Anchor::from).collect(),
+            e.translations
+                .iter()
+                .map(|(l, t)| (l.clone(), t.anchor_links.0.iter().map(Anchor::from).collect()))
+                .collect(),
+        ),
+        None => Default::default(),
+    };
+    postcard::to_stdvec(&FilePartRef {
+        record: Record::from(r),
+        event,
+        anchors,
+    })
+    .ok()
+}
+
 impl Snapshot {
-    /// The content and load state this snapshot was taken of, or `None` when
-    /// it does not hang together (events out of order, an event of no record,
-    /// anchors of no event).
-    pub fn restore(self) -> Option<(Content, LoadState)> {
+    /// The content and load state this snapshot was taken of, with the
+    /// encoded parts of its record files; `None` when it does not hang
+    /// together (a part that does not read back, two events with one key,
+    /// an event without a record, anchors of a missing translation).
+    pub fn restore(self) -> Option<(Content, LoadState, Encoded)> {
         let Snapshot {
-            mut events,
-            anchors,
+            files,
             overlays,
             value_maps,
-            records,
         } = self;
-        let sorted = events
-            .windows(2)
-            .all(|w| (&w[0].source, w[0].id) < (&w[1].source, w[1].id));
-        if !sorted || anchors.len() != events.len() {
-            return None;
+        let mut events = Vec::with_capacity(files.len());
+        let mut records = HashMap::with_capacity(files.len());
+        let mut encoded = HashMap::with_capacity(files.len());
+        for (path, Bytes(bytes)) in files {
+            let part: FilePart = postcard::from_bytes(&bytes).ok()?;
+            let state = part.record.into_state();
+            if let Some(mut e) = part.event {
+                if !state.has_event || e.file != path {
+                    return None;
+                }
+                let (own, translated) = part.anchors;
+                e.anchor_links = AnchorLinks(own.into_iter().map(Anchor::into_link).collect());
+                for (lang, links) in translated {
+                    let t = e.translations.get_mut(&lang)?;
+                    t.anchor_links = AnchorLinks(links.into_iter().map(Anchor::into_link).collect());
+                }
+                events.push(e);
+            }
+            records.insert(path.clone(), state);
+            encoded.insert(path, bytes);
         }
-        let records: HashMap<PathBuf, RecordState> =
-            records.into_iter().map(|(p, r)| (p, r.into_state())).collect();
-        let files: HashSet<&PathBuf> = records.keys().collect();
-        for (e, (own, translated)) in events.iter_mut().zip(anchors) {
-            if !files.contains(&e.file) || !records[&e.file].has_event {
-                return None;
-            }
-            e.anchor_links = AnchorLinks(own.into_iter().map(Anchor::into_link).collect());
-            for (lang, links) in translated {
-                let t = e.translations.get_mut(&lang)?;
-                t.anchor_links = AnchorLinks(links.into_iter().map(Anchor::into_link).collect());
-            }
+        events.sort_by(|a, b| a.source.cmp(&b.source).then(a.id.cmp(&b.id)));
+        if events
+            .windows(2)
+            .any(|w| (&w[0].source, w[0].id) == (&w[1].source, w[1].id))
+        {
+            return None;
         }
         let overlays: Vec<OverlayFile> = overlays
             .into_iter()
@@ -182,7 +259,7 @@ impl Snapshot {
             overlays,
             value_maps,
         };
-        Some((content, state))
+        Some((content, state, Encoded(encoded)))
     }
 }
 

@@ -33,10 +33,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 mod manifest;
+mod record;
 pub mod trust;
 
 use manifest::{MAC_PREFIX, manifest_text, read_tags, verified_paths};
 pub use manifest::{recorded_build, valid_site_path};
+use record::Record;
+pub use record::beside;
 
 use cap_std::fs::Dir;
 
@@ -130,15 +133,6 @@ pub struct Output {
     /// Folders already made in the staging folder: a build of 10,000 pages
     /// asks for the same few hundred folders thousands of times.
     made_dirs: Mutex<HashSet<String>>,
-}
-
-/// The file `.<name>.eventref-<suffix>` that eventref keeps beside the
-/// output folder `dir` (outside the published tree, like the lock file), or
-/// `None` when `dir` has no usable name.
-pub fn beside(dir: &Path, suffix: &str) -> Option<PathBuf> {
-    let dir = normalize(dir);
-    let name = dir.file_name()?.to_str()?;
-    Some(dir.with_file_name(format!(".{name}.eventref-{suffix}")))
 }
 
 /// Resolve `p` as far as it exists, keeping the non-existent tail.
@@ -466,19 +460,10 @@ impl Output {
             files: entries.len(),
             ..WriteStats::default()
         };
-        let fingerprint = self.fingerprint.filter(|_| !self.update_fingerprint).map(|fp| {
-            let bytes: u64 = entries.iter().map(|e| e.len).sum();
-            format!("{fp:016x} {} {bytes}\n", entries.len())
-        });
-
+        let record = Record::plan(&self, &entries);
         let Some(out) = &self.out else {
-            return self.publish_first(&entries, fingerprint.as_deref(), stats);
+            return self.publish_first(&entries, record.whole(), stats);
         };
-        // The record an update replaces, for the totals of an update's record.
-        let old_record = self
-            .update_fingerprint
-            .then(|| out.read_to_string(FINGERPRINT).ok())
-            .flatten();
 
         // An update that only replaces files keeps the file list as it is: skip
         // rebuilding and comparing the manifest (12,000 lines on a 10,000-event site).
@@ -538,11 +523,7 @@ impl Output {
         if !same_files {
             self.write_manifest(out, &current, tag.as_deref())?;
         }
-        let fingerprint = match (self.update_fingerprint, self.fingerprint) {
-            (true, Some(fp)) => update_record(fp, out, &entries, same_files, &current, old_record.as_deref()),
-            _ => fingerprint,
-        };
-        if let Some(f) = &fingerprint {
+        if let Some(f) = record.finish(out, &entries, same_files, &current) {
             out.write(FINGERPRINT, f)?;
         }
         self.remove_staging()?;
@@ -720,39 +701,6 @@ impl PageSink for Output {
             });
         Ok(())
     }
-}
-
-/// The fingerprint record of an update (see [`Output::record_update_fingerprint`]):
-/// the whole folder's file count and size. When the update kept the file
-/// list, they follow from the record it replaced (`old`) and the sizes of the
-/// files it rewrote; otherwise the files are counted and measured. `None`
-/// when a total cannot be known.
-fn update_record(
-    fp: u64,
-    out: &Dir,
-    entries: &[Entry],
-    same_files: bool,
-    current: &BTreeSet<&str>,
-    old: Option<&str>,
-) -> Option<String> {
-    let (files, bytes) = if same_files {
-        let mut parts = old?.split_whitespace().skip(1);
-        let files: usize = parts.next()?.parse().ok()?;
-        let bytes: u64 = parts.next()?.parse().ok()?;
-        let mut bytes = i128::from(bytes);
-        for e in entries {
-            bytes += i128::from(e.len) - i128::from(e.old_len?);
-        }
-        (files, u64::try_from(bytes).ok()?)
-    } else {
-        let mut total = 0;
-        for p in current {
-            let m = out.symlink_metadata(p).ok().filter(|m| m.is_file())?;
-            total += m.len();
-        }
-        (current.len(), total)
-    };
-    Some(format!("{fp:016x} {files} {bytes}\n"))
 }
 
 /// Delete the previous build's `removed` files (files only, never through a

@@ -13,8 +13,8 @@
 //! a new link leads to an anchor on a page this build does not render, or
 //! anything fails on the way (the output is then left as it was).
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::state::{self, Inputs, State};
@@ -36,7 +36,7 @@ pub(super) fn build(
     inputs: &Inputs,
     start: Instant,
 ) -> Result<BuildReport, Config> {
-    let Some((mut content, mut load)) = previous.snapshot.restore() else {
+    let Some((mut content, mut load, encoded)) = previous.snapshot().restore() else {
         return Err(config);
     };
     let Some((old, diags)) = content.apply_edits(&config, &mut load, changed) else {
@@ -52,9 +52,23 @@ pub(super) fn build(
         diagnostics: diags,
     };
     let fresh = fresh_anchor_pages(&old, &site.content.events);
-    match publish(&site, opts, &selection, &fresh, inputs.fingerprint()) {
+    let lookups = lookups_change(&old, &site.content.events);
+    // The state is encoded while the pages render, and written once they are published.
+    let (published, state) = rayon::join(
+        || publish(&site, opts, &selection, (&fresh, lookups), inputs.fingerprint()),
+        || {
+            // Only the parts of the edited records and of the events whose overlays changed are encoded again.
+            let stale: HashSet<&Path> = changed
+                .iter()
+                .map(PathBuf::as_path)
+                .chain(old.iter().map(|e| e.file.as_path()))
+                .collect();
+            state::encode(inputs, site.content.snapshot(&load, &encoded, &stale))
+        },
+    );
+    match published {
         Some((mut report, diags)) => {
-            state::save(&report.output, inputs, site.content.snapshot(&load));
+            state::save(&report.output, state);
             report.elapsed = start.elapsed();
             report.diagnostics = diags;
             Ok(report)
@@ -69,16 +83,17 @@ fn publish(
     site: &Site,
     opts: &BuildOptions,
     selection: &Selection,
-    fresh: &[String],
+    (fresh, lookups): (&[String], bool),
     fingerprint: u64,
 ) -> Option<(BuildReport, crate::diagnostics::Diagnostics)> {
     let (mut diags, theme) = site.checked_theme(opts.strict).ok()?;
     let config = &site.config;
     let out_dir = config.output_dir(opts.output.as_deref());
+    // Any edit of an event can change its full-text records; only some its lookup entries.
     let changed = !selection.is_empty();
-    // Any edit of an event can change its search records.
     let (output, search) = match (changed, opts.search) {
         (false, _) => (Output::open_update(config, &out_dir), SearchStage::Skip),
+        (true, false) if !lookups => (Output::open_update(config, &out_dir), SearchStage::Skip),
         (true, false) => (Output::open_update(config, &out_dir), SearchStage::Lookups),
         (true, true) => (
             Output::open_folders(config, &out_dir, &[urls::PAGEFIND_DIR.to_string()]),
@@ -111,6 +126,17 @@ fn publish(
         incremental: true,
     };
     Some((report, diags))
+}
+
+/// Whether the lookup tables can change: an edited event (`old`, as it was;
+/// found in `events` as it is now) differs in what the tables read of it.
+fn lookups_change(old: &[Event], events: &[Event]) -> bool {
+    old.iter().any(|a| {
+        events
+            .iter()
+            .filter(|e| e.file.as_os_str() == a.file.as_os_str())
+            .any(|b| crate::search::lookup_inputs(a) != crate::search::lookup_inputs(b))
+    })
 }
 
 /// The pages that links new in the edited events (`old`, as they were;

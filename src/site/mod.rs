@@ -1,6 +1,14 @@
 //! The pipeline: load a site (config → content → theme) and build it
 //! (render → output). This is the library's front door; the CLI is a thin
 //! shell around [`Site::load`], [`Site::check`] and [`Site::build`].
+//!
+//! `eventref build` goes through [`Site::build_if_changed`]: it skips a
+//! build of unchanged inputs, builds incrementally from the build state the
+//! last build kept beside the output folder (`state`: what is kept and how
+//! it is trusted; `incremental`: the build that starts from it), and
+//! otherwise builds in full. `anchors` checks the `#anchors` of links on the
+//! rendered pages, `external` the links to other sites, and `preview` is the
+//! live preview behind `eventref serve`.
 
 mod anchors;
 mod external;
@@ -239,12 +247,7 @@ impl Site {
     pub fn build_if_changed(config: Config, opts: &BuildOptions) -> Result<BuildOutcome, Failure> {
         let start = Instant::now();
         let output = config.output_dir(opts.output.as_deref());
-        let previous = if opts.force {
-            None
-        } else {
-            state::State::read(&output)
-        };
-        let inputs = state::Inputs::read(&config, opts, previous.as_ref());
+        let (inputs, previous) = state::Inputs::read(&config, opts, &output);
         let fingerprint = inputs.fingerprint();
         if !opts.force
             && let Some(files) = crate::output::recorded_build(&output, fingerprint)
@@ -272,8 +275,16 @@ impl Site {
         };
         opts.progress
             .loaded(site.content.events.len(), &site.config.content_dir());
-        let report = site.build_with(opts, Some(fingerprint), start)?;
-        state::save(&report.output, &inputs, site.content.snapshot(&load));
+        // The state is encoded while the site builds, and written once it is published.
+        let (report, state) = rayon::join(
+            || site.build_with(opts, Some(fingerprint), start),
+            || {
+                let none = Default::default();
+                state::encode(&inputs, site.content.snapshot(&load, &none, &Default::default()))
+            },
+        );
+        let report = report?;
+        state::save(&report.output, state);
         Ok(BuildOutcome::Built(report))
     }
 
