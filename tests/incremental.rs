@@ -373,3 +373,76 @@ fn a_folder_someone_else_built_into_gives_a_full_build() {
     assert!(!r.incremental, "{r:?}");
     site.assert_matches_full_build("a foreign build");
 }
+
+#[test]
+fn the_cli_reports_an_incremental_build() {
+    let site = Site::new();
+    let build_into = |out: &Path, extra: &[&str]| -> serde_json::Value {
+        let out = assert_cmd::Command::cargo_bin("eventref")
+            .unwrap()
+            .args(["build", "--no-search", "--quiet", "--format", "json", "--root"])
+            .arg(&site.root)
+            .arg("--output")
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["summary"].clone()
+    };
+    let build = |extra: &[&str]| build_into(&site.out, extra);
+    assert_eq!(build(&[])["incremental"], false);
+    site.edit(&path_of("Beta", 11), |t| t.replacen("Why.", "Why so.", 1));
+    let s = build(&[]);
+    assert_eq!(s["incremental"], true, "{s}");
+    // The event's page in two languages; its JSON, the export and the feeds are data files.
+    assert_eq!(s["pages"], 2, "{s}");
+    assert!(s["written"].as_u64().unwrap() <= 8, "{s}");
+    site.edit(&path_of("Beta", 11), |t| t.replacen("Why so.", "Why not.", 1));
+    let s = build(&["--force"]);
+    assert_eq!(s["incremental"], false, "{s}");
+    assert!(s["pages"].as_u64().unwrap() > 20, "{s}");
+    // Incremental again, then the same as a forced build into another folder
+    // (by the same executable: the fingerprint names it).
+    site.edit(&path_of("Beta", 11), |t| t.replacen("Why not.", "Why now.", 1));
+    assert_eq!(build(&[])["incremental"], true);
+    let fresh = site.root.parent().unwrap().join("fresh-cli");
+    build_into(&fresh, &["--force"]);
+    assert!(
+        tree(&site.out) == tree(&fresh),
+        "the CLI's incremental build differs from a full one"
+    );
+}
+
+#[test]
+fn with_search_the_full_text_index_matches_a_full_build() {
+    let site = Site::new();
+    let opts = |out: &Path, force: bool| BuildOptions {
+        output: Some(out.to_path_buf()),
+        search: true,
+        force,
+        ..Default::default()
+    };
+    let build = |out: &Path, force: bool| match eventref::Site::build_if_changed(
+        Config::load(&site.root).unwrap(),
+        &opts(out, force),
+    ) {
+        Ok(BuildOutcome::Built(r)) => r,
+        other => panic!("{:?}", other.map(|_| ()).map_err(|f| f.to_string())),
+    };
+    build(&site.out, false);
+    site.edit(&path_of("Alpha", 3), |t| {
+        t.replacen("Why.", "Because of the frobnicator.", 1)
+    });
+    let r = build(&site.out, false);
+    assert!(r.incremental, "{r:?}");
+    assert!(r.search.is_some());
+    let fresh = site.root.parent().unwrap().join("fresh-search");
+    build(&fresh, true);
+    let (a, b) = (tree(&site.out), tree(&fresh));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b));
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs from a full build with search");
+    }
+}
