@@ -446,3 +446,15 @@ fn with_search_the_full_text_index_matches_a_full_build() {
         assert!(x == y, "{name} differs from a full build with search");
     }
 }
+
+#[test]
+fn a_file_removed_from_the_output_gives_a_full_build() {
+    let site = Site::new();
+    site.build(false);
+    std::fs::remove_file(site.out.join("en/beta/10/index.html")).unwrap();
+    site.edit(&path_of("Alpha", 2), |t| t.replacen("Why.", "Why again.", 1));
+    let r = site.build(false);
+    assert!(!r.incremental, "{r:?}");
+    assert!(site.out.join("en/beta/10/index.html").is_file());
+    site.assert_matches_full_build("a damaged output");
+}

@@ -10,7 +10,8 @@
 //! not read back, the set of records or pages changes (a record, source or
 //! category added or removed, an event's source or ID edited), the content or
 //! the theme has an error (a full build reports it the way it always does),
-//! a new link leads to an anchor on a page this build does not render, or
+//! a new link leads to an anchor on a page this build does not render, a
+//! file of the last build is missing from the folder or has another size, or
 //! anything fails on the way (the output is then left as it was).
 
 use std::collections::{BTreeSet, HashSet};
@@ -36,7 +37,10 @@ pub(super) fn build(
     inputs: &Inputs,
     start: Instant,
 ) -> Result<BuildReport, Config> {
-    let Some((mut content, mut load, encoded)) = previous.snapshot().restore() else {
+    let out_dir = config.output_dir(opts.output.as_deref());
+    let (record, snapshot) = previous.into_parts();
+    let (intact, restored) = rayon::join(|| state::output_intact(&record, &out_dir), || snapshot.restore());
+    let (true, Some((mut content, mut load, encoded))) = (intact, restored) else {
         return Err(config);
     };
     let Some((old, diags)) = content.apply_edits(&config, &mut load, changed) else {

@@ -310,9 +310,9 @@ impl State {
         Some(State { record, body })
     }
 
-    /// The content the last build checked.
-    pub(super) fn snapshot(self) -> Snapshot {
-        self.body.snapshot
+    /// The fingerprint record of the build it describes, and the content that build checked.
+    pub(super) fn into_parts(self) -> (String, Snapshot) {
+        (self.record, self.body.snapshot)
     }
 
     /// The content files that changed since this state was written, if an
@@ -336,6 +336,19 @@ impl State {
                 .collect(),
         )
     }
+}
+
+/// Whether the output folder `out_dir` still holds, whole, the build whose
+/// fingerprint record is `record`: the files of its manifest all there, with
+/// the count and total size of the record (what `recorded_build` checks
+/// before a build is skipped). A file deleted or cut by hand makes the next
+/// build a full one, which writes it again.
+pub(super) fn output_intact(record: &str, out_dir: &Path) -> bool {
+    let fp = record
+        .split_whitespace()
+        .next()
+        .and_then(|f| u64::from_str_radix(f, 16).ok());
+    fp.is_some_and(|fp| crate::output::recorded_build(out_dir, fp).is_some())
 }
 
 /// The MAC of a state file at `path` with `header` and `body` (BLAKE3 in
