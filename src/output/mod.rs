@@ -523,7 +523,7 @@ impl Output {
         if !same_files {
             self.write_manifest(out, &current, tag.as_deref())?;
         }
-        if let Some(f) = record.finish(out, &entries, same_files, &current) {
+        if let Some(f) = record.finish(out, &entries, (same_files, &current), &mut stats) {
             out.write(FINGERPRINT, f)?;
         }
         self.remove_staging()?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use cap_std::fs::Dir;
 
-use super::{Entry, FINGERPRINT, Output, normalize};
+use super::{Entry, FINGERPRINT, Output, WriteStats, normalize};
 
 /// The file `.<name>.eventref-<suffix>` that eventref keeps beside the
 /// output folder `dir` (outside the published tree, like the lock file), or
@@ -54,16 +54,17 @@ impl Record {
     }
 
     /// The text to write once the files are in place. An update's file
-    /// count and size are the whole folder's: when it kept the file list they
-    /// follow from the record it replaced and the sizes of the files it
-    /// rewrote; otherwise the files (`current`) are counted and measured.
-    /// `None` when a total cannot be known.
+    /// count and size are the whole folder's (and go into its `stats`): when
+    /// it kept the file list (`same_files`) they follow from the record it
+    /// replaced and the sizes of the files it rewrote; otherwise the files
+    /// (`current`) are counted and measured. `None` when a total cannot be
+    /// known.
     pub(super) fn finish(
         self,
         out: &Dir,
         entries: &[Entry],
-        same_files: bool,
-        current: &BTreeSet<&str>,
+        (same_files, current): (bool, &BTreeSet<&str>),
+        stats: &mut WriteStats,
     ) -> Option<String> {
         let (fp, old) = match self {
             Record::None => return None,
@@ -90,6 +91,7 @@ impl Record {
             }
             (current.len(), total)
         };
+        (stats.files, stats.bytes) = (files, bytes);
         Some(format!("{fp:016x} {files} {bytes}\n"))
     }
 }
