@@ -10,7 +10,6 @@
 //! in full, from the files. What is read back is checked for consistency;
 //! anything odd gives `None`, and the caller builds in full.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -40,7 +39,7 @@ pub struct Snapshot {
 /// The same fields as [`Snapshot`], borrowed: what a build writes.
 #[derive(Serialize)]
 pub struct SnapshotRef<'a> {
-    files: Vec<(&'a Path, BytesRef<'a>)>,
+    files: Vec<(&'a Path, PartRef<'a>)>,
     overlays: Vec<(&'a Path, &'a str)>,
     value_maps: &'a SharedMaps,
 }
@@ -68,12 +67,25 @@ struct FilePartRef<'a> {
 /// Bytes, written as one byte string (not a sequence of numbers).
 struct Bytes(Vec<u8>);
 
-/// [`Bytes`], borrowed or new.
-struct BytesRef<'a>(Cow<'a, [u8]>);
+/// A record file's part as a snapshot writes it: the encoded part it was
+/// read with, or encoded when it is written (one at a time, so that a whole
+/// site's parts are never all held in memory twice).
+enum PartRef<'a> {
+    Encoded(&'a [u8]),
+    New(&'a RecordState, Option<&'a Event>),
+}
 
-impl Serialize for BytesRef<'_> {
+impl Serialize for PartRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(&self.0)
+        match self {
+            PartRef::Encoded(bytes) => s.serialize_bytes(bytes),
+            PartRef::New(r, e) => match encode_part(r, *e) {
+                Some(bytes) => s.serialize_bytes(&bytes),
+                None => Err(serde::ser::Error::custom(
+                    "a record file's part cannot be encoded",
+                )),
+            },
+        }
     }
 }
 
@@ -159,17 +171,17 @@ impl Content {
         }
         let events: HashMap<&std::ffi::OsStr, &Event> =
             self.events.iter().map(|e| (e.file.as_os_str(), e)).collect();
-        let mut files: Vec<(&Path, BytesRef)> = state
+        let mut files: Vec<(&Path, PartRef)> = state
             .records
             .iter()
             .map(|(p, r)| {
-                let bytes = match reuse.0.get(p) {
-                    Some(b) if !stale.contains(p.as_path()) => Cow::Borrowed(b.as_slice()),
-                    _ => Cow::Owned(encode_part(r, events.get(p.as_os_str()).copied())?),
+                let part = match reuse.0.get(p) {
+                    Some(b) if !stale.contains(p.as_path()) => PartRef::Encoded(b),
+                    _ => PartRef::New(r, events.get(p.as_os_str()).copied()),
                 };
-                Some((p.as_path(), BytesRef(bytes)))
+                (p.as_path(), part)
             })
-            .collect::<Option<_>>()?;
+            .collect();
         files.sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
         Some(SnapshotRef {
             files,

@@ -57,22 +57,18 @@ pub(super) fn build(
     };
     let fresh = fresh_anchor_pages(&old, &site.content.events);
     let lookups = lookups_change(&old, &site.content.events);
-    // The state is encoded while the pages render, and written once they are published.
-    let (published, state) = rayon::join(
-        || publish(&site, opts, &selection, (&fresh, lookups), inputs.fingerprint()),
-        || {
-            // Only the parts of the edited records and of the events whose overlays changed are encoded again.
+    let published = publish(&site, opts, &selection, (&fresh, lookups), inputs.fingerprint());
+    match published {
+        Some((mut report, diags)) => {
+            // Only the parts of the edited records and of the events whose
+            // overlays changed are encoded again.
             let stale: HashSet<&Path> = changed
                 .iter()
                 .map(PathBuf::as_path)
                 .chain(old.iter().map(|e| e.file.as_path()))
                 .collect();
-            state::encode(inputs, site.content.snapshot(&load, &encoded, &stale))
-        },
-    );
-    match published {
-        Some((mut report, diags)) => {
-            state::save(&report.output, state);
+            let snapshot = site.content.snapshot(&load, &encoded, &stale);
+            state::save(&report.output, inputs, snapshot);
             report.elapsed = start.elapsed();
             report.diagnostics = diags;
             Ok(report)

@@ -275,16 +275,11 @@ impl Site {
         };
         opts.progress
             .loaded(site.content.events.len(), &site.config.content_dir());
-        // The state is encoded while the site builds, and written once it is published.
-        let (report, state) = rayon::join(
-            || site.build_with(opts, Some(fingerprint), start),
-            || {
-                let none = Default::default();
-                state::encode(&inputs, site.content.snapshot(&load, &none, &Default::default()))
-            },
-        );
-        let report = report?;
-        state::save(&report.output, state);
+        let mut report = site.build_with(opts, Some(fingerprint), start)?;
+        let none = Default::default();
+        let snapshot = site.content.snapshot(&load, &none, &Default::default());
+        state::save(&report.output, &inputs, snapshot);
+        report.elapsed = start.elapsed();
         Ok(BuildOutcome::Built(report))
     }
 

@@ -18,7 +18,7 @@
 //!   of milliseconds, where JSON takes several times longer).
 //!
 //! The file starts with a header naming the format and the exact eventref
-//! binary, then a MAC (BLAKE3 in keyed mode: four times as fast as
+//! binary, and ends with a MAC (BLAKE3 in keyed mode: four times as fast as
 //! HMAC-SHA256 on a 22 MB state) of the state's path and contents with the
 //! user's own key (the one that signs output manifests, see
 //! `output::trust`): a state planted by a repository or left by another
@@ -100,10 +100,6 @@ struct BodyRef<'a> {
     files: &'a [FileStat],
     snapshot: SnapshotRef<'a>,
 }
-
-/// A state encoded while the build runs, written once the build is
-/// published (and its fingerprint record known): see [`encode`] and [`save`].
-pub(super) struct Encoded(Vec<u8>);
 
 fn nanos(t: SystemTime) -> u128 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
@@ -295,10 +291,7 @@ impl State {
         let bytes = std::fs::read(&path).ok()?;
         let header = header();
         let rest = bytes.strip_prefix(header.as_bytes())?;
-        if rest.len() < 32 {
-            return None;
-        }
-        let (tag, signed) = rest.split_at(32);
+        let (signed, tag) = rest.split_at_checked(rest.len().checked_sub(32)?)?;
         let tag: [u8; 32] = tag.try_into().ok()?;
         // `blake3::Hash` compares in constant time.
         if mac(&path, header.as_bytes(), signed)?.finalize() != blake3::Hash::from_bytes(tag) {
@@ -364,42 +357,58 @@ fn mac(path: &Path, header: &[u8], body: &[u8]) -> Option<blake3::Hasher> {
     Some(m)
 }
 
-/// The state of a build from `inputs` whose checked content is `snapshot`
-/// (`None` when the content had warnings: such a state is not kept).
-pub(super) fn encode(inputs: &Inputs, snapshot: Option<SnapshotRef>) -> Option<Encoded> {
-    let body = postcard::to_stdvec(&BodyRef {
-        settings: inputs.settings,
-        scanned: inputs.scanned,
-        files: inputs.files.as_deref()?,
-        snapshot: snapshot?,
-    })
-    .ok()?;
-    Some(Encoded(body))
-}
-
-/// Write the state of the build that just published `out_dir`, replacing
-/// the last one; with no state (see [`encode`]) or no fingerprint record in
-/// the folder, remove the last one. Failing to write it only costs the next
-/// build its head start.
-pub(super) fn save(out_dir: &Path, state: Option<Encoded>) {
+/// Write the state of the build from `inputs` that just published
+/// `out_dir`, whose checked content is `snapshot` (`None` when the content
+/// had warnings: such a state is not kept), replacing the last one; with no
+/// snapshot or no fingerprint record in the folder, remove the last one.
+/// The file is the header, the record, the body and the MAC of all three,
+/// written as it is encoded (a part at a time). Failing to write it only
+/// costs the next build its head start.
+pub(super) fn save(out_dir: &Path, inputs: &Inputs, snapshot: Option<SnapshotRef>) {
     let Some(path) = crate::output::beside(out_dir, SUFFIX) else {
         return;
     };
     let written = (|| {
         let record = output_record(out_dir).filter(|r| r.ends_with('\n') && r.matches('\n').count() == 1)?;
-        let body = state?.0;
+        let body = BodyRef {
+            settings: inputs.settings,
+            scanned: inputs.scanned,
+            files: inputs.files.as_deref()?,
+            snapshot: snapshot?,
+        };
         let header = header();
-        let mut m = mac(&path, header.as_bytes(), record.as_bytes())?;
-        m.update(&body);
-        let tag = m.finalize();
-        write_atomic(
-            &path,
-            &[header.as_bytes(), tag.as_bytes(), record.as_bytes(), &body],
-        )
+        // The record and the body are added as they are written.
+        let mac = mac(&path, header.as_bytes(), &[])?;
+        write_atomic(&path, |f| {
+            f.write_all(header.as_bytes())?;
+            let mut w = Signed { inner: f, mac };
+            w.write_all(record.as_bytes())?;
+            let w = postcard::to_io(&body, w).map_err(std::io::Error::other)?;
+            let tag = w.mac.finalize();
+            w.inner.write_all(tag.as_bytes())
+        })
         .ok()
     })();
     if written.is_none() {
         remove(&path);
+    }
+}
+
+/// A writer that adds what it writes to a MAC.
+struct Signed<W> {
+    inner: W,
+    mac: blake3::Hasher,
+}
+
+impl<W: std::io::Write> std::io::Write for Signed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.mac.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -410,22 +419,24 @@ fn remove(path: &Path) {
     }
 }
 
-/// Write `parts` to a new temporary file beside `path` and rename it over
+/// Write a new temporary file beside `path` with `write` and rename it over
 /// `path` (a rename replaces a link, never writes through it).
-fn write_atomic(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     remove(&tmp);
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        for p in parts {
-            f.write_all(p)?;
-        }
-        drop(f);
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        write(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
