@@ -267,7 +267,8 @@ impl Site {
             }
             None => config,
         };
-        let (content, diagnostics, load) = Content::load_state(&config);
+        let (content, diagnostics, mut load) = Content::load_state(&config);
+        load.forget_texts();
         let site = Site {
             config,
             content,
