@@ -461,3 +461,47 @@ fn a_file_removed_from_the_output_gives_a_full_build() {
     assert!(site.out.join("en/beta/10/index.html").is_file());
     site.assert_matches_full_build("a damaged output");
 }
+
+#[test]
+fn links_to_anchors_are_checked_on_the_pages_an_incremental_build_renders() {
+    let mut site = Site::new();
+    site.edit(&path_of("Alpha", 2), |t| {
+        t.replacen("Why.", "Why: see [the cause](event:Beta/11#explanation).", 1)
+    });
+    site.build(false);
+    // An edit elsewhere in the linking record keeps its links: incremental.
+    site.edit(&path_of("Alpha", 2), |t| t.replacen("Why:", "Why, then:", 1));
+    assert!(site.build(false).incremental);
+    site.assert_matches_full_build("an edit next to a link");
+    // A new link into a page this build would not render: a full build.
+    site.edit(&path_of("Alpha", 2), |t| {
+        t.replacen("Why, then:", "Why, then ([also](event:Beta/10#explanation)):", 1)
+    });
+    assert!(!site.build(false).incremental);
+    site.assert_matches_full_build("a new link to an anchor");
+    // The page the link points into loses its anchor: the build fails as a
+    // full build does, naming the link, and the output stays as it was.
+    let before = tree(&site.out);
+    site.edit(&path_of("Beta", 11), |t| {
+        t.lines()
+            .filter(|l| !l.starts_with("explanation:") && !l.starts_with("  Why"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    });
+    let config = Config::load(&site.root).unwrap();
+    let opts = BuildOptions {
+        output: Some(site.out.clone()),
+        search: false,
+        ..Default::default()
+    };
+    let err = match eventref::Site::build_if_changed(config, &opts) {
+        Err(f) => f,
+        Ok(_) => panic!("a link to a missing anchor was not reported"),
+    };
+    let codes: Vec<_> = err.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"broken-link"), "{err}");
+    assert!(!codes.contains(&"incremental-uncertain"), "{err}");
+    assert!(tree(&site.out) == before, "a failed build changed the output");
+    site.extra.clear();
+}
