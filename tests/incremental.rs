@@ -294,6 +294,14 @@ fn an_explanation_edit_renders_only_its_pages() {
     assert_eq!(r.pages, 2, "{r:?}");
     assert!(r.write.written <= 8, "{r:?}");
     site.assert_matches_full_build("an explanation edit");
+    // The state is in place beside the folder, with no temporary file left.
+    let beside: Vec<String> = std::fs::read_dir(site.out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect();
+    assert!(beside.contains(&".public.eventref-state".to_string()), "{beside:?}");
+    assert!(!beside.iter().any(|n| n.ends_with(".tmp")), "{beside:?}");
 }
 
 #[test]

@@ -57,18 +57,24 @@ pub(super) fn build(
     };
     let fresh = fresh_anchor_pages(&old, &site.content.events);
     let lookups = lookups_change(&old, &site.content.events);
-    let published = publish(&site, opts, &selection, (&fresh, lookups), inputs.fingerprint());
+    // Only the parts of the edited records and of the events whose overlays
+    // changed are encoded again. The state is written while the pages
+    // render, and put in place once they are published.
+    let stale: HashSet<&Path> = changed
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(old.iter().map(|e| e.file.as_path()))
+        .collect();
+    let snapshot = site.content.snapshot(&load, &encoded, &stale);
+    let (published, state) = rayon::join(
+        || publish(&site, opts, &selection, (&fresh, lookups), inputs.fingerprint()),
+        || state::begin(&out_dir, inputs, snapshot),
+    );
     match published {
         Some((mut report, diags)) => {
-            // Only the parts of the edited records and of the events whose
-            // overlays changed are encoded again.
-            let stale: HashSet<&Path> = changed
-                .iter()
-                .map(PathBuf::as_path)
-                .chain(old.iter().map(|e| e.file.as_path()))
-                .collect();
-            let snapshot = site.content.snapshot(&load, &encoded, &stale);
-            state::save(&report.output, inputs, snapshot);
+            if let Some(state) = state {
+                state.finish(&report.output);
+            }
             report.elapsed = start.elapsed();
             report.diagnostics = diags;
             Ok(report)

@@ -276,10 +276,18 @@ impl Site {
         };
         opts.progress
             .loaded(site.content.events.len(), &site.config.content_dir());
-        let mut report = site.build_with(opts, Some(fingerprint), start)?;
         let none = Default::default();
         let snapshot = site.content.snapshot(&load, &none, &Default::default());
-        state::save(&report.output, &inputs, snapshot);
+        // The state is written while the site builds (a part at a time), and
+        // put in place once it is published.
+        let (report, state) = rayon::join(
+            || site.build_with(opts, Some(fingerprint), start),
+            || state::begin(&output, &inputs, snapshot),
+        );
+        let mut report = report?;
+        if let Some(state) = state {
+            state.finish(&report.output);
+        }
         report.elapsed = start.elapsed();
         Ok(BuildOutcome::Built(report))
     }

@@ -297,9 +297,12 @@ impl State {
         if mac(&path, header.as_bytes(), signed)?.finalize() != blake3::Hash::from_bytes(tag) {
             return None;
         }
-        let end = signed.iter().position(|&b| b == b'\n')?;
-        let record = std::str::from_utf8(&signed[..=end]).ok()?.to_string();
-        let body = postcard::from_bytes(&signed[end + 1..]).ok()?;
+        // The body, the record, the record's length.
+        let (rest, len) = signed.split_at_checked(signed.len().checked_sub(4)?)?;
+        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+        let (body, record) = rest.split_at_checked(rest.len().checked_sub(len)?)?;
+        let record = std::str::from_utf8(record).ok()?.to_string();
+        let body = postcard::from_bytes(body).ok()?;
         Some(State { record, body })
     }
 
@@ -357,40 +360,86 @@ fn mac(path: &Path, header: &[u8], body: &[u8]) -> Option<blake3::Hasher> {
     Some(m)
 }
 
-/// Write the state of the build from `inputs` that just published
-/// `out_dir`, whose checked content is `snapshot` (`None` when the content
-/// had warnings: such a state is not kept), replacing the last one; with no
-/// snapshot or no fingerprint record in the folder, remove the last one.
-/// The file is the header, the record, the body and the MAC of all three,
-/// written as it is encoded (a part at a time). Failing to write it only
-/// costs the next build its head start.
-pub(super) fn save(out_dir: &Path, inputs: &Inputs, snapshot: Option<SnapshotRef>) {
-    let Some(path) = crate::output::beside(out_dir, SUFFIX) else {
-        return;
-    };
-    let written = (|| {
-        let record = output_record(out_dir).filter(|r| r.ends_with('\n') && r.matches('\n').count() == 1)?;
-        let body = BodyRef {
-            settings: inputs.settings,
-            scanned: inputs.scanned,
-            files: inputs.files.as_deref()?,
-            snapshot: snapshot?,
-        };
-        let header = header();
-        // The record and the body are added as they are written.
-        let mac = mac(&path, header.as_bytes(), &[])?;
-        write_atomic(&path, |f| {
-            f.write_all(header.as_bytes())?;
-            let mut w = Signed { inner: f, mac };
-            w.write_all(record.as_bytes())?;
-            let w = postcard::to_io(&body, w).map_err(std::io::Error::other)?;
-            let tag = w.mac.finalize();
-            w.inner.write_all(tag.as_bytes())
-        })
-        .ok()
-    })();
-    if written.is_none() {
+/// A state being written: its body is in a temporary file beside the
+/// output folder; [`Pending::finish`] adds the fingerprint record of the
+/// build once it is published, and puts the file in place. Dropped
+/// unfinished (the build failed), it removes the temporary file.
+pub(super) struct Pending {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: Signed<std::io::BufWriter<std::fs::File>>,
+}
+
+/// Start writing the state of a build of `inputs` into `out_dir` whose
+/// checked content is `snapshot` (`None` when the content had warnings: such
+/// a state is not kept, and the last one is removed). The file is the
+/// header, the body, the fingerprint record, its length, and the MAC of all
+/// of them; the body is written as it is encoded (a part at a time), while
+/// the build renders. Failing to write it only costs the next build its head
+/// start.
+pub(super) fn begin(out_dir: &Path, inputs: &Inputs, snapshot: Option<SnapshotRef>) -> Option<Pending> {
+    let path = crate::output::beside(out_dir, SUFFIX)?;
+    let (Some(files), Some(snapshot)) = (inputs.files.as_deref(), snapshot) else {
         remove(&path);
+        return None;
+    };
+    let body = BodyRef {
+        settings: inputs.settings,
+        scanned: inputs.scanned,
+        files,
+        snapshot,
+    };
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    remove(&tmp);
+    let header = header();
+    let written = (|| {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .ok()?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, f);
+        f.write_all(header.as_bytes()).ok()?;
+        let mac = mac(&path, header.as_bytes(), &[])?;
+        postcard::to_io(&body, Signed { inner: f, mac }).ok()
+    })();
+    match written {
+        Some(out) => Some(Pending { path, tmp, out }),
+        None => {
+            remove(&tmp);
+            remove(&path);
+            None
+        }
+    }
+}
+
+impl Pending {
+    /// Add the fingerprint record the build left in `out_dir` and put the
+    /// state in place, replacing the last one (a rename replaces a link,
+    /// never writes through it); without a record, remove the last one.
+    pub(super) fn finish(mut self, out_dir: &Path) {
+        // (Whatever happens, dropping `self` then removes the temporary file, if it is left.)
+        let done = (|| {
+            let record =
+                output_record(out_dir).filter(|r| r.ends_with('\n') && r.matches('\n').count() == 1)?;
+            self.out.write_all(record.as_bytes()).ok()?;
+            self.out.write_all(&(record.len() as u32).to_le_bytes()).ok()?;
+            let tag = self.out.mac.finalize();
+            self.out.inner.write_all(tag.as_bytes()).ok()?;
+            self.out.inner.flush().ok()?;
+            std::fs::rename(&self.tmp, &self.path).ok()
+        })();
+        if done.is_none() {
+            remove(&self.path);
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        remove(&self.tmp);
     }
 }
 
@@ -417,32 +466,6 @@ fn remove(path: &Path) {
     if std::fs::symlink_metadata(path).is_ok() {
         let _ = std::fs::remove_file(path);
     }
-}
-
-/// Write a new temporary file beside `path` with `write` and rename it over
-/// `path` (a rename replaces a link, never writes through it).
-fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    remove(&tmp);
-    let result = (|| {
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        write(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        remove(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
