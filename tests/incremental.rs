@@ -300,7 +300,10 @@ fn an_explanation_edit_renders_only_its_pages() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".public."))
         .collect();
-    assert!(beside.contains(&".public.eventref-state".to_string()), "{beside:?}");
+    assert!(
+        beside.contains(&".public.eventref-state".to_string()),
+        "{beside:?}"
+    );
     assert!(!beside.iter().any(|n| n.ends_with(".tmp")), "{beside:?}");
 }
 

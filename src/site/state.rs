@@ -14,12 +14,14 @@
 //!   (`.eventref-fingerprint`): any other build or `serve` into the folder
 //!   removes or replaces it, so a state that does not match it is stale;
 //! - the checked content itself ([`Snapshot`]), encoded with postcard (a
-//!   compact, documented serde format that reads 10,000 events in a few tens
-//!   of milliseconds, where JSON takes several times longer).
+//!   compact serde format with a documented, stable wire format: no field
+//!   names or text escapes to parse, so 10,000 events read back in a few
+//!   tens of milliseconds).
 //!
 //! The file starts with a header naming the format and the exact eventref
-//! binary, and ends with a MAC (BLAKE3 in keyed mode: four times as fast as
-//! HMAC-SHA256 on a 22 MB state) of the state's path and contents with the
+//! binary, and ends with a MAC (BLAKE3 in keyed mode: in the profile of a
+//! 10,000-event build it took a third of the time HMAC-SHA256 did over the
+//! 22 MB state) of the state's path and contents with the
 //! user's own key (the one that signs output manifests, see
 //! `output::trust`): a state planted by a repository or left by another
 //! eventref, a truncated or corrupted one, is not read at all. Whatever is
@@ -367,7 +369,8 @@ fn mac(path: &Path, header: &[u8], body: &[u8]) -> Option<blake3::Hasher> {
 pub(super) struct Pending {
     path: PathBuf,
     tmp: PathBuf,
-    out: Signed<std::io::BufWriter<std::fs::File>>,
+    /// Buffered before the MAC, so that it hashes large blocks.
+    out: std::io::BufWriter<Signed<std::fs::File>>,
 }
 
 /// Start writing the state of a build of `inputs` into `out_dir` whose
@@ -395,15 +398,15 @@ pub(super) fn begin(out_dir: &Path, inputs: &Inputs, snapshot: Option<SnapshotRe
     remove(&tmp);
     let header = header();
     let written = (|| {
-        let f = std::fs::OpenOptions::new()
+        let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
             .ok()?;
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, f);
         f.write_all(header.as_bytes()).ok()?;
         let mac = mac(&path, header.as_bytes(), &[])?;
-        postcard::to_io(&body, Signed { inner: f, mac }).ok()
+        let out = std::io::BufWriter::with_capacity(1 << 20, Signed { inner: f, mac });
+        postcard::to_io(&body, out).ok()
     })();
     match written {
         Some(out) => Some(Pending { path, tmp, out }),
@@ -426,9 +429,10 @@ impl Pending {
                 output_record(out_dir).filter(|r| r.ends_with('\n') && r.matches('\n').count() == 1)?;
             self.out.write_all(record.as_bytes()).ok()?;
             self.out.write_all(&(record.len() as u32).to_le_bytes()).ok()?;
-            let tag = self.out.mac.finalize();
-            self.out.inner.write_all(tag.as_bytes()).ok()?;
-            self.out.inner.flush().ok()?;
+            self.out.flush().ok()?;
+            let signed = self.out.get_mut();
+            let tag = signed.mac.finalize();
+            signed.inner.write_all(tag.as_bytes()).ok()?;
             std::fs::rename(&self.tmp, &self.path).ok()
         })();
         if done.is_none() {
