@@ -12,6 +12,18 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Slug(String);
 
+/// A slug read back (from the build state) must already be a slug: the text
+/// is checked, never trusted.
+impl<'de> serde::Deserialize<'de> for Slug {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match Slug::new(&text) {
+            Some(s) if s.0 == text => Ok(s),
+            _ => Err(serde::de::Error::custom(format!("{text:?} is not a slug"))),
+        }
+    }
+}
+
 impl Slug {
     /// Slugify `text`: lower-case it and turn every run of characters other than
     /// ASCII letters and digits into one `-`. Returns `None` when nothing is left

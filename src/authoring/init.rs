@@ -170,8 +170,9 @@ pub fn init(opts: &InitOptions) -> Result<InitReport, Failure> {
         (
             ".gitignore".to_string(),
             format!(
-                "# eventref's output folder (eventref build)\n/{}/\n",
-                layout::OUTPUT
+                "# eventref's output folder (eventref build)\n/{out}/\n\
+                 # its lock, staging folder and build state (incremental builds)\n/.{out}.eventref-*\n",
+                out = layout::OUTPUT
             ),
         ),
         (".github/workflows/site.yml".to_string(), workflow()),

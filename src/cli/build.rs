@@ -122,9 +122,14 @@ fn report(f: &Failure, format: Format) -> ExitCode {
 fn built_line(r: &BuildReport) -> String {
     let s = |n: usize| if n == 1 { "" } else { "s" };
     format!(
-        "Built {} event{}, {} pages, {} language{} in {:.2} s ({} written, {} unchanged, {} removed) → {}",
+        "Built {} event{}{}, {} pages, {} language{} in {:.2} s ({} written, {} unchanged, {} removed) → {}",
         r.events,
         s(r.events),
+        if r.incremental {
+            " incrementally (only what the edits since the last build change)"
+        } else {
+            ""
+        },
         r.pages,
         r.languages,
         s(r.languages),

@@ -54,7 +54,7 @@ pub const IN_TYPES: &[&str] = &[
 ];
 
 /// One data field of an event, checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventField {
     /// The field's name (`TargetUserName`), as in `<Data Name="…">`.
     pub name: String,

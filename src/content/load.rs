@@ -297,20 +297,20 @@ fn check_edited_related(
 
 /// What [`Content::load_state`] keeps to apply later edits of single files.
 pub struct LoadState {
-    records: HashMap<PathBuf, RecordState>,
-    overlays: BTreeMap<PathBuf, (OverlayFile, Vec<Diagnostic>)>,
+    pub(super) records: HashMap<PathBuf, RecordState>,
+    pub(super) overlays: BTreeMap<PathBuf, (OverlayFile, Vec<Diagnostic>)>,
     /// Problems that span files (duplicates, slug collisions, unreadable folders).
-    global: Diagnostics,
+    pub(super) global: Diagnostics,
 }
 
-struct RecordState {
-    key: Option<RecordKey>,
-    has_event: bool,
-    related_locs: Vec<Location>,
-    links: Vec<MdLink>,
-    diagnostics: Vec<Diagnostic>,
+pub(super) struct RecordState {
+    pub(super) key: Option<RecordKey>,
+    pub(super) has_event: bool,
+    pub(super) related_locs: Vec<Location>,
+    pub(super) links: Vec<MdLink>,
+    pub(super) diagnostics: Vec<Diagnostic>,
     /// Related events and links that lead nowhere.
-    related_diagnostics: Vec<Diagnostic>,
+    pub(super) related_diagnostics: Vec<Diagnostic>,
 }
 
 impl LoadState {

@@ -20,7 +20,8 @@
 //! - [`links`]: the links in record prose, the `event:` shorthand, and resolving them;
 //! - [`placeholder`]: the `TODO` marks left for a human, and the scan that finds them;
 //! - `index`: the one walk of `content/`, and a light index of records for `new` and the importers;
-//! - `load`: loading everything, the checks across records, live-preview edits.
+//! - `load`: loading everything, the checks across records, live-preview edits;
+//! - `persist`: loaded content as the build state keeps it between builds.
 
 pub mod emit;
 pub mod fields;
@@ -36,6 +37,7 @@ pub mod versions;
 mod index;
 mod load;
 mod model;
+mod persist;
 mod record;
 mod yaml;
 
@@ -45,5 +47,6 @@ pub use model::{
     Event, EventKey, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS,
     Translation, UserAction, short_hash,
 };
+pub use persist::{Encoded, Snapshot, SnapshotRef};
 pub use record::{id_hint, parse_ref};
 pub use yaml::{parse_yaml, read_text};

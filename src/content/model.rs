@@ -42,7 +42,7 @@ pub const RECORD_FIELDS: &[&str] = &[
 ];
 
 /// The severity level of an event, as Event Viewer shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     /// Critical.
@@ -113,7 +113,7 @@ impl Level {
 }
 
 /// The key of an event: its source and ID.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EventKey {
     /// The event source (provider) as written in the record.
     pub source: String,
@@ -132,8 +132,11 @@ pub struct Link {
 }
 
 /// What the reader should do: free Markdown, or an intro and a list of steps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+///
+/// Readable formats (YAML records, templates, JSON) see a string or a map;
+/// binary formats (the build state, see `site::state`) a tagged enum, since
+/// they cannot tell the two apart by looking.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserAction {
     /// One Markdown text.
     Text(String),
@@ -146,8 +149,53 @@ pub enum UserAction {
     },
 }
 
+/// [`UserAction`] as readable formats write it: a string, or a map.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum UntaggedAction<'a> {
+    Text(&'a str),
+    Steps {
+        intro: &'a Option<String>,
+        steps: &'a Vec<String>,
+    },
+}
+
+/// [`UserAction`] as binary formats store it.
+#[derive(Serialize, Deserialize)]
+enum TaggedAction {
+    Text(String),
+    Steps {
+        intro: Option<String>,
+        steps: Vec<String>,
+    },
+}
+
+impl Serialize for UserAction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            match self {
+                UserAction::Text(t) => UntaggedAction::Text(t),
+                UserAction::Steps { intro, steps } => UntaggedAction::Steps { intro, steps },
+            }
+            .serialize(s)
+        } else {
+            match self.clone() {
+                UserAction::Text(t) => TaggedAction::Text(t),
+                UserAction::Steps { intro, steps } => TaggedAction::Steps { intro, steps },
+            }
+            .serialize(s)
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for UserAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            return Ok(match TaggedAction::deserialize(d)? {
+                TaggedAction::Text(t) => UserAction::Text(t),
+                TaggedAction::Steps { intro, steps } => UserAction::Steps { intro, steps },
+            });
+        }
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = UserAction;
@@ -178,7 +226,7 @@ impl<'de> Deserialize<'de> for UserAction {
 }
 
 /// One event record, checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The event source (provider) as Event Viewer shows it.
     pub source: String,
@@ -444,7 +492,7 @@ pub fn short_hash(text: &str) -> String {
 }
 
 /// One language's translation of one record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Translation {
     /// Language code.
     pub lang: String,
@@ -475,7 +523,7 @@ pub struct Translation {
 }
 
 /// One data field's translation: its meaning and its inline value map's labels.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldTranslation {
     /// Translated meaning (inline Markdown).
     pub meaning: Option<String>,

@@ -19,7 +19,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
 use crate::config::layout::VALUE_MAPS as VALUE_MAPS_DIR;
 
 /// Whether a map lists single values or bit flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum MapKind {
     /// A value is exactly one of the entries (a manifest `valueMap`).
@@ -30,7 +30,7 @@ pub enum MapKind {
 }
 
 /// One coded value and its label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapEntry {
     /// The value.
     pub value: u64,
@@ -41,7 +41,7 @@ pub struct MapEntry {
 }
 
 /// A value map, checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ValueMap {
     /// Values or bit flags.
     pub kind: MapKind,

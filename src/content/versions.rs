@@ -17,7 +17,7 @@ use super::fields::{EventField, MapRef, RawField, check_fields, check_inserts};
 use crate::diagnostics::{Diagnostic, Location};
 
 /// One version of an event, checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Version {
     /// The manifest version number (0–255).
     pub version: u8,

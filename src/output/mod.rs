@@ -34,10 +34,13 @@ use std::sync::Arc;
 use std::sync::Mutex;
 
 mod manifest;
+mod record;
 pub mod trust;
 
 use manifest::{MAC_PREFIX, manifest_text, read_tags, verified_paths};
 pub use manifest::{ManifestCache, recorded_build, valid_site_path};
+use record::Record;
+pub use record::beside;
 
 use cap_std::fs::Dir;
 
@@ -70,6 +73,8 @@ struct Entry {
     path: String,
     changed: bool,
     len: u64,
+    /// The length of the file this one replaces, when there is one.
+    old_len: Option<u64>,
 }
 
 /// Which files of the previous build a commit keeps although this run did not write them.
@@ -122,6 +127,9 @@ pub struct Output {
     retain: Retain,
     /// The input fingerprint to record (full builds without warnings only).
     fingerprint: Option<u64>,
+    /// The fingerprint is recorded although this run does not write the
+    /// whole site (an incremental build, see [`Output::record_update_fingerprint`]).
+    update_fingerprint: bool,
     entries: Mutex<Vec<Entry>>,
     /// Folders already made in the staging folder: a build of 10,000 pages
     /// asks for the same few hundred folders thousands of times.
@@ -217,6 +225,16 @@ impl Output {
     /// that writes the whole site; any other commit removes the record.
     pub fn record_fingerprint(&mut self, fingerprint: Option<u64>) {
         self.fingerprint = fingerprint.filter(|_| self.retain == Retain::Nothing);
+    }
+
+    /// Record `fingerprint` on commit although this run does not write the
+    /// whole site: the caller vouches that, once committed, the folder holds
+    /// exactly what a full build of those inputs would (an incremental build,
+    /// see `site::state`). The file count and size recorded with it are the
+    /// whole folder's.
+    pub fn record_update_fingerprint(&mut self, fingerprint: u64) {
+        self.fingerprint = Some(fingerprint);
+        self.update_fingerprint = true;
     }
 
     /// Keep the previous build's files under `folders` (such as `pagefind/`)
@@ -419,6 +437,7 @@ impl Output {
             fresh,
             retain,
             fingerprint: None,
+            update_fingerprint: false,
             entries: Mutex::new(Vec::new()),
             made_dirs: Mutex::new(HashSet::new()),
         })
@@ -464,13 +483,9 @@ impl Output {
             files: entries.len(),
             ..WriteStats::default()
         };
-        let fingerprint = self.fingerprint.map(|fp| {
-            let bytes: u64 = entries.iter().map(|e| e.len).sum();
-            format!("{fp:016x} {} {bytes}\n", entries.len())
-        });
-
+        let record = Record::plan(&self, &entries);
         let Some(out) = &self.out else {
-            return self.publish_first(&entries, fingerprint.as_deref(), stats);
+            return self.publish_first(&entries, record.whole(), stats);
         };
 
         // An update that only replaces files keeps the file list as it is: skip
@@ -531,7 +546,7 @@ impl Output {
         if !same_files {
             self.write_manifest(out, &current, tag.as_deref())?;
         }
-        if let Some(f) = &fingerprint {
+        if let Some(f) = record.finish(out, &entries, (same_files, &current), &mut stats) {
             out.write(FINGERPRINT, f)?;
         }
         self.remove_staging()?;
@@ -677,13 +692,20 @@ impl PageSink for Output {
         }
         // Compare with the published file (never through a link: a link is
         // "changed", and the commit then refuses it by name).
-        let changed = self.fresh
-            || !self.previous.contains(path)
-            || self.out.as_ref().is_none_or(|out| {
-                !out.symlink_metadata(path)
-                    .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-                    || out.read(path).map(|old| old != bytes).unwrap_or(true)
-            });
+        let published = !self.fresh && self.previous.contains(path);
+        let old_len = match &self.out {
+            Some(out) if published => out
+                .symlink_metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            _ => None,
+        };
+        let changed = old_len != Some(bytes.len() as u64)
+            || self
+                .out
+                .as_ref()
+                .is_none_or(|out| out.read(path).map(|old| old != bytes).unwrap_or(true));
         if changed {
             if let Some((parent, _)) = path.rsplit_once('/') {
                 self.make_dir(parent)?;
@@ -698,6 +720,7 @@ impl PageSink for Output {
                 path: path.to_string(),
                 changed,
                 len: bytes.len() as u64,
+                old_len,
             });
         Ok(())
     }

@@ -29,24 +29,32 @@ use crate::render::{PageSink, RenderStats, Selection};
 /// sink to write to); when that is the whole site, also check the anchors
 /// of every link to a page of the site (a partial render of the live
 /// preview does not have every page to check them against).
+///
+/// An incremental build (`site::state`) passes `fresh`: the pages that links
+/// new since the last build point into. Then every link into a page this
+/// render produces is checked, and a fresh page that it does not produce is
+/// an error ([`UNCERTAIN`]): its anchors are unknown, so the build must be
+/// done in full. (Links into pages it does not produce were checked by an
+/// earlier build against the same page.)
 pub(crate) fn render(
     content: &Content,
     selection: &Selection,
     sink: &dyn PageSink,
+    fresh: Option<&[String]>,
     render: impl FnOnce(&dyn PageSink) -> Result<RenderStats, Diagnostics>,
 ) -> Result<RenderStats, Failure> {
     let failure = |diagnostics| Failure {
         kind: FailureKind::Content,
         diagnostics,
     };
-    let links = if selection.is_all() {
+    let links = if selection.is_all() || fresh.is_some() {
         anchor_links(content)
     } else {
         Vec::new()
     };
     let collect = Collect::new(sink, &links);
     let stats = render(&collect).map_err(failure)?;
-    let broken = collect.check(&links);
+    let broken = collect.check(&links, fresh.unwrap_or_default());
     if broken.is_empty() {
         return Ok(stats);
     }
@@ -55,6 +63,10 @@ pub(crate) fn render(
     diags.sort();
     Err(failure(diags))
 }
+
+/// The code of the error an incremental build gives up with when a new link
+/// leads to a page it did not render (see [`render()`]).
+pub(crate) const UNCERTAIN: &str = "incremental-uncertain";
 
 /// Every link to an anchor in the records and their translations.
 fn anchor_links(content: &Content) -> Vec<&AnchorLink> {
@@ -89,8 +101,15 @@ impl<'a> Collect<'a> {
 
     /// The `broken-link` errors of `links` whose page has no such anchor.
     /// A page that was not rendered as HTML (a static file) is not checked.
-    fn check(self, links: &[&AnchorLink]) -> Vec<Diagnostic> {
+    /// A `fresh` page that was not rendered is an [`UNCERTAIN`] error.
+    fn check(self, links: &[&AnchorLink], fresh: &[String]) -> Vec<Diagnostic> {
         let found = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
+        let uncertain = fresh.iter().filter(|p| !found.contains_key(p.as_str())).map(|p| {
+            Diagnostic::error(
+                UNCERTAIN,
+                format!("the anchors of /{p} are not known to this incremental build"),
+            )
+        });
         links
             .iter()
             .filter(|l| !always_there(&l.anchor))
@@ -98,6 +117,7 @@ impl<'a> Collect<'a> {
                 let ids = found.get(&l.page)?;
                 (!ids.contains(&l.anchor)).then(|| broken_anchor(l, ids))
             })
+            .chain(uncertain)
             .collect()
     }
 }

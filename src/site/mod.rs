@@ -1,10 +1,20 @@
 //! The pipeline: load a site (config → content → theme) and build it
 //! (render → output). This is the library's front door; the CLI is a thin
 //! shell around [`Site::load`], [`Site::check`] and [`Site::build`].
+//!
+//! `eventref build` goes through [`Site::build_if_changed`]: it skips a
+//! build of unchanged inputs, builds incrementally from the build state the
+//! last build kept beside the output folder (`state`: what is kept and how
+//! it is trusted; `incremental`: the build that starts from it), and
+//! otherwise builds in full. `anchors` checks the `#anchors` of links on the
+//! rendered pages, `external` the links to other sites, and `preview` is the
+//! live preview behind `eventref serve`.
 
 mod anchors;
 mod external;
+mod incremental;
 mod preview;
+mod state;
 
 pub use external::{CACHE_FILE as EXTERNAL_LINK_CACHE, ExternalOptions};
 pub use preview::{Change, IndexJob, IndexReport, Preview, PreviewOptions, Update};
@@ -94,6 +104,9 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
+    /// Whether the build started from the last build's state and rendered
+    /// only what the edits since then can change (see `site::incremental`).
+    pub incremental: bool,
 }
 
 impl BuildOutcome {
@@ -111,6 +124,7 @@ impl BuildOutcome {
                 "elapsed_ms": ms(elapsed),
             }),
             BuildOutcome::Built(r) => serde_json::json!({
+                "incremental": r.incremental,
                 "events": r.events,
                 "pages": r.pages,
                 "languages": r.languages,
@@ -161,7 +175,7 @@ impl Site {
         let out_dir = self.config.output_dir(output);
         crate::output::Output::check(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
         let all = Selection::all();
-        anchors::render(&self.content, &all, &Discard, |sink| {
+        anchors::render(&self.content, &all, &Discard, None, |sink| {
             render::render_pages(&self.config, &self.content, &theme, sink, &NoProgress, &all)
         })?;
         Ok(diags)
@@ -225,13 +239,16 @@ impl Site {
 
     /// `eventref build`: unless `opts.force`, skip the build when the output
     /// folder holds a complete build of exactly these inputs (see
-    /// [`input_fingerprint`]); otherwise load the content and build. Only this
-    /// path records the fingerprint, because only it knows the inputs were
-    /// read after it was taken.
+    /// [`state::Inputs::fingerprint`]), or build incrementally from the
+    /// state the last build left beside the folder (see [`incremental`]);
+    /// otherwise load the content and build in full. Only this path records
+    /// the fingerprint and the state, because only it knows the inputs were
+    /// read after they were taken.
     pub fn build_if_changed(config: Config, opts: &BuildOptions) -> Result<BuildOutcome, Failure> {
         let start = Instant::now();
-        let fingerprint = input_fingerprint(&config, opts);
         let output = config.output_dir(opts.output.as_deref());
+        let (inputs, previous) = state::Inputs::read(&config, opts, &output);
+        let fingerprint = inputs.fingerprint();
         if !opts.force
             && let Some(files) = crate::output::recorded_build(&output, fingerprint)
         {
@@ -241,11 +258,38 @@ impl Site {
                 elapsed: start.elapsed(),
             });
         }
-        let site = Site::from_config(config);
+        let config = match previous.and_then(|p| p.changes(&inputs, &output).map(|c| (p, c))) {
+            Some((previous, changed)) => {
+                match incremental::build(config, opts, previous, &changed, &inputs, start) {
+                    Ok(report) => return Ok(BuildOutcome::Built(report)),
+                    Err(config) => config,
+                }
+            }
+            None => config,
+        };
+        let (content, diagnostics, mut load) = Content::load_state(&config);
+        load.forget_texts();
+        let site = Site {
+            config,
+            content,
+            diagnostics,
+        };
         opts.progress
             .loaded(site.content.events.len(), &site.config.content_dir());
-        site.build_with(opts, Some(fingerprint), start)
-            .map(BuildOutcome::Built)
+        let none = Default::default();
+        let snapshot = site.content.snapshot(&load, &none, &Default::default());
+        // The state is written while the site builds (a part at a time), and
+        // put in place once it is published.
+        let (report, state) = rayon::join(
+            || site.build_with(opts, Some(fingerprint), start),
+            || state::begin(&output, &inputs, snapshot),
+        );
+        let mut report = report?;
+        if let Some(state) = state {
+            state.finish(&report.output);
+        }
+        report.elapsed = start.elapsed();
+        Ok(BuildOutcome::Built(report))
     }
 
     /// Render the site and publish it to the output folder.
@@ -262,9 +306,7 @@ impl Site {
         let (mut diags, theme) = self.checked_theme(opts.strict)?;
         let out_dir = self.config.output_dir(opts.output.as_deref());
         let mut output = Output::open(&self.config, &out_dir).map_err(|d| Failure::config(*d))?;
-        if diags.is_empty() {
-            output.record_fingerprint(fingerprint);
-        }
+        output.record_fingerprint(fingerprint.map(|fp| recorded(fp, diags.is_empty())));
         diags.extend(self.publishing_warnings());
         let dir = output.dir().to_path_buf();
         let (stats, search, write) = publish(
@@ -289,8 +331,17 @@ impl Site {
             elapsed: start.elapsed(),
             output: dir,
             diagnostics: diags,
+            incremental: false,
         })
     }
+}
+
+/// The fingerprint to record for a build of inputs with fingerprint `fp`:
+/// `fp` itself when the build had no warnings; otherwise one that no input
+/// matches, so that the next build runs again and shows the warnings again
+/// (while the build state can still tell that the folder holds this build).
+fn recorded(fp: u64, clean: bool) -> u64 {
+    if clean { fp } else { !fp }
 }
 
 /// A [`render::PageSink`] that discards every page: `check` renders the whole
@@ -327,12 +378,50 @@ pub(crate) fn publish(
     search: SearchStage,
     progress: &dyn Progress,
 ) -> Result<(RenderStats, Option<SearchStats>, WriteStats), Failure> {
+    let job = Publish {
+        config,
+        content,
+        theme,
+        selection,
+        search,
+        progress,
+        fresh_anchors: None,
+    };
+    publish_with(&job, output)
+}
+
+/// What [`publish_with`] renders and indexes.
+pub(crate) struct Publish<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) content: &'a Content,
+    pub(crate) theme: &'a Theme,
+    pub(crate) selection: &'a Selection,
+    pub(crate) search: SearchStage,
+    pub(crate) progress: &'a dyn Progress,
+    /// For an incremental build: the pages new links point into (see [`anchors::render`]).
+    pub(crate) fresh_anchors: Option<&'a [String]>,
+}
+
+/// [`publish`], with the links' anchors checked as `job` says.
+pub(crate) fn publish_with(
+    job: &Publish,
+    output: Output,
+) -> Result<(RenderStats, Option<SearchStats>, WriteStats), Failure> {
+    let Publish {
+        config,
+        content,
+        theme,
+        selection,
+        search,
+        progress,
+        fresh_anchors,
+    } = *job;
     // The search stage reads only the content, so it runs beside the page
     // rendering: the full-text index is mostly one thread's work, and
     // rendering keeps the other cores busy meanwhile.
     let (rendered, search) = rayon::join(
         || {
-            anchors::render(content, selection, &output, |sink| {
+            anchors::render(content, selection, &output, fresh_anchors, |sink| {
                 render::render_pages(config, content, theme, sink, progress, selection)
             })
         },
@@ -367,51 +456,6 @@ pub(crate) fn publish(
         ))
     })?;
     Ok((stats, search, write))
-}
-
-/// A hash of everything a build reads and of the options it runs with:
-/// eventref itself (version and executable), the options, `site.toml`, the
-/// theme and site overrides, and every file under `content/` (names and bytes).
-/// Two builds with the same fingerprint produce the same output.
-fn input_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
-    use rayon::prelude::*;
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    env!("CARGO_PKG_VERSION").hash(&mut h);
-    if let Some(m) = std::env::current_exe()
-        .ok()
-        .and_then(|e| std::fs::metadata(e).ok())
-    {
-        m.len().hash(&mut h);
-        m.modified().ok().hash(&mut h);
-    }
-    (opts.strict, opts.search).hash(&mut h);
-    (&config.base_url, config.offline).hash(&mut h);
-    let mut dirs = config.input_dirs();
-    dirs.dedup();
-    let mut files: Vec<PathBuf> = vec![config.root.join(crate::config::CONFIG_FILE)];
-    for d in &dirs {
-        files.extend(
-            walkdir::WalkDir::new(d)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path()),
-        );
-    }
-    let hashes: Vec<u64> = files
-        .par_iter()
-        .map(|p| {
-            let mut fh = std::collections::hash_map::DefaultHasher::new();
-            p.hash(&mut fh);
-            std::fs::read(p).ok().hash(&mut fh);
-            fh.finish()
-        })
-        .collect();
-    hashes.hash(&mut h);
-    h.finish()
 }
 
 /// Sort, apply `--strict`, and fail when there are errors.

@@ -52,6 +52,8 @@ struct Run {
     written: u64,
     search_seconds: f64,
     search_bytes: u64,
+    /// The build started from the last build's state (see `site::incremental`).
+    incremental: bool,
 }
 
 fn run_build(exe: &Path, site: &Path, out: &Path, search: bool) -> Result<Run, String> {
@@ -84,6 +86,7 @@ fn run_build(exe: &Path, site: &Path, out: &Path, search: bool) -> Result<Run, S
         written: num("written"),
         search_seconds: v.get("search_ms").and_then(|x| x.as_f64()).unwrap_or(0.0) / 1000.0,
         search_bytes: num("search_bytes"),
+        incremental: v.get("incremental").and_then(|x| x.as_bool()).unwrap_or(false),
     })
 }
 
@@ -166,7 +169,12 @@ fn bench(sizes: &[usize], dir: Option<&Path>, languages: usize, keep: bool) -> R
             1,
         );
         std::fs::write(&first, text).map_err(|e| e.to_string())?;
+        // A cold process, as an author's `eventref build` after a save: it
+        // starts from the build state the first build left beside `out`.
         let one = run_build(&exe, &site, &out, false)?;
+        if !one.incremental {
+            return Err("the build after one edit was not incremental".to_string());
+        }
         let preview = preview_edit_ms(&site, &first)?;
         // A full build with the full-text index, into a fresh folder.
         let searched = run_build(&exe, &site, &site.join("public-search"), true)?;
