@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::tree;
+use common::{assert_same_tree, tree};
 use eventref::config::Config;
 use eventref::site::BuildOutcome;
 use eventref::{BuildOptions, BuildReport};
@@ -102,17 +102,7 @@ impl Site {
         let _ = std::fs::remove_dir_all(&fresh);
         let r = build_into(&self.root, &fresh, true).unwrap();
         assert!(!r.incremental);
-        let (a, b) = (tree(&self.out), tree(&fresh));
-        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&a), names(&b), "after {what}: different files");
-        for ((name, x), (_, y)) in a.iter().zip(&b) {
-            assert!(
-                x == y,
-                "after {what}: {name} differs from a full build\n--- incremental\n{}\n--- full\n{}",
-                String::from_utf8_lossy(x),
-                String::from_utf8_lossy(y)
-            );
-        }
+        assert_same_tree(&self.out, &fresh, "incremental", what);
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, repo, tree};
+use common::{assert_same_tree, copy_dir, repo, tree};
 use eventref::site::{Preview, PreviewOptions, Update};
 
 struct Fixture {
@@ -83,17 +83,7 @@ impl Fixture {
             ..Default::default()
         })
         .unwrap_or_else(|f| panic!("full build failed:\n{f}"));
-        let (a, b) = (tree(&self.out), tree(&fresh));
-        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&a), names(&b), "after {what}: different files");
-        for ((name, x), (_, y)) in a.iter().zip(&b) {
-            assert!(
-                x == y,
-                "after {what}: {name} differs from a full build\n--- preview\n{}\n--- full\n{}",
-                String::from_utf8_lossy(x),
-                String::from_utf8_lossy(y)
-            );
-        }
+        assert_same_tree(&self.out, &fresh, "preview", what);
     }
 }
 

@@ -97,6 +97,22 @@ pub fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
+/// The folders `built` (made by the way under test, called `label`) and
+/// `full` (a fresh full build) hold the same files with the same bytes.
+pub fn assert_same_tree(built: &Path, full: &Path, label: &str, what: &str) {
+    let (a, b) = (tree(built), tree(full));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b), "after {what}: different files");
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(
+            x == y,
+            "after {what}: {name} differs from a full build\n--- {label}\n{}\n--- full\n{}",
+            String::from_utf8_lossy(x),
+            String::from_utf8_lossy(y)
+        );
+    }
+}
+
 /// Every file under `dir`, relative, sorted, with its bytes.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
