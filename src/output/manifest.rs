@@ -108,7 +108,7 @@ pub fn recorded_build(dir: &Path, fingerprint: u64) -> Option<usize> {
     let manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
     let key = trust::key().ok()?;
     let dir_n = normalize(dir);
-    let lock = dir_n.with_file_name(format!(".{}.eventref-lock", dir_n.file_name()?.to_str()?));
+    let lock = super::beside(dir, "lock")?;
     let (paths, _) = verified_paths(key, &dir_n, &manifest, &read_tags(&lock))?;
     if paths.len() != files {
         return None;
