@@ -379,3 +379,29 @@ fn the_export_of_every_event_is_rebuilt_only_when_what_it_shows_changed() {
     let files = rendered_after(|e| e.last_modified = Some("2030-01-01".into()));
     assert!(export(&files), "{files:?}");
 }
+
+/// Whether the lookup tables must be rebuilt after `edit` changed event `Contoso 4`.
+fn lookups_after(edit: impl Fn(&mut eventref::content::Event)) -> bool {
+    let site = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
+    let mut content = site.content.clone();
+    let i = content.events.iter().position(|e| e.id == 4).unwrap();
+    let old = vec![content.events[i].clone()];
+    edit(&mut content.events[i]);
+    eventref::render::Selection::for_edits(&old, &content).lookup()
+}
+
+#[test]
+fn the_lookup_tables_are_stale_after_any_edit_of_what_they_read() {
+    assert!(!lookups_after(|e| e.explanation = Some("Edited prose.".into())));
+    assert!(lookups_after(|e| e.message.push_str(" Edited.")));
+    // An older version's template is matched by the lookup too.
+    assert!(lookups_after(|e| e.versions.push(
+        eventref::content::versions::Version {
+            version: 9,
+            message: Some("An older text.".into()),
+            fields: None,
+            products: Vec::new(),
+            changes: None,
+        }
+    )));
+}

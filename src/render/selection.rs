@@ -151,13 +151,20 @@ impl Selection {
             let t: Vec<_> = e.translations.iter().map(|(l, t)| (l, &t.category)).collect();
             (&e.category, t)
         }
+        // What the search stage's lookup tables (`search::write_lookups`)
+        // read of an event: equal values give the same lookup entries. (Its
+        // source, ID and slug too; editing those adds and removes pages.)
         fn lookup_data(e: &Event) -> impl PartialEq + '_ {
             let t: Vec<_> = e
                 .translations
                 .iter()
-                .map(|(l, t)| (l, &t.message, &t.parameters))
+                .map(|(l, t)| (l, &t.message, &t.parameters, &t.fields, &t.translated_from))
                 .collect();
-            (&e.message, &e.symbolic_name, &e.parameters, t)
+            (
+                (&e.message, &e.symbolic_name, &e.parameters),
+                (&e.fields, &e.versions),
+                t,
+            )
         }
         // What the JSON export and the feed show of an event (translations
         // whole: their staleness decides which fields fall back).

@@ -15,20 +15,3 @@ pub mod lookup;
 mod index;
 
 pub use index::*;
-
-/// What the lookup tables ([`write_lookups`]) read of an event: two events
-/// with equal values here give the same lookup entries, so an edit that
-/// leaves them equal leaves the tables as they are. (The event's source, ID
-/// and slug are read too; an edit that changes them adds and removes pages.)
-pub fn lookup_inputs(e: &crate::content::Event) -> impl PartialEq + '_ {
-    let translated: Vec<_> = e
-        .translations
-        .iter()
-        .map(|(l, t)| (l, &t.message, &t.parameters, &t.fields, &t.translated_from))
-        .collect();
-    (
-        (&e.message, &e.symbolic_name, &e.parameters),
-        (&e.fields, &e.versions),
-        translated,
-    )
-}

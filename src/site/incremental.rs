@@ -56,7 +56,6 @@ pub(super) fn build(
         diagnostics: diags,
     };
     let fresh = fresh_anchor_pages(&old, &site.content.events);
-    let lookups = lookups_change(&old, &site.content.events);
     // Only the parts of the edited records and of the events whose overlays
     // changed are encoded again. The state is written while the pages
     // render, and put in place once they are published.
@@ -67,7 +66,7 @@ pub(super) fn build(
         .collect();
     let snapshot = site.content.snapshot(&load, &encoded, &stale);
     let (published, state) = rayon::join(
-        || publish(&site, opts, &selection, (&fresh, lookups), inputs.fingerprint()),
+        || publish(&site, opts, &selection, &fresh, inputs.fingerprint()),
         || state::begin(&out_dir, inputs, snapshot),
     );
     match published {
@@ -89,22 +88,22 @@ fn publish(
     site: &Site,
     opts: &BuildOptions,
     selection: &Selection,
-    (fresh, lookups): (&[String], bool),
+    fresh: &[String],
     fingerprint: u64,
 ) -> Option<(BuildReport, crate::diagnostics::Diagnostics)> {
     let (mut diags, theme) = site.checked_theme(opts.strict).ok()?;
     let config = &site.config;
     let out_dir = config.output_dir(opts.output.as_deref());
     // Any edit of an event can change its full-text records; only some its lookup entries.
-    let changed = !selection.is_empty();
-    let (output, search) = match (changed, opts.search) {
-        (false, _) => (Output::open_update(config, &out_dir), SearchStage::Skip),
-        (true, false) if !lookups => (Output::open_update(config, &out_dir), SearchStage::Skip),
-        (true, false) => (Output::open_update(config, &out_dir), SearchStage::Lookups),
-        (true, true) => (
-            Output::open_folders(config, &out_dir, &[urls::PAGEFIND_DIR.to_string()]),
-            SearchStage::Full,
-        ),
+    let search = match (selection.is_empty(), opts.search) {
+        (true, _) => SearchStage::Skip,
+        (false, true) => SearchStage::Full,
+        (false, false) if selection.lookup() => SearchStage::Lookups,
+        (false, false) => SearchStage::Skip,
+    };
+    let output = match search {
+        SearchStage::Full => Output::open_folders(config, &out_dir, &[urls::PAGEFIND_DIR.to_string()]),
+        _ => Output::open_update(config, &out_dir),
     };
     let mut output = output.ok()?;
     output.record_update_fingerprint(super::recorded(fingerprint, diags.is_empty()));
@@ -132,17 +131,6 @@ fn publish(
         incremental: true,
     };
     Some((report, diags))
-}
-
-/// Whether the lookup tables can change: an edited event (`old`, as it was;
-/// found in `events` as it is now) differs in what the tables read of it.
-fn lookups_change(old: &[Event], events: &[Event]) -> bool {
-    old.iter().any(|a| {
-        events
-            .iter()
-            .filter(|e| e.file.as_os_str() == a.file.as_os_str())
-            .any(|b| crate::search::lookup_inputs(a) != crate::search::lookup_inputs(b))
-    })
 }
 
 /// The pages that links new in the edited events (`old`, as they were;
