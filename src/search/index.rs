@@ -342,7 +342,6 @@ pub fn build_index(
     level_label: &(dyn Fn(&str, crate::content::Level) -> String + Sync),
     sink: &dyn PageSink,
 ) -> Result<SearchStats, String> {
-    use rayon::prelude::*;
     let start = std::time::Instant::now();
     let mut stats = SearchStats::default();
     let parts = index_parts(content.events.len());
@@ -367,10 +366,9 @@ pub fn build_index(
         }
         let (batch, later) = rest.split_at(n);
         rest = later;
-        let built: Vec<Vec<pagefind::api::SyntheticFile>> = batch
-            .par_iter()
-            .map(|&(lang, part, events)| index_part(config, lang, part, events, level_label))
-            .collect::<Result<_, String>>()?;
+        let built = index_batch(batch, |&(lang, part, events)| {
+            index_part(config, lang, part, events, level_label)
+        })?;
         for (&(lang, part, events), files) in batch.iter().zip(built) {
             stats.records += events.len();
             let dir = part_dir(lang, part);
@@ -389,6 +387,34 @@ pub fn build_index(
     }
     stats.elapsed = start.elapsed();
     Ok(stats)
+}
+
+/// Run `index` on each part of `batch` at once, each on a thread of its own,
+/// and wait for all of them.
+///
+/// Not on the rayon pool: a part drives Pagefind with a runtime's
+/// `block_on`, and Pagefind's own parallel steps run on the pool, so a pool
+/// worker waiting inside one part could take up another part's job and
+/// start a runtime within a runtime (which panics). The caller may be a pool
+/// worker itself (the search stage runs beside the rendering), so it waits
+/// by helping the pool with its work, which is then never a part's.
+fn index_batch<J: Sync, T: Send>(
+    batch: &[J],
+    index: impl Fn(&J) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, String> {
+    std::thread::scope(|scope| {
+        let index = &index;
+        let threads: Vec<_> = batch.iter().map(|job| scope.spawn(move || index(job))).collect();
+        while !threads.iter().all(|t| t.is_finished()) {
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 /// The Pagefind files of one part of one language's index.
@@ -608,6 +634,26 @@ pub fn write_index(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_parts_run_at_once_off_the_pool_and_keep_their_order() {
+        // Called from a pool worker, as the search stage is: no part runs as
+        // a job of a pool (where a worker waiting inside one part's runtime
+        // could pick up another part), and all run at the same time.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let started = std::sync::Barrier::new(3);
+        let out = pool.install(|| {
+            assert!(rayon::current_thread_index().is_some());
+            index_batch(&[1, 2, 3], |&k| {
+                assert_eq!(rayon::current_thread_index(), None, "part {k} ran on the pool");
+                started.wait();
+                Ok(k * 10)
+            })
+        });
+        assert_eq!(out, Ok(vec![10, 20, 30]));
+        let failed = index_batch(&[1, 2], |&k| if k == 2 { Err("two".to_string()) } else { Ok(k) });
+        assert_eq!(failed, Err("two".to_string()));
+    }
 
     #[test]
     fn keys_are_word_pairs_not_touching_inserts() {
