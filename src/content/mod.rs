@@ -45,7 +45,7 @@ pub use index::{ContentIndex, IndexedRecord};
 pub use load::{Content, LoadState};
 pub use model::{
     Event, EventKey, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile, RECORD_FIELDS,
-    Translation, UserAction, short_hash,
+    Translation, UserAction, fnv1a, short_hash,
 };
 pub use persist::{Encoded, Snapshot, SnapshotRef};
 pub use record::{id_hint, parse_ref};

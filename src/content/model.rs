@@ -483,12 +483,17 @@ impl Field {
 
 /// FNV-1a (32 bit) as 8 hex digits: stable across platforms and versions.
 pub fn short_hash(text: &str) -> String {
+    format!("{:08x}", fnv1a(text))
+}
+
+/// FNV-1a (32 bits) over the UTF-8 bytes of `text`: [`short_hash`] as a number.
+pub fn fnv1a(text: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.as_bytes() {
         h ^= u32::from(*b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    format!("{h:08x}")
+    h
 }
 
 /// One language's translation of one record.

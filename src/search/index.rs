@@ -18,14 +18,13 @@
 //!
 //! Like the render stage, it hands files to a [`PageSink`] and never touches the disk.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use regex::Regex;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::message::{self, Segment};
-use crate::content::short_hash;
 use crate::content::{Content, Event, UserAction};
 use crate::i18n::{self, LocalizedEvent};
 use crate::render::PageSink;
@@ -74,7 +73,7 @@ pub struct LookupMeta {
 
 /// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`.
 pub fn fnv1a(s: &str) -> u32 {
-    u32::from_str_radix(&short_hash(s), 16).unwrap_or(0)
+    crate::content::fnv1a(s)
 }
 
 fn word_regex() -> &'static Regex {
@@ -90,8 +89,8 @@ fn word_regex() -> &'static Regex {
 pub fn template_keys(template: &str) -> Vec<String> {
     let norm = crate::search::lookup::normalize(template).to_lowercase();
     let segs = message::parse(&norm);
-    let mut pairs = Vec::new();
-    let mut singles = Vec::new();
+    let mut pairs: Vec<String> = Vec::new();
+    let mut singles: Vec<&str> = Vec::new();
     for (k, seg) in segs.iter().enumerate() {
         let Segment::Text { text } = seg else { continue };
         let after_insert = k > 0;
@@ -102,11 +101,21 @@ pub fn template_keys(template: &str) -> Vec<String> {
             .map(|m| m.as_str())
             .collect();
         for w in words.windows(2) {
-            pairs.push(format!("{} {}", w[0], w[1]));
+            let mut pair = String::with_capacity(w[0].len() + 1 + w[1].len());
+            pair.push_str(w[0]);
+            pair.push(' ');
+            pair.push_str(w[1]);
+            pairs.push(pair);
         }
-        singles.extend(words.iter().map(|w| w.to_string()));
+        if pairs.is_empty() {
+            singles.extend(words);
+        }
     }
-    let mut out = if pairs.is_empty() { singles } else { pairs };
+    let mut out = if pairs.is_empty() {
+        singles.into_iter().map(str::to_string).collect()
+    } else {
+        pairs
+    };
     out.sort();
     out.dedup();
     out
@@ -135,25 +144,33 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
             ..entries[i].clone()
         });
     }
-    let (tshards, by_shard, unigrams) = template_shards(&templates);
-    let (kshards, by_key) = key_shards(&entries);
-
-    let mut files = super::lookup::side_files(localized);
+    // The side files, the template shards and the key shards are independent:
+    // both cores build them (an incremental build after a message edit has
+    // little else to do), and the shards serialise in parallel, in order.
+    let (mut files, ((tshards, tfiles, unigrams), (kshards, kfiles))) = rayon::join(
+        || super::lookup::side_files(localized),
+        || {
+            rayon::join(
+                || {
+                    let (tshards, by_shard, unigrams) = template_shards(&templates);
+                    (
+                        tshards,
+                        serialize_shards(by_shard, urls::lookup_template_shard),
+                        unigrams,
+                    )
+                },
+                || {
+                    let (kshards, by_key) = key_shards(&entries);
+                    (kshards, serialize_shards(by_key, urls::lookup_key_shard))
+                },
+            )
+        },
+    );
     if let Some(bytes) = maps.to_json() {
         files.push((urls::LOOKUP_MAPS.to_string(), bytes));
     }
-    for (shard, list) in by_shard {
-        files.push((
-            urls::lookup_template_shard(shard),
-            serde_json::to_vec(&list).unwrap_or_default(),
-        ));
-    }
-    for (shard, map) in by_key {
-        files.push((
-            urls::lookup_key_shard(shard),
-            serde_json::to_vec(&map).unwrap_or_default(),
-        ));
-    }
+    files.extend(tfiles);
+    files.extend(kfiles);
     (
         files,
         LookupMeta {
@@ -163,6 +180,19 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
             index_parts: 0,
         },
     )
+}
+
+/// Each shard as JSON at the path `path` gives its number, in shard order.
+fn serialize_shards<T: Serialize + Sync>(
+    shards: BTreeMap<u32, T>,
+    path: fn(u32) -> String,
+) -> Vec<(String, Vec<u8>)> {
+    use rayon::prelude::*;
+    let shards: Vec<(u32, T)> = shards.into_iter().collect();
+    shards
+        .par_iter()
+        .map(|(shard, value)| (path(*shard), serde_json::to_vec(value).unwrap_or_default()))
+        .collect()
 }
 
 /// One lookup entry per event, in its language.
@@ -188,8 +218,11 @@ fn lookup_entries(localized: &[LocalizedEvent], maps: &mut super::fields::MapTab
 /// the single-word keys in use.
 fn template_shards(entries_all: &[LookupEntry]) -> (u32, BTreeMap<u32, Vec<&LookupEntry>>, Vec<String>) {
     // Words and their document frequency.
-    let words: Vec<Vec<String>> = entries_all.iter().map(|e| template_keys(&e.m)).collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let words: Vec<Vec<String>> = {
+        use rayon::prelude::*;
+        entries_all.par_iter().map(|e| template_keys(&e.m)).collect()
+    };
+    let mut df: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for ws in &words {
         for w in ws {
             *df.entry(w.as_str()).or_default() += 1;

@@ -30,8 +30,16 @@ pub(super) fn xml_unescape(s: &str) -> String {
 
 /// Collapse whitespace, trim, and drop trailing periods.
 pub fn normalize(s: &str) -> String {
-    let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.trim_end_matches(['.', ' ']).to_string()
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    let kept = out.trim_end_matches(['.', ' ']).len();
+    out.truncate(kept);
+    out
 }
 
 /// Labels of Event Viewer's "Copy details as text", in English and German.
