@@ -422,32 +422,38 @@ pub fn build_index(
     Ok(stats)
 }
 
-/// Run `index` on each part of `batch` at once, each on a thread of its own,
-/// and wait for all of them.
+/// Run `index` on each part of `batch`, as jobs of the rayon pool (as many
+/// at once as it has threads), and collect the results in `batch` order.
 ///
-/// Not on the rayon pool: a part drives Pagefind with a runtime's
-/// `block_on`, and Pagefind's own parallel steps run on the pool, so a pool
-/// worker waiting inside one part could take up another part's job and
-/// start a runtime within a runtime (which panics). The caller may be a pool
-/// worker itself (the search stage runs beside the rendering), so it waits
-/// by helping the pool with its work, which is then never a part's.
+/// A part drives Pagefind with a runtime's `block_on`, and Pagefind's own
+/// parallel steps run on the pool: a worker waiting for them inside one
+/// part can pick up another part's job, and a runtime must not start within
+/// a runtime (that panics). Such a job runs on a thread of its own instead,
+/// while the worker helps the pool with its other work (which lets the
+/// Pagefind steps it waits for go on, even on a pool of one thread).
 fn index_batch<J: Sync, T: Send>(
     batch: &[J],
     index: impl Fn(&J) -> Result<T, String> + Sync,
 ) -> Result<Vec<T>, String> {
-    std::thread::scope(|scope| {
-        let index = &index;
-        let threads: Vec<_> = batch.iter().map(|job| scope.spawn(move || index(job))).collect();
-        while !threads.iter().all(|t| t.is_finished()) {
-            if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                std::thread::sleep(std::time::Duration::from_millis(1));
+    use rayon::prelude::*;
+    batch
+        .par_iter()
+        .map(|job| {
+            if tokio::runtime::Handle::try_current().is_err() {
+                return index(job);
             }
-        }
-        threads
-            .into_iter()
-            .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+            std::thread::scope(|scope| {
+                let part = scope.spawn(|| index(job));
+                while !part.is_finished() {
+                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                }
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        })
+        .collect()
 }
 
 /// The Pagefind files of one part of one language's index.
@@ -669,21 +675,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn index_parts_run_at_once_off_the_pool_and_keep_their_order() {
-        // Called from a pool worker, as the search stage is: no part runs as
-        // a job of a pool (where a worker waiting inside one part's runtime
-        // could pick up another part), and all run at the same time.
+    fn an_index_part_picked_up_inside_another_parts_runtime_runs_on_its_own_thread() {
+        // A pool worker inside a runtime (as inside a part, waiting for
+        // Pagefind) runs index_batch: its parts start runtimes of their own,
+        // which must not happen on that worker.
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let started = std::sync::Barrier::new(3);
+        let part = |&k: &u32| {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            Ok(runtime.block_on(async move { k * 10 }))
+        };
         let out = pool.install(|| {
-            assert!(rayon::current_thread_index().is_some());
-            index_batch(&[1, 2, 3], |&k| {
-                assert_eq!(rayon::current_thread_index(), None, "part {k} ran on the pool");
-                started.wait();
-                Ok(k * 10)
-            })
+            let outer = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            outer.block_on(async { index_batch(&[1, 2, 3], part) })
         });
         assert_eq!(out, Ok(vec![10, 20, 30]));
+        // Outside a runtime, on the pool as before; errors come through.
+        assert_eq!(pool.install(|| index_batch(&[1, 2], part)), Ok(vec![10, 20]));
         let failed = index_batch(&[1, 2], |&k| if k == 2 { Err("two".to_string()) } else { Ok(k) });
         assert_eq!(failed, Err("two".to_string()));
     }
