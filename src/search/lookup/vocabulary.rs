@@ -80,10 +80,12 @@ pub fn suggest(word: &str, vocabulary: &[(String, u32)]) -> Option<String> {
 /// article rewrites only its page, not `lookup/words.json`.
 pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32)> {
     use rayon::prelude::*;
-    // Each event's distinct words, on both cores; then the counts.
-    let per_event: Vec<Vec<Cow<'_, str>>> = localized
+    type Counts<'a> = rustc_hash::FxHashMap<Cow<'a, str>, u32>;
+    // Each core counts the distinct words of its share of the events; then
+    // the counts are added up. Only the distinct words are ever held.
+    let counts: Counts<'_> = localized
         .par_iter()
-        .map(|l| {
+        .fold(Counts::default, |mut counts, l| {
             let name = l.event.symbolic_name.as_deref().unwrap_or("");
             let texts = [l.event.source.as_str(), name, l.message.value]
                 .into_iter()
@@ -97,14 +99,18 @@ pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32
                 .collect();
             seen.sort_unstable();
             seen.dedup();
-            seen
+            for w in seen {
+                *counts.entry(w).or_default() += 1;
+            }
+            counts
         })
-        .collect();
-    let mut counts: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    for w in per_event.iter().flatten() {
-        *counts.entry(w).or_default() += 1;
-    }
-    let mut out: Vec<(String, u32)> = counts.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
+        .reduce(Counts::default, |mut a, b| {
+            for (w, n) in b {
+                *a.entry(w).or_default() += n;
+            }
+            a
+        });
+    let mut out: Vec<(String, u32)> = counts.into_iter().map(|(w, n)| (w.into_owned(), n)).collect();
     out.sort_unstable();
     out
 }
