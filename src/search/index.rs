@@ -71,10 +71,9 @@ pub struct LookupMeta {
     pub index_parts: u32,
 }
 
-/// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`.
-pub fn fnv1a(s: &str) -> u32 {
-    crate::content::fnv1a(s)
-}
+/// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`: which shard
+/// a lookup key is filed in.
+pub use crate::content::fnv1a;
 
 fn word_regex() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
@@ -183,15 +182,14 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
 }
 
 /// Each shard as JSON at the path `path` gives its number, in shard order.
-fn serialize_shards<T: Serialize + Sync>(
+fn serialize_shards<T: Serialize + Send>(
     shards: BTreeMap<u32, T>,
     path: fn(u32) -> String,
 ) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
-    let shards: Vec<(u32, T)> = shards.into_iter().collect();
     shards
-        .par_iter()
-        .map(|(shard, value)| (path(*shard), serde_json::to_vec(value).unwrap_or_default()))
+        .into_par_iter()
+        .map(|(shard, value)| (path(shard), serde_json::to_vec(&value).unwrap_or_default()))
         .collect()
 }
 

@@ -35,7 +35,7 @@ impl DefaultOutput {
     /// The private output folder for the site at `root`.
     pub fn for_site(root: &std::path::Path) -> std::io::Result<DefaultOutput> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let id = format!("{:08x}", crate::search::fnv1a(&root.to_string_lossy()));
+        let id = crate::content::short_hash(&root.to_string_lossy());
         if let Some(base) = cache_dir()
             && let Ok(dir) = private_dir(&base.join("eventref").join("serve"))
         {
