@@ -80,39 +80,77 @@ pub fn suggest(word: &str, vocabulary: &[(String, u32)]) -> Option<String> {
 /// article rewrites only its page, not `lookup/words.json`.
 pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32)> {
     use rayon::prelude::*;
-    type Counts<'a> = rustc_hash::FxHashMap<Cow<'a, str>, u32>;
     // Each core counts the distinct words of its share of the events; then
-    // the counts are added up. Only the distinct words are ever held.
+    // the counts are added up. Only the distinct words are ever held. Events
+    // come sorted by source: the parts of a source's name are worked out once.
     let counts: Counts<'_> = localized
         .par_iter()
-        .fold(Counts::default, |mut counts, l| {
-            let name = l.event.symbolic_name.as_deref().unwrap_or("");
-            let texts = [l.event.source.as_str(), name, l.message.value]
-                .into_iter()
-                .chain(l.parameters.values().map(|p| p.value));
-            // Source and symbolic names also give their parts: "MSExchangeTransport"
-            // is "exchange" and "transport" to a reader.
-            let mut seen: Vec<Cow<'_, str>> = texts
-                .flat_map(words_borrowed)
-                .chain(camel_parts(&l.event.source).into_iter().map(Cow::Owned))
-                .chain(camel_parts(name).into_iter().map(Cow::Owned))
-                .collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for w in seen {
-                *counts.entry(w).or_default() += 1;
-            }
-            counts
-        })
+        .enumerate()
+        .fold(
+            || (Counts::default(), "", Vec::new()),
+            |(mut counts, mut source, mut source_parts), (i, l)| {
+                let tag = i as u32 + 1;
+                if l.event.source != source {
+                    source = l.event.source.as_str();
+                    source_parts = camel_parts(source);
+                }
+                let name = l.event.symbolic_name.as_deref().unwrap_or("");
+                let texts = [source, name, l.message.value]
+                    .into_iter()
+                    .chain(l.parameters.values().map(|p| p.value));
+                for w in texts.flat_map(words_borrowed) {
+                    count(&mut counts, w, tag);
+                }
+                // Source and symbolic names also give their parts: "MSExchangeTransport"
+                // is "exchange" and "transport" to a reader.
+                for p in &source_parts {
+                    count_copy(&mut counts, p, tag);
+                }
+                for p in camel_parts(name) {
+                    count(&mut counts, Cow::Owned(p), tag);
+                }
+                (counts, source, source_parts)
+            },
+        )
+        .map(|(counts, _, _)| counts)
         .reduce(Counts::default, |mut a, b| {
-            for (w, n) in b {
-                *a.entry(w).or_default() += n;
+            for (w, (n, _)) in b {
+                a.entry(w).or_default().0 += n;
             }
             a
         });
-    let mut out: Vec<(String, u32)> = counts.into_iter().map(|(w, n)| (w.into_owned(), n)).collect();
+    let mut out: Vec<(String, u32)> = counts
+        .into_iter()
+        .map(|(w, (n, _))| (w.into_owned(), n))
+        .collect();
     out.sort_unstable();
     out
+}
+
+/// Per word: how many events use it, and the last event (its index + 1)
+/// counted, so that a word an event uses twice counts once.
+type Counts<'a> = rustc_hash::FxHashMap<Cow<'a, str>, (u32, u32)>;
+
+/// Count `word` for event `tag` (once per event).
+fn count<'a>(counts: &mut Counts<'a>, word: Cow<'a, str>, tag: u32) {
+    match counts.get_mut(word.as_ref()) {
+        Some(n) if n.1 != tag => *n = (n.0 + 1, tag),
+        Some(_) => {}
+        None => {
+            counts.insert(word, (1, tag));
+        }
+    }
+}
+
+/// [`count`] a word held elsewhere: copied only the first time it is seen.
+fn count_copy(counts: &mut Counts<'_>, word: &str, tag: u32) {
+    match counts.get_mut(word) {
+        Some(n) if n.1 != tag => *n = (n.0 + 1, tag),
+        Some(_) => {}
+        None => {
+            counts.insert(Cow::Owned(word.to_string()), (1, tag));
+        }
+    }
 }
 
 /// The files the search page fetches only when it needs them, relative to the
@@ -139,11 +177,17 @@ pub fn side_files(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, Vec
             "lookup/sources.json".to_string(),
             serde_json::to_vec(&sources).unwrap_or_default(),
         ),
-        (
-            "lookup/words.json".to_string(),
-            serde_json::to_vec(&vocabulary(localized)).unwrap_or_default(),
-        ),
+        vocabulary_file(localized),
     ]
+}
+
+/// `lookup/words.json`, the one side file an edit of messages, names or
+/// parameter meanings can change (see [`side_files`]).
+pub fn vocabulary_file(localized: &[crate::i18n::LocalizedEvent]) -> (String, Vec<u8>) {
+    (
+        "lookup/words.json".to_string(),
+        serde_json::to_vec(&vocabulary(localized)).unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]
