@@ -30,7 +30,7 @@ const LEVELS: [&str; 3] = ["error", "warning", "information"];
 
 fn record(source: &str, id: u16, message: &str, category: &str, level: &str, explanation: &str) -> String {
     format!(
-        "source: {source}\nid: {id}\nmessage: \"{message} %1.\"\ncategory: {category}\nlevel: {level}\n\
+        "source: {source}\nid: {id}\nsymbolic_name: Event{id}Name\nmessage: \"{message} %1.\"\ncategory: {category}\nlevel: {level}\n\
          parameters:\n  \"%1\": The thing\nexplanation: |\n  {explanation}\nlast_modified: 2024-01-0{}\n",
         id % 9 + 1
     )
@@ -139,6 +139,7 @@ fn build_into(root: &Path, out: &Path, force: bool) -> Option<BuildReport> {
 #[derive(Debug, Clone)]
 enum Edit {
     Message(usize, u8),
+    Name(usize, u8),
     Explanation(usize, u8),
     Level(usize, usize),
     Category(usize, usize),
@@ -151,6 +152,7 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (0..FIXED.len(), any::<u8>()).prop_map(|(i, n)| Edit::Message(i, n)),
+        (0..FIXED.len(), any::<u8>()).prop_map(|(i, n)| Edit::Name(i, n)),
         (0..FIXED.len(), any::<u8>()).prop_map(|(i, n)| Edit::Explanation(i, n)),
         (0..FIXED.len(), 0..LEVELS.len()).prop_map(|(i, l)| Edit::Level(i, l)),
         (0..FIXED.len(), 0..CATEGORIES.len()).prop_map(|(i, c)| Edit::Category(i, c)),
@@ -186,6 +188,14 @@ impl Site {
                 self.edit(
                     &path_of(s, id),
                     line("message:", format!("message: \"Edit {n} of %1.\"")),
+                );
+                false
+            }
+            Edit::Name(i, n) => {
+                let (s, id) = FIXED[*i];
+                self.edit(
+                    &path_of(s, id),
+                    line("symbolic_name:", format!("symbolic_name: Renamed{n}")),
                 );
                 false
             }
@@ -295,6 +305,42 @@ fn an_explanation_edit_renders_only_its_pages() {
         "{beside:?}"
     );
     assert!(!beside.iter().any(|n| n.ends_with(".tmp")), "{beside:?}");
+}
+
+/// A message edit rewrites the lookup tables in part (the key shards of the
+/// event's keys). When it shrinks the messages' total size past a power of two,
+/// the site needs fewer template shards: the ones it no longer has are
+/// dropped, as a full build would not write them.
+#[test]
+fn a_message_edit_that_needs_fewer_template_shards_drops_the_others() {
+    let site = Site::new();
+    for id in 100..130 {
+        site.write(
+            &path_of("Beta", id),
+            &record("Beta", id, "Short", "Disk", "error", "Why."),
+        );
+    }
+    let long = format!("Long {}", "word ".repeat(2000));
+    site.write(
+        &path_of("Beta", 200),
+        &record("Beta", 200, &long, "Disk", "error", "Why."),
+    );
+    site.build(false);
+    let shards = |site: &Site| std::fs::read_dir(site.out.join("en/lookup/t")).unwrap().count();
+    assert!(
+        shards(&site) > 1,
+        "the long message spreads the templates over several shards"
+    );
+    site.edit(&path_of("Beta", 200), |t| t.replace(&long, "Now short"));
+    let r = site.build(false);
+    assert!(r.incremental, "a message edit is built incrementally");
+    assert_eq!(shards(&site), 1);
+    site.assert_matches_full_build("shortened message");
+    // And back: more shards again.
+    site.edit(&path_of("Beta", 200), |t| t.replace("Now short", &long));
+    assert!(site.build(false).incremental);
+    assert!(shards(&site) > 1);
+    site.assert_matches_full_build("long message again");
 }
 
 #[test]

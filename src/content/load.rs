@@ -30,6 +30,14 @@ pub struct Content {
 }
 
 impl Content {
+    /// Where the event of `e`'s source and ID is in [`Content::events`] (which
+    /// is sorted by both).
+    pub fn position_of(&self, e: &Event) -> Option<usize> {
+        self.events
+            .binary_search_by(|n| n.source.cmp(&e.source).then(n.id.cmp(&e.id)))
+            .ok()
+    }
+
     /// Load and check every record under the site's `content/` folder.
     ///
     /// Returns the content (possibly partial) and every diagnostic; callers must

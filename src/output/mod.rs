@@ -131,6 +131,8 @@ pub struct Output {
     /// whole site (an incremental build, see [`Output::record_update_fingerprint`]).
     update_fingerprint: bool,
     entries: Mutex<Vec<Entry>>,
+    /// Published files this run drops ([`PageSink::remove`]).
+    dropped: Mutex<BTreeSet<String>>,
     /// Folders already made in the staging folder: a build of 10,000 pages
     /// asks for the same few hundred folders thousands of times.
     made_dirs: Mutex<HashSet<String>>,
@@ -439,6 +441,7 @@ impl Output {
             fingerprint: None,
             update_fingerprint: false,
             entries: Mutex::new(Vec::new()),
+            dropped: Mutex::new(BTreeSet::new()),
             made_dirs: Mutex::new(HashSet::new()),
         })
     }
@@ -488,17 +491,19 @@ impl Output {
             return self.publish_first(&entries, record.whole(), stats);
         };
 
+        let dropped = std::mem::take(&mut *self.dropped.lock().unwrap_or_else(|e| e.into_inner()));
         // An update that only replaces files keeps the file list as it is: skip
         // rebuilding and comparing the manifest (12,000 lines on a 10,000-event site).
-        let same_files =
-            self.retain == Retain::Everything && entries.iter().all(|e| self.previous.contains(&e.path));
+        let same_files = self.retain == Retain::Everything
+            && dropped.is_empty()
+            && entries.iter().all(|e| self.previous.contains(&e.path));
         let mut current: BTreeSet<&str> = BTreeSet::new();
         if !same_files {
             current.extend(entries.iter().map(|e| e.path.as_str()));
             current.extend(
                 self.previous
                     .iter()
-                    .filter(|p| self.retain.keeps(p))
+                    .filter(|p| self.retain.keeps(p) && !dropped.contains(*p))
                     .map(String::as_str),
             );
         }
@@ -722,6 +727,25 @@ impl PageSink for Output {
                 len: bytes.len() as u64,
                 old_len,
             });
+        Ok(())
+    }
+
+    /// Drop a file of the previous build on commit (a path this run also
+    /// writes stays). Only a file eventref's manifest lists is ever
+    /// deleted; any other path is ignored.
+    fn remove(&self, path: &str) -> io::Result<()> {
+        if !valid_site_path(path) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing unsafe output path {path:?}"),
+            ));
+        }
+        if !self.fresh && self.previous.contains(path) {
+            self.dropped
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_string());
+        }
         Ok(())
     }
 }

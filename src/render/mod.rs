@@ -50,6 +50,15 @@ pub trait PageSink: Sync {
     /// Store `bytes` at `path` (relative, `/`-separated, built only from slugs,
     /// language codes and fixed names).
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+
+    /// Drop `path` (same form as for [`PageSink::put`]): a file an earlier
+    /// build wrote that this one no longer has (a lookup shard left empty by
+    /// an edit, in an incremental build). A sink that starts empty has
+    /// nothing to drop, which is what this default says.
+    fn remove(&self, path: &str) -> std::io::Result<()> {
+        let _ = path;
+        Ok(())
+    }
 }
 
 /// Progress reporting: called once per rendered page.

@@ -105,13 +105,8 @@ impl Selection {
     /// [`Content::apply_edits`](crate::content::Content::apply_edits)).
     pub fn for_edits(old: &[Event], new: &Content) -> Selection {
         let mut sel = Selection::default();
-        let position = |e: &Event| {
-            new.events
-                .binary_search_by(|n| n.source.cmp(&e.source).then(n.id.cmp(&e.id)))
-                .ok()
-        };
         for a in old {
-            let Some(i) = position(a) else {
+            let Some(i) = new.position_of(a) else {
                 return Selection::all();
             };
             let b = &new.events[i];

@@ -71,6 +71,63 @@ pub struct LookupMeta {
     pub index_parts: u32,
 }
 
+/// Which lookup files a build writes.
+#[derive(Debug, Clone)]
+pub enum LookupScope {
+    /// Every file.
+    All,
+    /// After an edit that changed only the messages, symbolic names or
+    /// parameter meanings of a few events (see [`LookupScope::for_edits`]): the
+    /// key shards of these keys (IDs and lower-cased names, before and after),
+    /// the template shards and the vocabulary. The event IDs, the sources and
+    /// the value maps stay as they are.
+    Keys {
+        /// The keys.
+        keys: std::collections::BTreeSet<String>,
+        /// The edited events as they were (their messages sized the
+        /// template shards).
+        old: Vec<Event>,
+    },
+}
+
+impl LookupScope {
+    /// The scope of a build of `content` after the events `old` (as they were
+    /// before; the same events are in `content`, edited) changed: [`LookupScope::Keys`]
+    /// when none of them has data fields or versions, before or after (those
+    /// feed the value maps and more templates), else [`LookupScope::All`].
+    pub fn for_edits(content: &Content, old: &[Event]) -> LookupScope {
+        fn plain(e: &Event) -> bool {
+            e.fields.is_empty()
+                && e.versions.is_empty()
+                && e.translations
+                    .values()
+                    .all(|t| t.fields.is_empty() && t.versions.is_empty())
+        }
+        let mut keys = std::collections::BTreeSet::new();
+        for a in old {
+            let Some(i) = content.position_of(a) else {
+                return LookupScope::All;
+            };
+            let b = &content.events[i];
+            if !plain(a) || !plain(b) {
+                return LookupScope::All;
+            }
+            keys.extend(entry_keys(a.id, a.symbolic_name.as_deref()));
+            keys.extend(entry_keys(b.id, b.symbolic_name.as_deref()));
+        }
+        LookupScope::Keys {
+            keys,
+            old: old.to_vec(),
+        }
+    }
+}
+
+/// The keys an event's direct hits are filed under: its ID, and its
+/// symbolic name lower-cased.
+fn entry_keys(id: u16, name: Option<&str>) -> impl Iterator<Item = String> {
+    std::iter::once(id.to_string()).chain(name.map(str::to_lowercase))
+}
+
 /// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`: which shard
 /// a lookup key is filed in.
 pub use crate::content::fnv1a;
@@ -86,19 +143,21 @@ fn word_regex() -> &'static Regex {
 /// them; words are runs of 3+ letters or digits, lower-cased. The browser
 /// (`search.js`) derives the same keys from a pasted message.
 pub fn template_keys(template: &str) -> Vec<String> {
-    let norm = crate::search::lookup::normalize(template).to_lowercase();
+    let norm = lower_normalized(template);
     let segs = message::parse(&norm);
     let mut pairs: Vec<String> = Vec::new();
     let mut singles: Vec<&str> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
     for (k, seg) in segs.iter().enumerate() {
         let Segment::Text { text } = seg else { continue };
         let after_insert = k > 0;
         let before_insert = k + 1 < segs.len();
-        let words: Vec<&str> = word_regex()
-            .find_iter(text)
-            .filter(|m| !(after_insert && m.start() == 0 || before_insert && m.end() == text.len()))
-            .map(|m| m.as_str())
-            .collect();
+        words.clear();
+        for_each_word(text, |start, w| {
+            if !(after_insert && start == 0 || before_insert && start + w.len() == text.len()) {
+                words.push(w);
+            }
+        });
         for w in words.windows(2) {
             let mut pair = String::with_capacity(w[0].len() + 1 + w[1].len());
             pair.push_str(w[0]);
@@ -107,7 +166,7 @@ pub fn template_keys(template: &str) -> Vec<String> {
             pairs.push(pair);
         }
         if pairs.is_empty() {
-            singles.extend(words);
+            singles.extend(&words);
         }
     }
     let mut out = if pairs.is_empty() {
@@ -115,9 +174,54 @@ pub fn template_keys(template: &str) -> Vec<String> {
     } else {
         pairs
     };
-    out.sort();
+    out.sort_unstable();
     out.dedup();
     out
+}
+
+/// `normalize(s).to_lowercase()`, in one pass when `s` is ASCII (most
+/// templates are).
+fn lower_normalized(s: &str) -> String {
+    if !s.is_ascii() {
+        return crate::search::lookup::normalize(s).to_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    }
+    let kept = out.trim_end_matches(['.', ' ']).len();
+    out.truncate(kept);
+    out
+}
+
+/// Call `f` with the byte offset and text of each word of `text` (a run of
+/// 3+ letters or digits, `[\p{L}\p{N}]{3,}`): scanned by hand when `text` is
+/// ASCII, where that is `[A-Za-z0-9]`; by the regex otherwise.
+fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
+    if !text.is_ascii() {
+        for m in word_regex().find_iter(text) {
+            f(m.start(), m.as_str());
+        }
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i - start >= 3 {
+            f(start, &text[start..i]);
+        }
+    }
 }
 
 fn shard_count(total_bytes: usize) -> u32 {
@@ -126,9 +230,29 @@ fn shard_count(total_bytes: usize) -> u32 {
         .min(8192)
 }
 
-/// Build the lookup shards of one language. Returns (path, bytes) pairs
-/// relative to the language root, and the meta for the search page.
-pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, LookupMeta) {
+/// What [`lookup_files`] rebuilds after an edit ([`LookupScope::Keys`]).
+pub struct Partial<'a> {
+    /// The keys whose key shards are rebuilt.
+    pub keys: &'a std::collections::BTreeSet<String>,
+    /// The edited events' templates' [`template_bytes`] before the edit,
+    /// less after: how the template shards were counted last time.
+    pub template_bytes_before: isize,
+}
+
+/// The lookup files of one language: (path, bytes) pairs and the paths of
+/// files to drop, relative to the language root, and the meta for the search page.
+pub struct LookupFiles {
+    /// The files.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Shards of the last build that are now empty.
+    pub dropped: Vec<String>,
+    /// `lookup/meta.json`.
+    pub meta: LookupMeta,
+}
+
+/// Build the lookup shards of one language: all of them, or after an edit
+/// only those [`Partial`] names.
+pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> LookupFiles {
     let mut maps = super::fields::MapTable::default();
     let entries = lookup_entries(localized, &mut maps);
     // Older versions' messages are templates too (filed like any other), so a
@@ -147,50 +271,92 @@ pub fn lookup_files(localized: &[LocalizedEvent]) -> (Vec<(String, Vec<u8>)>, Lo
     // both cores build them (an incremental build after a message edit has
     // little else to do), and the shards serialise in parallel, in order.
     let (mut files, ((tshards, tfiles, unigrams), (kshards, kfiles))) = rayon::join(
-        || super::lookup::side_files(localized),
+        || match partial {
+            // The same events: only the vocabulary can change.
+            Some(_) => vec![super::lookup::vocabulary_file(localized)],
+            None => super::lookup::side_files(localized),
+        },
         || {
             rayon::join(
                 || {
-                    let (tshards, by_shard, unigrams) = template_shards(&templates);
-                    (
-                        tshards,
-                        serialize_shards(by_shard, urls::lookup_template_shard),
-                        unigrams,
-                    )
+                    let bytes: usize = templates.iter().map(|e| template_bytes(&e.m)).sum();
+                    let tshards = shard_count(bytes);
+                    let before =
+                        partial.map(|p| shard_count(bytes.saturating_add_signed(p.template_bytes_before)));
+                    let (by_shard, unigrams) = template_shards(&templates, tshards);
+                    let files = ShardFiles::all(by_shard, tshards, before);
+                    (tshards, files.serialize(urls::lookup_template_shard), unigrams)
                 },
                 || {
                     let (kshards, by_key) = key_shards(&entries);
-                    (kshards, serialize_shards(by_key, urls::lookup_key_shard))
+                    let files = match partial {
+                        Some(p) => ShardFiles::only(by_key, p.keys.iter().map(|k| fnv1a(k) % kshards)),
+                        None => ShardFiles::all(by_key, kshards, None),
+                    };
+                    (kshards, files.serialize(urls::lookup_key_shard))
                 },
             )
         },
     );
-    if let Some(bytes) = maps.to_json() {
+    if partial.is_none()
+        && let Some(bytes) = maps.to_json()
+    {
         files.push((urls::LOOKUP_MAPS.to_string(), bytes));
     }
+    let (tfiles, tdropped) = tfiles;
+    let (kfiles, kdropped) = kfiles;
     files.extend(tfiles);
     files.extend(kfiles);
-    (
+    LookupFiles {
         files,
-        LookupMeta {
+        dropped: tdropped.into_iter().chain(kdropped).collect(),
+        meta: LookupMeta {
             template_shards: tshards,
             key_shards: kshards,
             unigrams,
             index_parts: 0,
         },
-    )
+    }
 }
 
-/// Each shard as JSON at the path `path` gives its number, in shard order.
-fn serialize_shards<T: Serialize + Send>(
-    shards: BTreeMap<u32, T>,
-    path: fn(u32) -> String,
-) -> Vec<(String, Vec<u8>)> {
-    use rayon::prelude::*;
-    shards
-        .into_par_iter()
-        .map(|(shard, value)| (path(shard), serde_json::to_vec(&value).unwrap_or_default()))
-        .collect()
+/// The shards of a lookup table to write, and the shard numbers to drop.
+struct ShardFiles<T> {
+    write: BTreeMap<u32, T>,
+    drop: Vec<u32>,
+}
+
+impl<T: Serialize + Send> ShardFiles<T> {
+    /// Every shard of `count`; when the last build had `before` shards, the
+    /// ones it may have written that are empty now are dropped.
+    fn all(shards: BTreeMap<u32, T>, count: u32, before: Option<u32>) -> Self {
+        let drop = match before {
+            Some(before) => (0..count.max(before))
+                .filter(|s| !shards.contains_key(s))
+                .collect(),
+            None => Vec::new(),
+        };
+        ShardFiles { write: shards, drop }
+    }
+
+    /// Only the shards `wanted`; those of them that are empty are dropped.
+    fn only(mut shards: BTreeMap<u32, T>, wanted: impl Iterator<Item = u32>) -> Self {
+        let wanted: std::collections::BTreeSet<u32> = wanted.collect();
+        shards.retain(|s, _| wanted.contains(s));
+        let drop = wanted.into_iter().filter(|s| !shards.contains_key(s)).collect();
+        ShardFiles { write: shards, drop }
+    }
+
+    /// Each shard as JSON at the path `path` gives for its number, in shard
+    /// order; and the paths to drop.
+    fn serialize(self, path: fn(u32) -> String) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
+        use rayon::prelude::*;
+        let files = self
+            .write
+            .into_par_iter()
+            .map(|(shard, value)| (path(shard), serde_json::to_vec(&value).unwrap_or_default()))
+            .collect();
+        (files, self.drop.into_iter().map(path).collect())
+    }
 }
 
 /// One lookup entry per event, in its language.
@@ -212,9 +378,17 @@ fn lookup_entries(localized: &[LocalizedEvent], maps: &mut super::fields::MapTab
         .collect()
 }
 
-/// File each template under its rarest key; the shard count, the shards and
-/// the single-word keys in use.
-fn template_shards(entries_all: &[LookupEntry]) -> (u32, BTreeMap<u32, Vec<&LookupEntry>>, Vec<String>) {
+/// What a template counts for in the number of template shards.
+pub fn template_bytes(template: &str) -> usize {
+    template.len() + 120
+}
+
+/// File each template under its rarest key in one of `tshards` shards; the
+/// shards and the single-word keys in use.
+fn template_shards(
+    entries_all: &[LookupEntry],
+    tshards: u32,
+) -> (BTreeMap<u32, Vec<&LookupEntry>>, Vec<String>) {
     // Words and their document frequency.
     let words: Vec<Vec<String>> = {
         use rayon::prelude::*;
@@ -236,8 +410,6 @@ fn template_shards(entries_all: &[LookupEntry]) -> (u32, BTreeMap<u32, Vec<&Look
                 .unwrap_or_default()
         })
         .collect();
-    let approx: usize = entries_all.iter().map(|e| e.m.len() + 120).sum();
-    let tshards = shard_count(approx);
     let mut by_shard: BTreeMap<u32, Vec<&LookupEntry>> = BTreeMap::new();
     for (e, k) in entries_all.iter().zip(&keys) {
         by_shard.entry(fnv1a(k) % tshards).or_default().push(e);
@@ -250,7 +422,7 @@ fn template_shards(entries_all: &[LookupEntry]) -> (u32, BTreeMap<u32, Vec<&Look
         .collect();
     unigrams.sort();
     unigrams.dedup();
-    (tshards, by_shard, unigrams)
+    (by_shard, unigrams)
 }
 
 /// Direct hits: file each entry under its ID and symbolic name; the shard count and the shards.
@@ -258,11 +430,7 @@ fn key_shards(entries: &[LookupEntry]) -> (u32, BTreeMap<u32, BTreeMap<String, V
     let kshards = shard_count(entries.len() * 160);
     let mut by_key: BTreeMap<u32, BTreeMap<String, Vec<&LookupEntry>>> = BTreeMap::new();
     for e in entries {
-        let mut ks = vec![e.i.to_string()];
-        if let Some(n) = &e.n {
-            ks.push(n.to_lowercase());
-        }
-        for k in ks {
+        for k in entry_keys(e.i, e.n.as_deref()) {
             by_key
                 .entry(fnv1a(&k) % kshards)
                 .or_default()
@@ -577,21 +745,24 @@ pub fn write(
     theme: &crate::render::theme::Theme,
     sink: &dyn PageSink,
     full_text: bool,
+    scope: &LookupScope,
 ) -> Result<Option<SearchStats>, String> {
-    write_lookups(config, content, full_text, sink)?;
+    write_lookups(config, content, full_text, sink, scope)?;
     if !full_text {
         return Ok(None);
     }
     write_index(config, content, &index_strings(config, theme), sink).map(Some)
 }
 
-/// The lookup tables of every language (`<lang>/lookup/`); `full_text` says
-/// whether the full-text index is built too (its parts are listed in `meta.json`).
+/// The lookup tables of every language (`<lang>/lookup/`), the files `scope`
+/// names; `full_text` says whether the full-text index is built too (its
+/// parts are listed in `meta.json`).
 pub fn write_lookups(
     config: &Config,
     content: &Content,
     full_text: bool,
     sink: &dyn PageSink,
+    scope: &LookupScope,
 ) -> Result<(), String> {
     let default = config.default_language.as_str();
     for (lang, _) in &config.languages {
@@ -600,12 +771,26 @@ pub fn write_lookups(
             .iter()
             .map(|e| i18n::localize(e, lang, default))
             .collect();
-        let (files, mut meta) = lookup_files(&localized);
+        let partial = match scope {
+            LookupScope::All => None,
+            LookupScope::Keys { keys, old } => Some(Partial {
+                keys,
+                template_bytes_before: template_bytes_change(content, old, lang, default),
+            }),
+        };
+        let LookupFiles {
+            files,
+            dropped,
+            mut meta,
+        } = lookup_files(&localized, partial.as_ref());
         if full_text {
             meta.index_parts = index_parts(content.events.len());
         }
         for (path, bytes) in files {
             put_table(config, sink, &urls::in_lang(lang, &path), &bytes)?;
+        }
+        for path in dropped {
+            drop_table(config, sink, &urls::in_lang(lang, &path))?;
         }
         let path = urls::in_lang(lang, urls::LOOKUP_META);
         put_table(
@@ -614,6 +799,28 @@ pub fn write_lookups(
             &path,
             &serde_json::to_vec(&meta).unwrap_or_default(),
         )?;
+    }
+    Ok(())
+}
+
+/// How much the [`template_bytes`] of the events `old` (as they were) in
+/// `lang` exceed those of the same events in `content` (events without
+/// versions: one template each).
+fn template_bytes_change(content: &Content, old: &[Event], lang: &str, default: &str) -> isize {
+    let size = |e: &Event| template_bytes(i18n::localize(e, lang, default).message.value) as isize;
+    old.iter()
+        .filter_map(|a| Some(size(a) - size(&content.events[content.position_of(a)?])))
+        .sum()
+}
+
+/// Drop lookup table `path` and its classic-script twin (see [`put_table`]).
+fn drop_table(config: &Config, sink: &dyn PageSink, path: &str) -> Result<(), String> {
+    sink.remove(path)
+        .map_err(|e| format!("cannot remove {path}: {e}"))?;
+    if config.offline {
+        let script = urls::data_script(path);
+        sink.remove(&script)
+            .map_err(|e| format!("cannot remove {script}: {e}"))?;
     }
     Ok(())
 }
@@ -691,6 +898,54 @@ mod tests {
         assert_eq!(pool.install(|| index_batch(&[1, 2], part)), Ok(vec![10, 20]));
         let failed = index_batch(&[1, 2], |&k| if k == 2 { Err("two".to_string()) } else { Ok(k) });
         assert_eq!(failed, Err("two".to_string()));
+    }
+
+    /// The rule [`template_keys`] implements, written plainly: normalise,
+    /// lower-case, split into text and inserts, and take the regex's words.
+    fn reference_keys(template: &str) -> Vec<String> {
+        let norm = crate::search::lookup::normalize(template).to_lowercase();
+        let segs = message::parse(&norm);
+        let mut pairs: Vec<String> = Vec::new();
+        let mut singles: Vec<String> = Vec::new();
+        for (k, seg) in segs.iter().enumerate() {
+            let Segment::Text { text } = seg else { continue };
+            let words: Vec<&str> = word_regex()
+                .find_iter(text)
+                .filter(|m| !(k > 0 && m.start() == 0 || k + 1 < segs.len() && m.end() == text.len()))
+                .map(|m| m.as_str())
+                .collect();
+            pairs.extend(words.windows(2).map(|w| format!("{} {}", w[0], w[1])));
+            if pairs.is_empty() {
+                singles.extend(words.iter().map(|w| w.to_string()));
+            }
+        }
+        let mut out = if pairs.is_empty() { singles } else { pairs };
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_follow_the_rule(t in "([A-Za-z0-9 .,:'\\t\\n\\x0b%{}!_-]|%[0-9]|\\{[A-Za-z]{1,3}( [a-z]{1,2}){0,2}\\}|\\PC){0,40}") {
+            proptest::prop_assert_eq!(template_keys(&t), reference_keys(&t));
+        }
+    }
+
+    #[test]
+    fn an_edit_rewrites_the_shards_it_touches_and_drops_those_left_empty() {
+        let shards: BTreeMap<u32, &str> = [(0, "a"), (2, "c"), (3, "d")].into();
+        let path = |s: u32| format!("{s}.json");
+        // After an edit of keys in shards 2 and 1: shard 2 is rewritten, 1 is now empty.
+        let (files, dropped) = ShardFiles::only(shards.clone(), [2, 1].into_iter()).serialize(path);
+        assert_eq!(files, [("2.json".to_string(), b"\"c\"".to_vec())]);
+        assert_eq!(dropped, ["1.json"]);
+        // Every shard of 4, when the last build had 8: the empty ones and those past 4 go.
+        let (files, dropped) = ShardFiles::all(shards.clone(), 4, Some(8)).serialize(path);
+        assert_eq!(files.len(), 3);
+        assert_eq!(dropped, ["1.json", "4.json", "5.json", "6.json", "7.json"]);
+        // A full build drops nothing: its output starts empty.
+        assert!(ShardFiles::all(shards, 4, None).serialize(path).1.is_empty());
     }
 
     #[test]

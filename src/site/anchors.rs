@@ -133,6 +133,10 @@ impl PageSink for Collect<'_> {
         }
         self.inner.put(path, bytes)
     }
+
+    fn remove(&self, path: &str) -> std::io::Result<()> {
+        self.inner.remove(path)
+    }
 }
 
 /// Anchors every page has: `#top` (browsers scroll to the top when no

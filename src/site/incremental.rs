@@ -25,6 +25,7 @@ use crate::content::Event;
 use crate::output::Output;
 use crate::render::Selection;
 use crate::render::urls;
+use crate::search::LookupScope;
 
 /// Build `config` incrementally from `previous` after `changed` (content
 /// files, relative to the site root) changed. `Err` gives the configuration
@@ -65,8 +66,13 @@ pub(super) fn build(
         .chain(old.iter().map(|e| e.file.as_path()))
         .collect();
     let snapshot = site.content.snapshot(&load, &encoded, &stale);
+    let lookups = if selection.lookup() {
+        LookupScope::for_edits(&site.content, &old)
+    } else {
+        LookupScope::All
+    };
     let (published, state) = rayon::join(
-        || publish(&site, opts, &selection, &fresh, inputs.fingerprint()),
+        || publish(&site, opts, &selection, &lookups, &fresh, inputs.fingerprint()),
         || state::begin(&out_dir, inputs, snapshot),
     );
     match published {
@@ -85,12 +91,14 @@ pub(super) fn build(
     }
 }
 
-/// Render and publish `selection` of `site`; `None` when anything failed
-/// (the output is left as it was).
+/// Render and publish `selection` of `site`, and the lookup files `lookups`
+/// names when the selection changes them; `None` when anything failed (the
+/// output is left as it was).
 fn publish(
     site: &Site,
     opts: &BuildOptions,
     selection: &Selection,
+    lookups: &LookupScope,
     fresh: &[String],
     fingerprint: u64,
 ) -> Option<(BuildReport, crate::diagnostics::Diagnostics)> {
@@ -104,9 +112,21 @@ fn publish(
         (false, false) if selection.lookup() => SearchStage::Lookups,
         (false, false) => SearchStage::Skip,
     };
-    let output = match search {
-        SearchStage::Full => Output::open_folders(config, &out_dir, &[urls::PAGEFIND_DIR.to_string()]),
-        _ => Output::open_update(config, &out_dir),
+    // Files of the last build this one does not write again are kept, but
+    // for the full-text index and, when all lookup tables are written, those
+    // (a shard an edit left empty goes; a partial rewrite drops such shards
+    // by name).
+    let mut replaced = Vec::new();
+    if search == SearchStage::Full {
+        replaced.push(urls::PAGEFIND_DIR.to_string());
+    }
+    if search != SearchStage::Skip && matches!(lookups, LookupScope::All) {
+        replaced.extend(config.language_codes().map(urls::lookup_dir));
+    }
+    let output = if replaced.is_empty() {
+        Output::open_update(config, &out_dir)
+    } else {
+        Output::open_folders(config, &out_dir, &replaced)
     };
     let mut output = output.ok()?;
     output.record_update_fingerprint(super::recorded(fingerprint, diags.is_empty()));
@@ -120,6 +140,7 @@ fn publish(
         search,
         progress: opts.progress,
         fresh_anchors: Some(fresh),
+        lookups,
     };
     let (stats, search, write) = publish_with(&job, output).ok()?;
     let report = BuildReport {

@@ -386,6 +386,7 @@ pub(crate) fn publish(
         search,
         progress,
         fresh_anchors: None,
+        lookups: &crate::search::LookupScope::All,
     };
     publish_with(&job, output)
 }
@@ -400,6 +401,8 @@ pub(crate) struct Publish<'a> {
     pub(crate) progress: &'a dyn Progress,
     /// For an incremental build: the pages new links point into (see [`anchors::render`]).
     pub(crate) fresh_anchors: Option<&'a [String]>,
+    /// Which lookup files the search stage writes.
+    pub(crate) lookups: &'a crate::search::LookupScope,
 }
 
 /// [`publish`], with the links' anchors checked as `job` says.
@@ -415,6 +418,7 @@ pub(crate) fn publish_with(
         search,
         progress,
         fresh_anchors,
+        lookups,
     } = *job;
     // The search stage reads only the content, so it runs beside the page
     // rendering: the full-text index is mostly one thread's work, and
@@ -427,8 +431,8 @@ pub(crate) fn publish_with(
         },
         || match search {
             SearchStage::Skip => Ok(None),
-            SearchStage::Lookups => crate::search::write(config, content, theme, &output, false),
-            SearchStage::Full => crate::search::write(config, content, theme, &output, true),
+            SearchStage::Lookups => crate::search::write(config, content, theme, &output, false, lookups),
+            SearchStage::Full => crate::search::write(config, content, theme, &output, true, lookups),
         },
     );
     let stats = match rendered {

@@ -380,8 +380,14 @@ impl IndexJob {
     pub fn run(self, superseded: &dyn Fn() -> bool) -> Result<Option<IndexReport>, Failure> {
         let start = Instant::now();
         let files = MemorySink::default();
-        crate::search::write_lookups(&self.config, &self.content, self.strings.is_some(), &files)
-            .map_err(|msg| Failure::content(Diagnostic::error("search", msg)))?;
+        crate::search::write_lookups(
+            &self.config,
+            &self.content,
+            self.strings.is_some(),
+            &files,
+            &crate::search::LookupScope::All,
+        )
+        .map_err(|msg| Failure::content(Diagnostic::error("search", msg)))?;
         let mut folders = search_folders(&self.config);
         folders.retain(|f| f != "pagefind/");
         if !self.publish(files, &folders, superseded)? {
