@@ -36,18 +36,23 @@ pub(super) fn render_language(
     }
     count += source_pages(job, &l)?;
     if !job.selection.is_all() {
-        if job.selection.listing {
-            listing_page(job, &l).map_err(one)?;
+        for &n in &job.selection.listing {
+            listing_page(job, &l, n).map_err(one)?;
             count += 1;
         }
         return Ok(count);
     }
     home_page(&l).map_err(one)?;
-    listing_page(job, &l).map_err(one)?;
+    let pages = urls::listing_pages(job.content.events.len());
+    let listed: Result<Vec<()>, Diagnostic> = (1..=pages)
+        .into_par_iter()
+        .map(|n| listing_page(job, &l, n))
+        .collect();
+    listed.map_err(one)?;
     l.emit("404.html", l.not_found(), &urls::not_found(l.lang))
         .map_err(one)?;
     search_page(&l).map_err(one)?;
-    Ok(count + 4)
+    Ok(count + 3 + pages)
 }
 
 /// A link to event `e` from a page of `l`'s language.
@@ -332,14 +337,77 @@ fn category_page(
     l.emit("category.html", ctx, &route.file(l.lang))
 }
 
-/// The all-events listing.
-fn listing_page(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
-    let title = l.ui("all_events").to_string();
-    let crumbs = [Crumb::new(title.clone(), Route::Events)];
-    let mut ctx = l.page("events", title, Route::Events, &crumbs);
-    let events: Vec<EventLink> = job.content.events.iter().map(|e| link(l, e)).collect();
+/// Page `n` (from 1) of the all-events listing.
+fn listing_page(job: &Job, l: &LangPages, n: usize) -> Result<(), Diagnostic> {
+    let all = &job.content.events;
+    let pages = urls::listing_pages(all.len());
+    let first = (n - 1) * urls::LISTING_PAGE_EVENTS;
+    let shown = &all[first.min(all.len())..(first + urls::LISTING_PAGE_EVENTS).min(all.len())];
+    let range = l
+        .ui("listing_range")
+        .replace("{first}", &(first + 1).to_string())
+        .replace("{last}", &(first + shown.len()).to_string())
+        .replace("{total}", &all.len().to_string());
+    let heading = l.ui("all_events").to_string();
+    let route = Route::listing(n);
+    let mut crumbs = vec![Crumb::new(heading.clone(), Route::Events)];
+    let title = if n == 1 {
+        heading
+    } else {
+        let span = format!("{}–{}", first + 1, first + shown.len());
+        crumbs.push(Crumb::new(span.clone(), route));
+        format!("{heading} ({span})")
+    };
+    let mut ctx = l.page("events", title, route, &crumbs);
+    let events: Vec<EventLink> = shown.iter().map(|e| link(l, e)).collect();
     ctx.insert("events", &events);
-    l.emit("events.html", ctx, &Route::Events.file(l.lang))
+    ctx.insert("listing", &ListingView::new(n, pages, all.len(), range));
+    l.emit("events.html", ctx, &route.file(l.lang))
+}
+
+/// The all-events listing's place in its pages, for the template.
+#[derive(serde::Serialize)]
+struct ListingView {
+    /// Events on all pages.
+    total: usize,
+    /// How many pages.
+    pages: usize,
+    /// "Events 1001–2000 of 10000", in the page's language.
+    range: String,
+    /// The previous and next pages' paths, relative to the language root.
+    prev: Option<String>,
+    next: Option<String>,
+    /// Every page.
+    links: Vec<ListingLink>,
+}
+
+/// A page of the all-events listing, in its page list.
+#[derive(serde::Serialize)]
+struct ListingLink {
+    n: usize,
+    /// Relative to the language root.
+    path: String,
+    current: bool,
+}
+
+impl ListingView {
+    fn new(n: usize, pages: usize, total: usize, range: String) -> Self {
+        let path = |k: usize| Route::listing(k).path();
+        ListingView {
+            total,
+            pages,
+            range,
+            prev: (n > 1).then(|| path(n - 1)),
+            next: (n < pages).then(|| path(n + 1)),
+            links: (1..=pages)
+                .map(|k| ListingLink {
+                    n: k,
+                    path: path(k),
+                    current: k == n,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The home page of a language.

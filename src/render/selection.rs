@@ -1,7 +1,7 @@
 //! Selection: which pages a render produces — the whole site, or only the
 //! pages an edit can have changed (the live preview's incremental rebuild).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::content::slug::Slug;
 use crate::content::{Content, Event};
@@ -21,8 +21,8 @@ pub struct Selection {
     pub(super) events: HashSet<(Slug, u16)>,
     pub(super) sources: HashSet<Slug>,
     pub(super) categories: HashSet<(Slug, Slug)>,
-    /// The all-events listing.
-    pub(super) listing: bool,
+    /// The pages (from 1) of the all-events listing.
+    pub(super) listing: BTreeSet<usize>,
     /// `sitemap.xml` (holds each event's last-modified date).
     pub(super) sitemap: bool,
     /// The search stage's lookup tables (messages, names and parameters).
@@ -52,7 +52,7 @@ impl Selection {
             && self.events.is_empty()
             && self.sources.is_empty()
             && self.categories.is_empty()
-            && !self.listing
+            && self.listing.is_empty()
             && !self.sitemap
             && !self.lookup
             && !self.export
@@ -185,7 +185,7 @@ impl Selection {
             }
         }
         if link_changed {
-            self.listing = true;
+            self.listing.insert(super::urls::listing_page_of(i));
             // Neighbours show this event in their previous/next links.
             for j in [i.wrapping_sub(1), i + 1] {
                 if let Some(n) = new.events.get(j)
@@ -210,7 +210,7 @@ impl Selection {
         self.events.extend(other.events);
         self.sources.extend(other.sources);
         self.categories.extend(other.categories);
-        self.listing |= other.listing;
+        self.listing.extend(other.listing);
         self.sitemap |= other.sitemap;
         self.lookup |= other.lookup;
         self.export |= other.export;

@@ -187,8 +187,9 @@ pub(super) fn sitemap(
     sources: &BTreeMap<Slug, SourceGroup>,
 ) -> Option<String> {
     let base = config.base_url.as_ref()?;
-    let mut rests: Vec<(String, Option<&str>)> =
-        vec![(Route::Home.path(), None), (Route::Events.path(), None)];
+    let mut rests: Vec<(String, Option<&str>)> = vec![(Route::Home.path(), None)];
+    let listing = super::urls::listing_pages(content.events.len());
+    rests.extend((1..=listing).map(|n| (Route::listing(n).path(), None)));
     for (slug, g) in sources {
         rests.push((Route::Source(slug).path(), None));
         for cslug in g.categories.keys() {

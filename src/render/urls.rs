@@ -18,8 +18,10 @@ use crate::content::slug::Slug;
 pub enum Route<'a> {
     /// A language's home page.
     Home,
-    /// The all-events listing.
+    /// The all-events listing (its first page).
     Events,
+    /// A later page of the all-events listing (2 and up; see [`Route::listing`]).
+    EventsPage(usize),
     /// The search page.
     Search,
     /// A source's page, listing its events by category.
@@ -36,12 +38,22 @@ impl<'a> Route<'a> {
         Route::Event(&e.source_slug, e.id)
     }
 
+    /// Page `n` (from 1) of the all-events listing.
+    pub fn listing(n: usize) -> Route<'static> {
+        if n <= 1 {
+            Route::Events
+        } else {
+            Route::EventsPage(n)
+        }
+    }
+
     /// The directory path relative to a language root, ending in `/` (empty
     /// for the home page). Links between pages of one language use this.
     pub fn path(self) -> String {
         match self {
             Route::Home => String::new(),
             Route::Events => "events/".into(),
+            Route::EventsPage(n) => format!("events/page/{n}/"),
             Route::Search => "search/".into(),
             Route::Source(s) => format!("{s}/"),
             Route::Category(s, c) => format!("{s}/category/{c}/"),
@@ -58,6 +70,22 @@ impl<'a> Route<'a> {
     pub fn file(self, lang: &str) -> String {
         index_file(&self.in_lang(lang))
     }
+}
+
+/// Events per page of the all-events listing: a reader's browser gets a
+/// page of a few hundred kilobytes whatever the site's size, and an edit
+/// renders again only the page its event is on.
+pub const LISTING_PAGE_EVENTS: usize = 1000;
+
+/// How many pages the all-events listing of `events` events has.
+pub fn listing_pages(events: usize) -> usize {
+    events.div_ceil(LISTING_PAGE_EVENTS).max(1)
+}
+
+/// The listing page (from 1) that shows the event at `index` of the site's
+/// events (sorted by source, then ID).
+pub fn listing_page_of(index: usize) -> usize {
+    index / LISTING_PAGE_EVENTS + 1
 }
 
 /// The URL of a link written as `event:Source/ID` (or `source:`, `category:`,
