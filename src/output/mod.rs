@@ -730,6 +730,17 @@ impl PageSink for Output {
         Ok(())
     }
 
+    /// A file of the previous build, if its manifest lists it and it is a
+    /// file (never read through a link).
+    fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        if self.fresh || !valid_site_path(path) || !self.previous.contains(path) {
+            return None;
+        }
+        let out = self.out.as_ref()?;
+        out.symlink_metadata(path).ok().filter(|m| m.is_file())?;
+        out.read(path).ok()
+    }
+
     /// Drop a file of the previous build on commit (a path this run also
     /// writes stays). Only a file eventref's manifest lists is ever
     /// deleted; any other path is ignored.

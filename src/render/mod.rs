@@ -59,6 +59,14 @@ pub trait PageSink: Sync {
         let _ = path;
         Ok(())
     }
+
+    /// The bytes of `path` as the last build published it, when the sink
+    /// holds an earlier build and that build wrote `path` (an incremental
+    /// build updates a file from it). A sink that starts empty has none.
+    fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        let _ = path;
+        None
+    }
 }
 
 /// Progress reporting: called once per rendered page.

@@ -197,6 +197,9 @@ pub fn lookup_dir(lang: &str) -> String {
     in_lang(lang, "lookup/")
 }
 
+/// The lookup's vocabulary (for did-you-mean), relative to the language root.
+pub const LOOKUP_WORDS: &str = "lookup/words.json";
+
 /// The lookup tables' description, relative to the language root.
 pub const LOOKUP_META: &str = "lookup/meta.json";
 /// The language's value maps for the browser's lookup, relative to the

@@ -237,6 +237,9 @@ pub struct Partial<'a> {
     /// The edited events' templates' [`template_bytes`] before the edit,
     /// less after: how the template shards were counted last time.
     pub template_bytes_before: isize,
+    /// The vocabulary, when it could be worked out from the last build's
+    /// (see [`super::lookup::vocabulary_after_edit`]).
+    pub vocabulary: Option<Vec<(String, u32)>>,
 }
 
 /// The lookup files of one language: (path, bytes) pairs and the paths of
@@ -273,6 +276,10 @@ pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> 
     let (mut files, ((tshards, tfiles, unigrams), (kshards, kfiles))) = rayon::join(
         || match partial {
             // The same events: only the vocabulary can change.
+            Some(Partial {
+                vocabulary: Some(words),
+                ..
+            }) => vec![super::lookup::vocabulary_json(words)],
             Some(_) => vec![super::lookup::vocabulary_file(localized)],
             None => super::lookup::side_files(localized),
         },
@@ -776,6 +783,7 @@ pub fn write_lookups(
             LookupScope::Keys { keys, old } => Some(Partial {
                 keys,
                 template_bytes_before: template_bytes_change(content, old, lang, default),
+                vocabulary: vocabulary_after_edit(content, old, (lang, default), sink),
             }),
         };
         let LookupFiles {
@@ -811,6 +819,27 @@ fn template_bytes_change(content: &Content, old: &[Event], lang: &str, default: 
     old.iter()
         .filter_map(|a| Some(size(a) - size(&content.events[content.position_of(a)?])))
         .sum()
+}
+
+/// The vocabulary of `lang` after the events `old` (as they were) changed,
+/// from the last build's `lookup/words.json` in `sink`.
+fn vocabulary_after_edit(
+    content: &Content,
+    old: &[Event],
+    (lang, default): (&str, &str),
+    sink: &dyn PageSink,
+) -> Option<Vec<(String, u32)>> {
+    let previous = sink.previous(&urls::in_lang(lang, urls::LOOKUP_WORDS))?;
+    let new: Vec<&Event> = old
+        .iter()
+        .map(|a| content.position_of(a).map(|i| &content.events[i]))
+        .collect::<Option<_>>()?;
+    let old: Vec<LocalizedEvent> = old.iter().map(|e| i18n::localize(e, lang, default)).collect();
+    let new: Vec<LocalizedEvent> = new
+        .into_iter()
+        .map(|e| i18n::localize(e, lang, default))
+        .collect();
+    super::lookup::vocabulary_after_edit(&previous, &old, &new)
 }
 
 /// Drop lookup table `path` and its classic-script twin (see [`put_table`]).

@@ -137,6 +137,10 @@ impl PageSink for Collect<'_> {
     fn remove(&self, path: &str) -> std::io::Result<()> {
         self.inner.remove(path)
     }
+
+    fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        self.inner.previous(path)
+    }
 }
 
 /// Anchors every page has: `#top` (browsers scroll to the top when no

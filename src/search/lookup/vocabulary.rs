@@ -3,6 +3,9 @@
 //! side files, which carry the same data to the browser.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::i18n::LocalizedEvent;
 
 /// Words of a text, for the did-you-mean vocabulary: runs of 3+ letters, lower-cased.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -88,27 +91,17 @@ pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32
         .enumerate()
         .fold(
             || (Counts::default(), "", Vec::new()),
-            |(mut counts, mut source, mut source_parts), (i, l)| {
+            |(counts, mut source, mut source_parts), (i, l)| {
                 let tag = i as u32 + 1;
                 if l.event.source != source {
                     source = l.event.source.as_str();
                     source_parts = camel_parts(source);
                 }
-                let name = l.event.symbolic_name.as_deref().unwrap_or("");
-                let texts = [source, name, l.message.value]
-                    .into_iter()
-                    .chain(l.parameters.values().map(|p| p.value));
-                for w in texts.flat_map(words_borrowed) {
-                    count(&mut counts, w, tag);
-                }
-                // Source and symbolic names also give their parts: "MSExchangeTransport"
-                // is "exchange" and "transport" to a reader.
-                for p in &source_parts {
-                    count_copy(&mut counts, p, tag);
-                }
-                for p in camel_parts(name) {
-                    count(&mut counts, Cow::Owned(p), tag);
-                }
+                let mut counts = counts;
+                each_word(l, &source_parts, |w| match w {
+                    Word::Here(w) => count(&mut counts, w, tag),
+                    Word::Part(p) => count_copy(&mut counts, p, tag),
+                });
                 (counts, source, source_parts)
             },
         )
@@ -125,6 +118,74 @@ pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32
         .collect();
     out.sort_unstable();
     out
+}
+
+/// A word of an event, as [`each_word`] finds it.
+enum Word<'a, 'p> {
+    /// In the event's text (borrowed when it is lower-case already).
+    Here(Cow<'a, str>),
+    /// A part of its source's or symbolic name's CamelCase.
+    Part(&'p str),
+}
+
+/// Each word of `l` that the vocabulary counts (an event can give a word
+/// more than once): the words of its source, symbolic name, message and
+/// parameter meanings, and the CamelCase parts of its source (`source_parts`,
+/// worked out by the caller) and symbolic name.
+fn each_word<'a>(l: &LocalizedEvent<'a>, source_parts: &[String], mut f: impl FnMut(Word<'a, '_>)) {
+    let name = l.event.symbolic_name.as_deref().unwrap_or("");
+    let texts = [l.event.source.as_str(), name, l.message.value]
+        .into_iter()
+        .chain(l.parameters.values().map(|p| p.value));
+    for w in texts.flat_map(words_borrowed) {
+        f(Word::Here(w));
+    }
+    // Source and symbolic names also give their parts: "MSExchangeTransport"
+    // is "exchange" and "transport" to a reader.
+    for p in source_parts {
+        f(Word::Part(p));
+    }
+    for p in camel_parts(name) {
+        f(Word::Part(&p));
+    }
+}
+
+/// The distinct words of `l` that the vocabulary counts.
+fn distinct_words(l: &LocalizedEvent) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    each_word(l, &camel_parts(&l.event.source), |w| {
+        out.insert(match w {
+            Word::Here(w) => w.into_owned(),
+            Word::Part(p) => p.to_string(),
+        });
+    });
+    out
+}
+
+/// The [`vocabulary`] after an edit of some events, from the one before it
+/// (`previous`, the bytes of the last build's `lookup/words.json`): the words
+/// of each edited event as it was (`old`) counted out, as it is (`new`)
+/// counted in. `None` when `previous` does not read back or lacks a word an
+/// old event has (the caller then counts every event).
+pub fn vocabulary_after_edit(
+    previous: &[u8],
+    old: &[LocalizedEvent],
+    new: &[LocalizedEvent],
+) -> Option<Vec<(String, u32)>> {
+    let list: Vec<(String, u32)> = serde_json::from_slice(previous).ok()?;
+    let mut counts: BTreeMap<String, u32> = list.into_iter().collect();
+    for l in old {
+        for w in distinct_words(l) {
+            let n = counts.get_mut(&w)?;
+            *n = n.checked_sub(1)?;
+        }
+    }
+    for l in new {
+        for w in distinct_words(l) {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    Some(counts.into_iter().filter(|(_, n)| *n > 0).collect())
 }
 
 /// Per word: how many events use it, and the last event (its index + 1)
@@ -184,9 +245,14 @@ pub fn side_files(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, Vec
 /// `lookup/words.json`, the one side file an edit of messages, names or
 /// parameter meanings can change (see [`side_files`]).
 pub fn vocabulary_file(localized: &[crate::i18n::LocalizedEvent]) -> (String, Vec<u8>) {
+    vocabulary_json(&vocabulary(localized))
+}
+
+/// `lookup/words.json` of `vocabulary`.
+pub fn vocabulary_json(vocabulary: &[(String, u32)]) -> (String, Vec<u8>) {
     (
-        "lookup/words.json".to_string(),
-        serde_json::to_vec(&vocabulary(localized)).unwrap_or_default(),
+        crate::render::urls::LOOKUP_WORDS.to_string(),
+        serde_json::to_vec(vocabulary).unwrap_or_default(),
     )
 }
 
