@@ -303,6 +303,75 @@ fn template_errors_name_the_template_file_and_line() {
     assert!(!root.join("public").exists(), "nothing published");
 }
 
+/// Templates lose their lines' indentation before they compile (pages are
+/// smaller); an error's column still points into the line as written.
+#[test]
+fn a_template_error_on_an_indented_line_has_the_column_as_written() {
+    let dir = fixture("basic");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/event.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n      <p>{{ event.title | nosuchfilter }}</p>\n{% endblock content %}",
+    )
+    .unwrap();
+    let f = build(root).unwrap_err();
+    let loc = f
+        .diagnostics
+        .iter()
+        .next()
+        .unwrap()
+        .location
+        .clone()
+        .expect("location");
+    assert_eq!(loc.line, 3);
+    let unindented = {
+        std::fs::write(
+            root.join("templates/event.html"),
+            "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ event.title | nosuchfilter }}</p>\n{% endblock content %}",
+        )
+        .unwrap();
+        build(root)
+            .unwrap_err()
+            .diagnostics
+            .iter()
+            .next()
+            .unwrap()
+            .location
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(loc.column, unindented.column + 6, "six spaces of indentation");
+}
+
+/// The pages carry no template indentation but inside `pre` and `textarea`.
+#[test]
+fn pages_carry_no_template_indentation() {
+    let dir = fixture("basic");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/event.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n    <p id=\"a\">\n      {{ event.title }}\n    </p>\n    <pre id=\"b\">\n  kept\n    too</pre>\n{% endblock content %}",
+    )
+    .unwrap();
+    build_ok(root);
+    let html = std::fs::read_to_string(root.join("public/en/contoso-mail/100/index.html")).unwrap();
+    assert!(
+        html.contains("<p id=\"a\">\nContoso-Mail 100\n</p>\n<pre id=\"b\">\n  kept\n    too</pre>"),
+        "{html}"
+    );
+    let doc = page(root, "en/contoso-mail/100/index.html");
+    let pre: String = doc.select(&sel("#b")).next().unwrap().text().collect();
+    assert_eq!(
+        pre, "  kept\n    too",
+        "the pre's text as written (a newline right after <pre> is not text)"
+    );
+    // The theme's own lines too: no line of the page starts with a space but in the pre.
+    let indented: Vec<&str> = html.lines().filter(|l| l.starts_with([' ', '\t'])).collect();
+    assert_eq!(indented, ["  kept", "    too</pre>"]);
+}
+
 #[test]
 fn parameter_descriptions_are_inline_markdown() {
     let dir = site_with(&[(
