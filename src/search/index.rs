@@ -507,13 +507,25 @@ fn part_records() -> usize {
 /// the same files.
 const SPLIT_RECORDS: usize = 4_000;
 
+/// A language with at least this many records gets at least three parts:
+/// two cores index two of them at once, so a part's records are what
+/// Pagefind holds per core. At 10,000 records, three parts of 3,334 peak at
+/// about 700 MB against about 1 GB for two of 5,000, at about the same wall
+/// time, while a reader's search fetches 3–15 % more bytes
+/// (docs/performance.md, "Session 8").
+const THREE_PARTS_RECORDS: usize = 8_000;
+
 /// How many index parts a language with `records` records gets (at least one;
-/// at least two from [`SPLIT_RECORDS`] records).
+/// at least two from [`SPLIT_RECORDS`] records, three from [`THREE_PARTS_RECORDS`]).
 /// The parts are as even as possible: each holds `records.div_ceil(parts)`
 /// consecutive records, the last one the rest.
 pub fn index_parts(records: usize) -> u32 {
     let parts = records.div_ceil(part_records()).max(1);
-    let least = if records >= SPLIT_RECORDS { 2 } else { 1 };
+    let least = match records {
+        r if r >= THREE_PARTS_RECORDS => 3,
+        r if r >= SPLIT_RECORDS => 2,
+        _ => 1,
+    };
     parts.max(least) as u32
 }
 
@@ -993,12 +1005,14 @@ mod tests {
     }
 
     #[test]
-    fn a_language_of_a_few_thousand_records_is_indexed_in_two_parts() {
+    fn a_language_of_a_few_thousand_records_is_indexed_in_two_or_three_parts() {
         assert_eq!(index_parts(0), 1);
         assert_eq!(index_parts(SPLIT_RECORDS - 1), 1);
         assert_eq!(index_parts(SPLIT_RECORDS), 2);
-        assert_eq!(index_parts(PART_RECORDS * 2), 2);
-        assert_eq!(index_parts(PART_RECORDS * 2 + 1), 3);
+        assert_eq!(index_parts(THREE_PARTS_RECORDS - 1), 2);
+        assert_eq!(index_parts(THREE_PARTS_RECORDS), 3);
+        assert_eq!(index_parts(PART_RECORDS * 3), 3);
+        assert_eq!(index_parts(PART_RECORDS * 3 + 1), 4);
     }
 
     #[test]
