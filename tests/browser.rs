@@ -100,6 +100,7 @@ const REQUIRED_LINES: &[&str] = &[
     "ok - offline: the header search box opens the search page from disk",
     "ok - offline: /go/ from disk opens the German article",
     "ok - i18n: \"Edit this page\" links the record, the overlay, or how to start one",
+    "ok - paged list: the page list marks page 2, and \"Previous page\" leads to page 1",
 ];
 
 #[test]
@@ -146,6 +147,26 @@ fn flagship_site_in_a_real_browser() {
         .output()
         .expect("eventref runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A site of 1,050 events, whose all-events list has two pages.
+    let paged_src = dir.path().join("paged-src");
+    std::fs::create_dir_all(paged_src.join("content/contoso")).unwrap();
+    std::fs::write(paged_src.join("site.toml"), "title = \"Paged\"\n").unwrap();
+    for id in 1..=1050 {
+        std::fs::write(
+            paged_src.join(format!("content/contoso/{id}.yaml")),
+            format!("source: Contoso\nid: {id}\nlevel: warning\nmessage: \"Event {id} happened.\"\n"),
+        )
+        .unwrap();
+    }
+    let paged = dir.path().join("paged");
+    eventref::Site::load(&paged_src)
+        .unwrap()
+        .build(&eventref::BuildOptions {
+            output: Some(paged.clone()),
+            search: false,
+            ..Default::default()
+        })
+        .unwrap_or_else(|f| panic!("{f}"));
     let o = Command::new("node")
         .arg(suite.join("run.mjs"))
         .arg(&out)
@@ -153,6 +174,8 @@ fn flagship_site_in_a_real_browser() {
         .arg(&cjk)
         .arg("--offline-site")
         .arg(&offline)
+        .arg("--paged-site")
+        .arg(&paged)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&o.stdout);

@@ -189,13 +189,13 @@ const CONTENT_TYPES = {
 
 function usage(msg) {
   if (msg) console.error(`error: ${msg}`);
-  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>] [--offline-site <dir>]');
+  console.error('usage: node tests/browser/run.mjs <built-site-dir> [--screenshot <png-path>] [--cjk-site <dir>] [--offline-site <dir>] [--paged-site <dir>]');
   console.error('       node tests/browser/run.mjs <built-site-dir> --measure [--lang en] [--query <words>] [--paste <text>]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const valued = ['--screenshot', '--cjk-site', '--offline-site', '--lang', '--query', '--paste'];
+  const valued = ['--screenshot', '--cjk-site', '--offline-site', '--paged-site', '--lang', '--query', '--paste'];
   const opts = {};
   let siteDir = null;
   let measure = false;
@@ -219,8 +219,10 @@ function parseArgs(argv) {
   const screenshot = opts['--screenshot'];
   const cjkSite = opts['--cjk-site'];
   const offlineSite = opts['--offline-site'];
+  const pagedSite = opts['--paged-site'];
   return {
     offlineSite: offlineSite && path.resolve(offlineSite),
+    pagedSite: pagedSite && path.resolve(pagedSite),
     siteDir: path.resolve(siteDir),
     screenshot: screenshot && path.resolve(screenshot),
     cjkSite: cjkSite && path.resolve(cjkSite),
@@ -1465,7 +1467,7 @@ async function measureSearch(siteDir, { lang, query, paste }) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { siteDir, screenshot, cjkSite, offlineSite, measure } = parseArgs(process.argv.slice(2));
+  const { siteDir, screenshot, cjkSite, offlineSite, pagedSite, measure } = parseArgs(process.argv.slice(2));
   if (measure) return measureSearch(siteDir, measure);
   const started = Date.now();
   let browser = null;
@@ -1755,6 +1757,34 @@ async function main() {
       for (const s of sessions.splice(0)) await closeSession(s);
     } else {
       console.log('# no --cjk-site: the Japanese and Arabic search tests are skipped');
+    }
+
+    if (pagedSite) {
+      // A site of more than a thousand events: its all-events list has pages.
+      const pagedSrv = await startServer(pagedSite, BASE_PATH);
+      servers.push(pagedSrv);
+      console.log(`# serving the paged site ${pagedSite} at ${pagedSrv.url()}`);
+      sessions.push(await pageSuite(browser, pagedSrv, 'en/events/page/2/ (paged list)', pagedSrv.url('en/events/page/2/'), {
+        bodyClass: 'page-events',
+        extra: async (s, need) => {
+          await test('paged list: the page list marks page 2, and "Previous page" leads to page 1', async () => {
+            need();
+            const current = (await s.page.locator('nav.pagination [aria-current="page"]').allInnerTexts()).map((t) => t.trim());
+            if (JSON.stringify(current) !== '["2"]') fail(`current page is [${current.join(', ')}]`);
+            if ((await s.page.locator('nav.pagination a[rel="next"]').count()) !== 0) fail('the last page links a next page');
+            await s.page.locator('nav.pagination a[rel="prev"]').click();
+            await settle(s.page);
+            if (s.page.url() !== pagedSrv.url('en/events/')) fail(`landed on ${s.page.url()}`);
+            const first = (await s.page.locator('nav.pagination [aria-current="page"]').allInnerTexts()).map((t) => t.trim());
+            if (JSON.stringify(first) !== '["1"]') fail(`current page on page 1 is [${first.join(', ')}]`);
+            const rows = await s.page.locator('table.all-events tbody tr').count();
+            if (rows !== 1000) fail(`page 1 has ${rows} rows`);
+          });
+        },
+      }));
+      for (const s of sessions.splice(0)) await closeSession(s);
+    } else {
+      console.log('# no --paged-site: the paged list is not checked in the browser');
     }
 
     if (offlineSite) {
