@@ -228,16 +228,26 @@ fn fixture_pages_cover_every_kind() {
     );
 }
 
+/// The `basic` fixture with the site's own `templates/{name}`.
+fn basic_with_template(name: &str, text: &str) -> tempfile::TempDir {
+    let dir = fixture("basic");
+    write_template(dir.path(), name, text);
+    dir
+}
+
+/// Write the site's own `templates/{name}`.
+fn write_template(root: &std::path::Path, name: &str, text: &str) {
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates").join(name), text).unwrap();
+}
+
 #[test]
 fn site_overrides_a_template_a_static_file_and_a_ui_string() {
-    let dir = fixture("basic");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(
-        root.join("templates/404.html"),
+    let dir = basic_with_template(
+        "404.html",
         "{% extends \"base.html\" %}{% block content %}<h1 id=\"custom\">Custom 404</h1>{% endblock content %}",
-    )
-    .unwrap();
+    );
+    let root = dir.path();
     std::fs::create_dir_all(root.join("static")).unwrap();
     std::fs::write(root.join("static/extra.txt"), "hello").unwrap();
     std::fs::create_dir_all(root.join("i18n")).unwrap();
@@ -290,10 +300,11 @@ fn builtin_theme_is_used_when_the_site_has_no_themes_folder() {
 
 #[test]
 fn template_errors_name_the_template_file_and_line() {
-    let dir = fixture("basic");
+    let dir = basic_with_template(
+        "event.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ event.title | nosuchfilter }}\n{% endblock content %}",
+    );
     let root = dir.path();
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(root.join("templates/event.html"), "{% extends \"base.html\" %}\n{% block content %}\n{{ event.title | nosuchfilter }}\n{% endblock content %}").unwrap();
     let f = build(root).unwrap_err();
     let d = f.diagnostics.iter().next().unwrap();
     assert_eq!(d.code, "template");
@@ -307,14 +318,11 @@ fn template_errors_name_the_template_file_and_line() {
 /// smaller); an error's column still points into the line as written.
 #[test]
 fn a_template_error_on_an_indented_line_has_the_column_as_written() {
-    let dir = fixture("basic");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(
-        root.join("templates/event.html"),
+    let dir = basic_with_template(
+        "event.html",
         "{% extends \"base.html\" %}\n{% block content %}\n      <p>{{ event.title | nosuchfilter }}</p>\n{% endblock content %}",
-    )
-    .unwrap();
+    );
+    let root = dir.path();
     let f = build(root).unwrap_err();
     let loc = f
         .diagnostics
@@ -326,11 +334,11 @@ fn a_template_error_on_an_indented_line_has_the_column_as_written() {
         .expect("location");
     assert_eq!(loc.line, 3);
     let unindented = {
-        std::fs::write(
-            root.join("templates/event.html"),
+        write_template(
+            root,
+            "event.html",
             "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ event.title | nosuchfilter }}</p>\n{% endblock content %}",
-        )
-        .unwrap();
+        );
         build(root)
             .unwrap_err()
             .diagnostics
@@ -347,14 +355,11 @@ fn a_template_error_on_an_indented_line_has_the_column_as_written() {
 /// The pages carry no template indentation but inside `pre` and `textarea`.
 #[test]
 fn pages_carry_no_template_indentation() {
-    let dir = fixture("basic");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(
-        root.join("templates/event.html"),
+    let dir = basic_with_template(
+        "event.html",
         "{% extends \"base.html\" %}\n{% block content %}\n    <p id=\"a\">\n      {{ event.title }}\n    </p>\n    <pre id=\"b\">\n  kept\n    too</pre>\n{% endblock content %}",
-    )
-    .unwrap();
+    );
+    let root = dir.path();
     build_ok(root);
     let html = std::fs::read_to_string(root.join("public/en/contoso-mail/100/index.html")).unwrap();
     assert!(

@@ -124,38 +124,12 @@ fn a_site_of_a_thousand_events_or_fewer_has_one_listing_page_without_page_links(
     assert!(!out.join("en/events/page").exists());
 }
 
-/// A sink that records which paths a render wrote.
-#[derive(Default)]
-struct Recorder(std::sync::Mutex<Vec<String>>);
-
-impl eventref::render::PageSink for Recorder {
-    fn put(&self, path: &str, _: &[u8]) -> std::io::Result<()> {
-        self.0.lock().unwrap().push(path.to_string());
-        Ok(())
-    }
-}
-
 #[test]
 fn a_message_edit_renders_only_the_listing_page_its_event_is_on() {
     let dir = site_of(2100);
-    let site = eventref::Site::load(dir.path()).unwrap();
-    let theme = eventref::render::theme::Theme::load(&site.config).unwrap();
-    let mut content = site.content.clone();
-    let i = content.events.iter().position(|e| e.id == 1500).unwrap();
-    let old = vec![content.events[i].clone()];
-    content.events[i].message = "Event 1500 happened again.".into();
-    let selection = eventref::render::Selection::for_edits(&old, &content);
-    let sink = Recorder::default();
-    eventref::render::render_pages(
-        &site.config,
-        &content,
-        &theme,
-        &sink,
-        &eventref::render::NoProgress,
-        &selection,
-    )
-    .unwrap();
-    let files = sink.0.into_inner().unwrap();
+    let files = rendered_after(dir.path(), 1500, |e| {
+        e.message = "Event 1500 happened again.".into()
+    });
     let listing: Vec<&String> = files.iter().filter(|f| f.starts_with("en/events/")).collect();
     assert_eq!(listing, ["en/events/page/2/index.html"], "{files:?}");
 }

@@ -327,37 +327,9 @@ fn a_typo_in_a_translated_record_is_the_first_error_without_an_orphan() {
     f.update(&[p]);
 }
 
-/// A sink that records which paths a render wrote.
-#[derive(Default)]
-struct Recorder(std::sync::Mutex<Vec<String>>);
-
-impl eventref::render::PageSink for Recorder {
-    fn put(&self, path: &str, _: &[u8]) -> std::io::Result<()> {
-        self.0.lock().unwrap().push(path.to_string());
-        Ok(())
-    }
-}
-
 /// The files rendered after `edit` changed event `Contoso 4` in memory.
 fn rendered_after(edit: impl Fn(&mut eventref::content::Event)) -> Vec<String> {
-    let site = eventref::Site::load(&repo().join("tests/fixtures/i18n")).unwrap();
-    let theme = eventref::render::theme::Theme::load(&site.config).unwrap();
-    let mut content = site.content.clone();
-    let i = content.events.iter().position(|e| e.id == 4).unwrap();
-    let old = vec![content.events[i].clone()];
-    edit(&mut content.events[i]);
-    let selection = eventref::render::Selection::for_edits(&old, &content);
-    let sink = Recorder::default();
-    eventref::render::render_pages(
-        &site.config,
-        &content,
-        &theme,
-        &sink,
-        &eventref::render::NoProgress,
-        &selection,
-    )
-    .unwrap();
-    sink.0.into_inner().unwrap()
+    common::rendered_after(&repo().join("tests/fixtures/i18n"), 4, edit)
 }
 
 #[test]

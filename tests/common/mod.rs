@@ -193,3 +193,37 @@ impl Drop for Running {
         let _ = self.child.wait();
     }
 }
+
+/// A sink that records which paths a render wrote.
+#[derive(Default)]
+pub struct Recorder(pub std::sync::Mutex<Vec<String>>);
+
+impl eventref::render::PageSink for Recorder {
+    fn put(&self, path: &str, _: &[u8]) -> std::io::Result<()> {
+        self.0.lock().unwrap().push(path.to_string());
+        Ok(())
+    }
+}
+
+/// The files rendered, in memory, after `edit` changed the event with ID `id`
+/// of the site at `root` (the pages `Selection::for_edits` picks).
+pub fn rendered_after(root: &Path, id: u16, edit: impl Fn(&mut eventref::content::Event)) -> Vec<String> {
+    let site = eventref::Site::load(root).unwrap();
+    let theme = eventref::render::theme::Theme::load(&site.config).unwrap();
+    let mut content = site.content.clone();
+    let i = content.events.iter().position(|e| e.id == id).unwrap();
+    let old = vec![content.events[i].clone()];
+    edit(&mut content.events[i]);
+    let selection = eventref::render::Selection::for_edits(&old, &content);
+    let sink = Recorder::default();
+    eventref::render::render_pages(
+        &site.config,
+        &content,
+        &theme,
+        &sink,
+        &eventref::render::NoProgress,
+        &selection,
+    )
+    .unwrap();
+    sink.0.into_inner().unwrap()
+}
