@@ -314,42 +314,36 @@ fn template_errors_name_the_template_file_and_line() {
     assert!(!root.join("public").exists(), "nothing published");
 }
 
-/// Templates lose their lines' indentation before they compile (pages are
-/// smaller); an error's column still points into the line as written.
-#[test]
-fn a_template_error_on_an_indented_line_has_the_column_as_written() {
-    let dir = basic_with_template(
-        "event.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n      <p>{{ event.title | nosuchfilter }}</p>\n{% endblock content %}",
-    );
-    let root = dir.path();
+/// The location of the first error of a build with a site `event.html`
+/// whose content block is `body`.
+fn event_template_error(root: &std::path::Path, body: &str) -> eventref::diagnostics::Location {
+    let text = [
+        "{% extends \"base.html\" %}",
+        "{% block content %}",
+        body,
+        "{% endblock content %}",
+    ]
+    .join("\n");
+    write_template(root, "event.html", &text);
     let f = build(root).unwrap_err();
-    let loc = f
-        .diagnostics
+    f.diagnostics
         .iter()
         .next()
         .unwrap()
         .location
         .clone()
-        .expect("location");
-    assert_eq!(loc.line, 3);
-    let unindented = {
-        write_template(
-            root,
-            "event.html",
-            "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ event.title | nosuchfilter }}</p>\n{% endblock content %}",
-        );
-        build(root)
-            .unwrap_err()
-            .diagnostics
-            .iter()
-            .next()
-            .unwrap()
-            .location
-            .clone()
-            .unwrap()
-    };
-    assert_eq!(loc.column, unindented.column + 6, "six spaces of indentation");
+        .expect("location")
+}
+
+/// Templates lose their lines' indentation before they compile (pages are
+/// smaller); an error's column still points into the line as written.
+#[test]
+fn a_template_error_on_an_indented_line_has_the_column_as_written() {
+    let dir = fixture("basic");
+    let indented = event_template_error(dir.path(), "      <p>{{ event.title | nosuchfilter }}</p>");
+    let flat = event_template_error(dir.path(), "<p>{{ event.title | nosuchfilter }}</p>");
+    assert_eq!((indented.line, flat.line), (3, 3));
+    assert_eq!(indented.column, flat.column + 6, "six spaces of indentation");
 }
 
 /// The pages carry no template indentation but inside `pre` and `textarea`.
