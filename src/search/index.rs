@@ -33,23 +33,23 @@ use crate::render::urls::{self, Route};
 /// Aim for lookup shards of about this many bytes.
 const SHARD_BYTES: usize = 4 * 1024;
 
-/// One entry of a lookup shard.
+/// One entry of a lookup shard, borrowed from the event it describes.
 #[derive(Debug, Clone, Serialize)]
-pub struct LookupEntry {
+pub struct LookupEntry<'a> {
     /// Source.
-    pub s: String,
+    pub s: &'a str,
     /// ID.
     pub i: u16,
     /// URL relative to the language root.
     pub u: String,
     /// Message template in this language.
-    pub m: String,
+    pub m: &'a str,
     /// Symbolic name, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub n: Option<String>,
+    pub n: Option<&'a str>,
     /// Meaning of each insertion string, in this language.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub p: BTreeMap<String, String>,
+    pub p: BTreeMap<&'a str, &'a str>,
     /// The data fields of this template, in order: `[name]` or `[name, map
     /// id]`, the id of the field's value map in `lookup/maps.json`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -261,15 +261,18 @@ pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> 
     // Older versions' messages are templates too (filed like any other), so a
     // paste of an older version's text finds the event in the browser as well;
     // each carries the fields of its own version.
-    let mut templates = entries.clone();
-    for (i, m) in super::fields::version_templates(localized) {
-        let l = &localized[i];
-        templates.push(LookupEntry {
-            m: m.to_string(),
-            f: maps.field_refs(super::fields::fields_for(l.event, m), l.translation),
-            ..entries[i].clone()
-        });
-    }
+    let versions: Vec<LookupEntry> = super::fields::version_templates(localized)
+        .into_iter()
+        .map(|(i, m)| {
+            let l = &localized[i];
+            LookupEntry {
+                m,
+                f: maps.field_refs(super::fields::fields_for(l.event, m), l.translation),
+                ..entries[i].clone()
+            }
+        })
+        .collect();
+    let templates: Vec<&LookupEntry> = entries.iter().chain(&versions).collect();
     // The side files, the template shards and the key shards are independent:
     // both cores build them (an incremental build after a message edit has
     // little else to do), and the shards serialise in parallel, in order.
@@ -286,7 +289,7 @@ pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> 
         || {
             rayon::join(
                 || {
-                    let bytes: usize = templates.iter().map(|e| template_bytes(&e.m)).sum();
+                    let bytes: usize = templates.iter().map(|e| template_bytes(e.m)).sum();
                     let tshards = shard_count(bytes);
                     let before =
                         partial.map(|p| shard_count(bytes.saturating_add_signed(p.template_bytes_before)));
@@ -367,19 +370,19 @@ impl<T: Serialize + Send> ShardFiles<T> {
 }
 
 /// One lookup entry per event, in its language.
-fn lookup_entries(localized: &[LocalizedEvent], maps: &mut super::fields::MapTable) -> Vec<LookupEntry> {
+fn lookup_entries<'a>(
+    localized: &[LocalizedEvent<'a>],
+    maps: &mut super::fields::MapTable,
+) -> Vec<LookupEntry<'a>> {
     localized
         .iter()
         .map(|l| LookupEntry {
-            s: l.event.source.clone(),
+            s: &l.event.source,
             i: l.event.id,
             u: Route::event(l.event).path(),
-            m: l.message.value.to_string(),
-            n: l.event.symbolic_name.clone(),
-            p: l.parameters
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.value.to_string()))
-                .collect(),
+            m: l.message.value,
+            n: l.event.symbolic_name.as_deref(),
+            p: l.parameters.iter().map(|(k, v)| (*k, v.value)).collect(),
             f: maps.field_refs(&l.event.fields, l.translation),
         })
         .collect()
@@ -392,14 +395,14 @@ pub fn template_bytes(template: &str) -> usize {
 
 /// File each template under its rarest key in one of `tshards` shards; the
 /// shards and the single-word keys in use.
-fn template_shards(
-    entries_all: &[LookupEntry],
+fn template_shards<'e, 'a>(
+    entries_all: &[&'e LookupEntry<'a>],
     tshards: u32,
-) -> (BTreeMap<u32, Vec<&LookupEntry>>, Vec<String>) {
+) -> (BTreeMap<u32, Vec<&'e LookupEntry<'a>>>, Vec<String>) {
     // Words and their document frequency.
     let words: Vec<Vec<String>> = {
         use rayon::prelude::*;
-        entries_all.par_iter().map(|e| template_keys(&e.m)).collect()
+        entries_all.par_iter().map(|e| template_keys(e.m)).collect()
     };
     let mut df: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for ws in &words {
@@ -418,7 +421,7 @@ fn template_shards(
         })
         .collect();
     let mut by_shard: BTreeMap<u32, Vec<&LookupEntry>> = BTreeMap::new();
-    for (e, k) in entries_all.iter().zip(&keys) {
+    for (&e, k) in entries_all.iter().zip(&keys) {
         by_shard.entry(fnv1a(k) % tshards).or_default().push(e);
     }
     // Single-word keys in use: the browser fetches a single word's shard only for these.
@@ -432,12 +435,15 @@ fn template_shards(
     (by_shard, unigrams)
 }
 
+/// Key shards: by shard number, each key's entries.
+type KeyShards<'e, 'a> = BTreeMap<u32, BTreeMap<String, Vec<&'e LookupEntry<'a>>>>;
+
 /// Direct hits: file each entry under its ID and symbolic name; the shard count and the shards.
-fn key_shards(entries: &[LookupEntry]) -> (u32, BTreeMap<u32, BTreeMap<String, Vec<&LookupEntry>>>) {
+fn key_shards<'e, 'a>(entries: &'e [LookupEntry<'a>]) -> (u32, KeyShards<'e, 'a>) {
     let kshards = shard_count(entries.len() * 160);
     let mut by_key: BTreeMap<u32, BTreeMap<String, Vec<&LookupEntry>>> = BTreeMap::new();
     for e in entries {
-        for k in entry_keys(e.i, e.n.as_deref()) {
+        for k in entry_keys(e.i, e.n) {
             by_key
                 .entry(fnv1a(&k) % kshards)
                 .or_default()
