@@ -446,6 +446,16 @@ impl Output {
         })
     }
 
+    /// The size of `path` as the previous build published it: when its
+    /// manifest lists it and it is a file (never a link).
+    fn published_len(&self, path: &str) -> Option<u64> {
+        if self.fresh || !self.previous.contains(path) {
+            return None;
+        }
+        let m = self.out.as_ref()?.symlink_metadata(path).ok()?;
+        m.is_file().then(|| m.len())
+    }
+
     /// The output directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -689,23 +699,10 @@ impl Output {
 
 impl PageSink for Output {
     fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        if !valid_site_path(path) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing unsafe output path {path:?}"),
-            ));
-        }
+        safe_path(path)?;
         // Compare with the published file (never through a link: a link is
         // "changed", and the commit then refuses it by name).
-        let published = !self.fresh && self.previous.contains(path);
-        let old_len = match &self.out {
-            Some(out) if published => out
-                .symlink_metadata(path)
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len()),
-            _ => None,
-        };
+        let old_len = self.published_len(path);
         let changed = old_len != Some(bytes.len() as u64)
             || self
                 .out
@@ -733,24 +730,16 @@ impl PageSink for Output {
     /// A file of the previous build, if its manifest lists it and it is a
     /// file (never read through a link).
     fn previous(&self, path: &str) -> Option<Vec<u8>> {
-        if self.fresh || !valid_site_path(path) || !self.previous.contains(path) {
-            return None;
-        }
-        let out = self.out.as_ref()?;
-        out.symlink_metadata(path).ok().filter(|m| m.is_file())?;
-        out.read(path).ok()
+        safe_path(path).ok()?;
+        self.published_len(path)?;
+        self.out.as_ref()?.read(path).ok()
     }
 
     /// Drop a file of the previous build on commit (a path this run also
     /// writes stays). Only a file eventref's manifest lists is ever
     /// deleted; any other path is ignored.
     fn remove(&self, path: &str) -> io::Result<()> {
-        if !valid_site_path(path) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing unsafe output path {path:?}"),
-            ));
-        }
+        safe_path(path)?;
         if !self.fresh && self.previous.contains(path) {
             self.dropped
                 .lock()
@@ -758,6 +747,18 @@ impl PageSink for Output {
                 .insert(path.to_string());
         }
         Ok(())
+    }
+}
+
+/// `path` as a page sink takes it: relative, with normal components only.
+fn safe_path(path: &str) -> io::Result<()> {
+    if valid_site_path(path) {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing unsafe output path {path:?}"),
+        ))
     }
 }
 
