@@ -193,7 +193,8 @@ pub fn events_file(config: &Config, events: Vec<ExportEvent>, lang: &str) -> Str
     };
     let head = serde_json::to_string(&file).unwrap_or_default();
     let Some(head) = head.strip_suffix("]}") else {
-        return to_json(&file);
+        // Not what serde_json writes for an empty list last: serialise it whole.
+        return to_json(&EventsFile { events, ..file });
     };
     let parts: Vec<String> = events
         .par_chunks(512)
