@@ -179,22 +179,16 @@ pub fn template_keys(template: &str) -> Vec<String> {
     out
 }
 
-/// `normalize(s).to_lowercase()`, in one pass when `s` is ASCII (most
-/// templates are).
+/// `normalize(s).to_lowercase()`, lower-cased in place when `s` is ASCII
+/// (most templates are).
 fn lower_normalized(s: &str) -> String {
-    if !s.is_ascii() {
-        return crate::search::lookup::normalize(s).to_lowercase();
+    let mut out = crate::search::lookup::normalize(s);
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
     }
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-    }
-    let kept = out.trim_end_matches(['.', ' ']).len();
-    out.truncate(kept);
-    out
 }
 
 /// Call `f` with the byte offset and text of each word of `text` (a run of
@@ -389,7 +383,7 @@ fn lookup_entries<'a>(
 }
 
 /// What a template counts for in the number of template shards.
-pub fn template_bytes(template: &str) -> usize {
+fn template_bytes(template: &str) -> usize {
     template.len() + 120
 }
 
@@ -790,20 +784,32 @@ pub fn write_lookups(
     scope: &LookupScope,
 ) -> Result<(), String> {
     let default = config.default_language.as_str();
+    // After an edit: each edited event as it was and as it is.
+    let edited = match scope {
+        LookupScope::All => None,
+        LookupScope::Keys { keys, old } => edited_pairs(content, old).map(|pairs| (keys, pairs)),
+    };
     for (lang, _) in &config.languages {
         let localized: Vec<LocalizedEvent> = content
             .events
             .iter()
             .map(|e| i18n::localize(e, lang, default))
             .collect();
-        let partial = match scope {
-            LookupScope::All => None,
-            LookupScope::Keys { keys, old } => Some(Partial {
+        let partial = edited.as_ref().map(|(keys, pairs)| {
+            let (old, new): (Vec<LocalizedEvent>, Vec<LocalizedEvent>) = pairs
+                .iter()
+                .map(|(a, b)| (i18n::localize(a, lang, default), i18n::localize(b, lang, default)))
+                .unzip();
+            let bytes = |ls: &[LocalizedEvent]| -> isize {
+                ls.iter().map(|l| template_bytes(l.message.value) as isize).sum()
+            };
+            let previous = sink.previous(&urls::in_lang(lang, urls::LOOKUP_WORDS));
+            Partial {
                 keys,
-                template_bytes_before: template_bytes_change(content, old, lang, default),
-                vocabulary: vocabulary_after_edit(content, old, (lang, default), sink),
-            }),
-        };
+                template_bytes_before: bytes(&old) - bytes(&new),
+                vocabulary: previous.and_then(|p| super::lookup::vocabulary_after_edit(&p, &old, &new)),
+            }
+        });
         let LookupFiles {
             files,
             dropped,
@@ -829,35 +835,12 @@ pub fn write_lookups(
     Ok(())
 }
 
-/// How much the [`template_bytes`] of the events `old` (as they were) in
-/// `lang` exceed those of the same events in `content` (events without
-/// versions: one template each).
-fn template_bytes_change(content: &Content, old: &[Event], lang: &str, default: &str) -> isize {
-    let size = |e: &Event| template_bytes(i18n::localize(e, lang, default).message.value) as isize;
+/// Each of the events `old` (as they were) with the same event in `content`
+/// (as it is); `None` when one is no longer there.
+fn edited_pairs<'c>(content: &'c Content, old: &'c [Event]) -> Option<Vec<(&'c Event, &'c Event)>> {
     old.iter()
-        .filter_map(|a| Some(size(a) - size(&content.events[content.position_of(a)?])))
-        .sum()
-}
-
-/// The vocabulary of `lang` after the events `old` (as they were) changed,
-/// from the last build's `lookup/words.json` in `sink`.
-fn vocabulary_after_edit(
-    content: &Content,
-    old: &[Event],
-    (lang, default): (&str, &str),
-    sink: &dyn PageSink,
-) -> Option<Vec<(String, u32)>> {
-    let previous = sink.previous(&urls::in_lang(lang, urls::LOOKUP_WORDS))?;
-    let new: Vec<&Event> = old
-        .iter()
-        .map(|a| content.position_of(a).map(|i| &content.events[i]))
-        .collect::<Option<_>>()?;
-    let old: Vec<LocalizedEvent> = old.iter().map(|e| i18n::localize(e, lang, default)).collect();
-    let new: Vec<LocalizedEvent> = new
-        .into_iter()
-        .map(|e| i18n::localize(e, lang, default))
-        .collect();
-    super::lookup::vocabulary_after_edit(&previous, &old, &new)
+        .map(|a| Some((a, &content.events[content.position_of(a)?])))
+        .collect()
 }
 
 /// Drop lookup table `path` and its classic-script twin (see [`put_table`]).

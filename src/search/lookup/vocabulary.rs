@@ -91,13 +91,12 @@ pub fn vocabulary(localized: &[crate::i18n::LocalizedEvent]) -> Vec<(String, u32
         .enumerate()
         .fold(
             || (Counts::default(), "", Vec::new()),
-            |(counts, mut source, mut source_parts), (i, l)| {
+            |(mut counts, mut source, mut source_parts), (i, l)| {
                 let tag = i as u32 + 1;
                 if l.event.source != source {
                     source = l.event.source.as_str();
                     source_parts = camel_parts(source);
                 }
-                let mut counts = counts;
                 each_word(l, &source_parts, |w| match w {
                     Word::Here(w) => count(&mut counts, w, tag),
                     Word::Part(p) => count_copy(&mut counts, p, tag),
