@@ -198,16 +198,10 @@ fn event_page(
 /// URL, its Atom feed of recent changes (data files, not pages: no progress tick).
 fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
     let default = l.config.default_language.as_str();
-    let events = job
-        .content
-        .events
-        .par_iter()
-        .map(|e| export::event(l.config, &i18n::localize(e, l.lang, default), l.lang))
-        .collect();
-    l.put_data(
-        &urls::events_json(l.lang),
-        export::events_file(l.config, events, l.lang).as_bytes(),
-    )?;
+    let events = export::events_file(l.config, &job.content.events, l.lang, |e| {
+        export::event(l.config, &i18n::localize(e, l.lang, default), l.lang)
+    });
+    l.put_data(&urls::events_json(l.lang), &events)?;
     let lang_cfg = l
         .config
         .languages
