@@ -54,6 +54,12 @@ impl Location {
         self
     }
 
+    /// Drop the text of the file (the snippet); [`Location::source`] can be
+    /// given back later, read again from the file.
+    pub fn forget_source(&mut self) {
+        self.source = None;
+    }
+
     /// A location that names only a file.
     pub fn file_only(file: impl Into<PathBuf>) -> Self {
         Location {
@@ -208,6 +214,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The places it points at: its own and its notes'.
+    pub fn locations_mut(&mut self) -> impl Iterator<Item = &mut Location> {
+        self.location
+            .iter_mut()
+            .chain(self.notes.iter_mut().filter_map(|n| n.location.as_mut()))
+    }
+
     /// A new error.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
@@ -287,6 +300,11 @@ impl Diagnostics {
     /// All of them.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+
+    /// Each one, to change.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.items.iter_mut()
     }
 
     /// How many errors.

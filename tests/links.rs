@@ -192,7 +192,12 @@ fn a_link_broken_by_an_edit_shows_in_the_preview() {
     };
     let b = broken(&f.diagnostics);
     assert_eq!(b.len(), 1, "{:?}", codes(&f.diagnostics));
-    assert_eq!(b[0].location.as_ref().unwrap().line, 4);
+    let l = b[0].location.as_ref().unwrap();
+    assert_eq!(l.line, 4);
+    assert_eq!(
+        l.source_line(),
+        Some("explanation: See [it](event:Contoso-Backup/1099).")
+    );
 }
 
 #[test]

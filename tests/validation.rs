@@ -119,8 +119,11 @@ fn duplicate_events_name_both_files() {
         "content/sub/b.yaml"
     );
     assert_eq!(line_col(dup), (2, 5));
+    // Both places show their line.
+    assert_eq!(dup.location.as_ref().unwrap().source_line(), Some("id: 1"));
     let note = dup.notes[0].location.as_ref().unwrap();
     assert_eq!(note.file.to_string_lossy(), "content/a.yaml");
+    assert_eq!(note.source_line(), Some("id: 1"));
     let json = d.render(eventref::diagnostics::Format::Json, false);
     assert!(
         json.contains("content/a.yaml") && json.contains("content/sub/b.yaml"),
@@ -159,6 +162,10 @@ fn dangling_related_references() {
     let dangling: Vec<_> = d.iter().filter(|d| d.code == "dangling-related").collect();
     assert_eq!(dangling.len(), 2);
     assert_eq!(line_col(dangling[0]), (4, 11));
+    assert_eq!(
+        dangling[0].location.as_ref().unwrap().source_line(),
+        Some("related: [Foo/2, Bar/1, Foo/1]")
+    );
     assert!(
         dangling[0]
             .help

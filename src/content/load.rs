@@ -88,12 +88,14 @@ impl Content {
             );
         }
         check_keys(&keys, &mut global);
+        with_snippets(&config.root, global.iter_mut());
         let known = KnownKeys::new(keys.iter());
         let site = site_map(config, keys.iter());
         for e in &mut events {
             if let Some(r) = records.get_mut(&e.file) {
                 r.related_diagnostics = check_related(e, &known, &r.related_locs);
                 r.related_diagnostics.extend(check_links(e, &site, &r.links));
+                with_snippets(&config.root, r.related_diagnostics.iter_mut());
             }
         }
         let overlay_diags =
@@ -294,6 +296,7 @@ fn check_edited_related(
                 Some(ev) => {
                     let mut ds = check_related(ev, &known, &p.related_locs);
                     ds.extend(check_links(ev, &site, &p.links));
+                    with_snippets(&config.root, ds.iter_mut());
                     ds
                 }
                 None => Vec::new(),
@@ -301,6 +304,22 @@ fn check_edited_related(
             (rel, p, ds)
         })
         .collect()
+}
+
+/// Give the places `diags` point at the text of their file again (read from
+/// under `root`, each file once) for their snippets: the places a record
+/// keeps for the checks made after every record is read hold no text
+/// (`Parsed::forget_texts`).
+fn with_snippets<'a>(root: &Path, diags: impl Iterator<Item = &'a mut Diagnostic>) {
+    let mut texts: HashMap<PathBuf, Option<std::sync::Arc<str>>> = HashMap::new();
+    for d in diags {
+        for l in d.locations_mut().filter(|l| l.source.is_none() && l.line > 0) {
+            l.source = texts
+                .entry(l.file.clone())
+                .or_insert_with(|| std::fs::read_to_string(root.join(&l.file)).ok().map(Into::into))
+                .clone();
+        }
+    }
 }
 
 /// What [`Content::load_state`] keeps to apply later edits of single files.

@@ -399,32 +399,3 @@ fn intern(name: String) -> &'static str {
     set.insert(leaked);
     leaked
 }
-
-impl LoadState {
-    /// Drop the file texts that the places kept for diagnostics hold (for
-    /// their snippets), when there is no diagnostic: a full build keeps its
-    /// load state only to write the build state, which stores no texts, and
-    /// should not hold every record's text while it renders.
-    pub fn forget_texts(&mut self) {
-        let clean = self.global.is_empty()
-            && self
-                .records
-                .values()
-                .all(|r| r.diagnostics.is_empty() && r.related_diagnostics.is_empty());
-        if !clean {
-            return;
-        }
-        for r in self.records.values_mut() {
-            if let Some(k) = &mut r.key {
-                k.source_loc.source = None;
-                k.id_loc.source = None;
-            }
-            for l in &mut r.related_locs {
-                l.source = None;
-            }
-            for l in &mut r.links {
-                l.loc.source = None;
-            }
-        }
-    }
-}

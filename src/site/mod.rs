@@ -267,8 +267,7 @@ impl Site {
             }
             None => config,
         };
-        let (content, diagnostics, mut load) = Content::load_state(&config);
-        load.forget_texts();
+        let (content, diagnostics, load) = Content::load_state(&config);
         let site = Site {
             config,
             content,
