@@ -236,20 +236,28 @@ pub struct Partial<'a> {
     pub vocabulary: Option<Vec<(String, u32)>>,
 }
 
-/// The lookup files of one language: (path, bytes) pairs and the paths of
-/// files to drop, relative to the language root, and the meta for the search page.
+/// Where [`lookup_files`] puts each file: its path relative to the language
+/// root, and its JSON.
+pub type PutTable<'a> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 'a;
+
+/// What [`lookup_files`] leaves to its caller: the paths of files to drop,
+/// relative to the language root, and the meta for the search page.
 pub struct LookupFiles {
-    /// The files.
-    pub files: Vec<(String, Vec<u8>)>,
     /// Shards of the last build that are now empty.
     pub dropped: Vec<String>,
     /// `lookup/meta.json`.
     pub meta: LookupMeta,
 }
 
-/// Build the lookup shards of one language: all of them, or after an edit
-/// only those [`Partial`] names.
-pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> LookupFiles {
+/// Build the lookup shards of one language, all of them or, after an edit,
+/// only those [`Partial`] names, and hand each file to `put` as soon as it
+/// is serialised (at 50,000 events the shards are 45 MB of JSON, which
+/// would otherwise all be held until the last one was ready).
+pub fn lookup_files(
+    localized: &[LocalizedEvent],
+    partial: Option<&Partial>,
+    put: &PutTable,
+) -> Result<LookupFiles, String> {
     let mut maps = super::fields::MapTable::default();
     let entries = lookup_entries(localized, &mut maps);
     // Older versions' messages are templates too (filed like any other), so a
@@ -269,50 +277,51 @@ pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> 
     let templates: Vec<&LookupEntry> = entries.iter().chain(&versions).collect();
     // The side files, the template shards and the key shards are independent:
     // both cores build them (an incremental build after a message edit has
-    // little else to do), and the shards serialise in parallel, in order.
-    let (mut files, ((tshards, tfiles, unigrams), (kshards, kfiles))) = rayon::join(
-        || match partial {
-            // The same events: only the vocabulary can change.
-            Some(Partial {
-                vocabulary: Some(words),
-                ..
-            }) => vec![super::lookup::vocabulary_json(words)],
-            Some(_) => vec![super::lookup::vocabulary_file(localized)],
-            None => super::lookup::side_files(localized),
+    // little else to do), and the shards serialise in parallel.
+    let (side, (templates_written, keys_written)) = rayon::join(
+        || -> Result<(), String> {
+            let files = match partial {
+                // The same events: only the vocabulary can change.
+                Some(Partial {
+                    vocabulary: Some(words),
+                    ..
+                }) => vec![super::lookup::vocabulary_json(words)],
+                Some(_) => vec![super::lookup::vocabulary_file(localized)],
+                None => super::lookup::side_files(localized),
+            };
+            files.iter().try_for_each(|(path, bytes)| put(path, bytes))
         },
         || {
             rayon::join(
-                || {
+                || -> Result<_, String> {
                     let bytes: usize = templates.iter().map(|e| template_bytes(e.m)).sum();
                     let tshards = shard_count(bytes);
                     let before =
                         partial.map(|p| shard_count(bytes.saturating_add_signed(p.template_bytes_before)));
                     let (by_shard, unigrams) = template_shards(&templates, tshards);
                     let files = ShardFiles::all(by_shard, tshards, before);
-                    (tshards, files.serialize(urls::lookup_template_shard), unigrams)
+                    Ok((tshards, files.write(urls::lookup_template_shard, put)?, unigrams))
                 },
-                || {
+                || -> Result<_, String> {
                     let (kshards, by_key) = key_shards(&entries);
                     let files = match partial {
                         Some(p) => ShardFiles::only(by_key, p.keys.iter().map(|k| fnv1a(k) % kshards)),
                         None => ShardFiles::all(by_key, kshards, None),
                     };
-                    (kshards, files.serialize(urls::lookup_key_shard))
+                    Ok((kshards, files.write(urls::lookup_key_shard, put)?))
                 },
             )
         },
     );
+    side?;
+    let (tshards, tdropped, unigrams) = templates_written?;
+    let (kshards, kdropped) = keys_written?;
     if partial.is_none()
         && let Some(bytes) = maps.to_json()
     {
-        files.push((urls::LOOKUP_MAPS.to_string(), bytes));
+        put(urls::LOOKUP_MAPS, &bytes)?;
     }
-    let (tfiles, tdropped) = tfiles;
-    let (kfiles, kdropped) = kfiles;
-    files.extend(tfiles);
-    files.extend(kfiles);
-    LookupFiles {
-        files,
+    Ok(LookupFiles {
         dropped: tdropped.into_iter().chain(kdropped).collect(),
         meta: LookupMeta {
             template_shards: tshards,
@@ -320,7 +329,7 @@ pub fn lookup_files(localized: &[LocalizedEvent], partial: Option<&Partial>) -> 
             unigrams,
             index_parts: 0,
         },
-    }
+    })
 }
 
 /// The shards of a lookup table to write, and the shard numbers to drop.
@@ -350,16 +359,14 @@ impl<T: Serialize + Send> ShardFiles<T> {
         ShardFiles { write: shards, drop }
     }
 
-    /// Each shard as JSON at the path `path` gives for its number, in shard
-    /// order; and the paths to drop.
-    fn serialize(self, path: fn(u32) -> String) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
+    /// Put each shard as JSON at the path `path` gives for its number, each
+    /// as soon as it is serialised; return the paths to drop.
+    fn write(self, path: fn(u32) -> String, put: &PutTable) -> Result<Vec<String>, String> {
         use rayon::prelude::*;
-        let files = self
-            .write
-            .into_par_iter()
-            .map(|(shard, value)| (path(shard), serde_json::to_vec(&value).unwrap_or_default()))
-            .collect();
-        (files, self.drop.into_iter().map(path).collect())
+        self.write.into_par_iter().try_for_each(|(shard, value)| {
+            put(&path(shard), &serde_json::to_vec(&value).unwrap_or_default())
+        })?;
+        Ok(self.drop.into_iter().map(path).collect())
     }
 }
 
@@ -810,16 +817,10 @@ pub fn write_lookups(
                 vocabulary: previous.and_then(|p| super::lookup::vocabulary_after_edit(&p, &old, &new)),
             }
         });
-        let LookupFiles {
-            files,
-            dropped,
-            mut meta,
-        } = lookup_files(&localized, partial.as_ref());
+        let put = |path: &str, bytes: &[u8]| put_table(config, sink, &urls::in_lang(lang, path), bytes);
+        let LookupFiles { dropped, mut meta } = lookup_files(&localized, partial.as_ref(), &put)?;
         if full_text {
             meta.index_parts = index_parts(content.events.len());
-        }
-        for (path, bytes) in files {
-            put_table(config, sink, &urls::in_lang(lang, &path), &bytes)?;
         }
         for path in dropped {
             drop_table(config, sink, &urls::in_lang(lang, &path))?;
@@ -966,16 +967,33 @@ mod tests {
     fn an_edit_rewrites_the_shards_it_touches_and_drops_those_left_empty() {
         let shards: BTreeMap<u32, &str> = [(0, "a"), (2, "c"), (3, "d")].into();
         let path = |s: u32| format!("{s}.json");
+        // The files put, sorted (shards are put in parallel), and the paths dropped.
+        let write = |files: ShardFiles<&str>| {
+            let put = std::sync::Mutex::new(Vec::new());
+            let dropped = files
+                .write(path, &|p: &str, b: &[u8]| {
+                    put.lock().unwrap().push((p.to_string(), b.to_vec()));
+                    Ok(())
+                })
+                .unwrap();
+            let mut put = put.into_inner().unwrap();
+            put.sort();
+            (put, dropped)
+        };
         // After an edit of keys in shards 2 and 1: shard 2 is rewritten, 1 is now empty.
-        let (files, dropped) = ShardFiles::only(shards.clone(), [2, 1].into_iter()).serialize(path);
+        let (files, dropped) = write(ShardFiles::only(shards.clone(), [2, 1].into_iter()));
         assert_eq!(files, [("2.json".to_string(), b"\"c\"".to_vec())]);
         assert_eq!(dropped, ["1.json"]);
         // Every shard of 4, when the last build had 8: the empty ones and those past 4 go.
-        let (files, dropped) = ShardFiles::all(shards.clone(), 4, Some(8)).serialize(path);
+        let (files, dropped) = write(ShardFiles::all(shards.clone(), 4, Some(8)));
         assert_eq!(files.len(), 3);
         assert_eq!(dropped, ["1.json", "4.json", "5.json", "6.json", "7.json"]);
         // A full build drops nothing: its output starts empty.
-        assert!(ShardFiles::all(shards, 4, None).serialize(path).1.is_empty());
+        assert!(write(ShardFiles::all(shards, 4, None)).1.is_empty());
+        // A file that cannot be put is an error.
+        let failed =
+            ShardFiles::all([(0, "a")].into(), 1, None).write(path, &|p: &str, _: &[u8]| Err(p.to_string()));
+        assert_eq!(failed, Err("0.json".to_string()));
     }
 
     #[test]
