@@ -400,24 +400,46 @@ fn template_shards<'e, 'a>(
     entries_all: &[&'e LookupEntry<'a>],
     tshards: u32,
 ) -> (BTreeMap<u32, Vec<&'e LookupEntry<'a>>>, Vec<String>) {
-    // Words and their document frequency.
-    let words: Vec<Vec<String>> = {
-        use rayon::prelude::*;
-        entries_all.par_iter().map(|e| template_keys(e.m)).collect()
+    use rayon::prelude::*;
+    // How many templates have each key, counted by a 64-bit hash of the key:
+    // keeping every template's keys as text until all were counted took more
+    // memory than the rest of the lookup tables (60 MB at 50,000 events).
+    // (A collision could only make a key look commoner than it is, and so
+    // file a template under another of its keys, where the browser finds it
+    // all the same.)
+    let hash = |k: &str| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        k.hash(&mut h);
+        h.finish()
     };
-    let mut df: rustc_hash::FxHashMap<&str, usize> = Default::default();
-    for ws in &words {
-        for w in ws {
-            *df.entry(w.as_str()).or_default() += 1;
-        }
-    }
-    // Each template's key: its rarest key ("" when it has none).
-    let keys: Vec<String> = words
-        .iter()
-        .map(|ws| {
-            ws.iter()
-                .min_by_key(|w| (df[w.as_str()], w.as_str()))
-                .cloned()
+    let df: rustc_hash::FxHashMap<u64, usize> = entries_all
+        .par_iter()
+        .fold(rustc_hash::FxHashMap::default, |mut df, e| {
+            for k in template_keys(e.m) {
+                *df.entry(hash(&k)).or_default() += 1;
+            }
+            df
+        })
+        .reduce(rustc_hash::FxHashMap::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (k, n) in b {
+                *a.entry(k).or_default() += n;
+            }
+            a
+        });
+    // Each template's key: its rarest key ("" when it has none), the keys
+    // worked out again rather than kept.
+    let keys: Vec<String> = entries_all
+        .par_iter()
+        .map(|e| {
+            template_keys(e.m)
+                .into_iter()
+                .map(|k| (df[&hash(&k)], k))
+                .min()
+                .map(|(_, k)| k)
                 .unwrap_or_default()
         })
         .collect();
