@@ -2,8 +2,6 @@
 //! shows (translated, stale, or the default language's as a fallback), and
 //! locale-aware dates.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::strings::{UiString, UiStrings};
@@ -48,6 +46,36 @@ pub enum ArticleState {
     Missing,
 }
 
+/// The meaning of each insertion string in one language, sorted by name as
+/// the record's map is. (A sorted list, not a `BTreeMap`: a map's first node
+/// is some 500 bytes however few insertion strings there are, and the lookup
+/// tables hold every event of a language localised at once.)
+#[derive(Debug, Clone, Default)]
+pub struct Parameters<'a>(Vec<(&'a str, Localized<&'a str>)>);
+
+impl<'a> Parameters<'a> {
+    /// The meaning of insertion string `name`.
+    pub fn get(&self, name: &str) -> Option<&Localized<&'a str>> {
+        self.get_key_value(name).map(|(_, v)| v)
+    }
+
+    /// Insertion string `name` as the record spells it, and its meaning.
+    pub fn get_key_value(&self, name: &str) -> Option<(&'a str, &Localized<&'a str>)> {
+        let i = self.0.binary_search_by(|(k, _)| (*k).cmp(name)).ok()?;
+        Some((self.0[i].0, &self.0[i].1))
+    }
+
+    /// Each insertion string and its meaning, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &Localized<&'a str>)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Each meaning, by name of its insertion string.
+    pub fn values(&self) -> impl Iterator<Item = &Localized<&'a str>> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
 /// An event as shown in one language.
 #[derive(Debug, Clone)]
 pub struct LocalizedEvent<'a> {
@@ -58,7 +86,7 @@ pub struct LocalizedEvent<'a> {
     /// The message template.
     pub message: Localized<&'a str>,
     /// Parameter meanings, by insertion string.
-    pub parameters: BTreeMap<&'a str, Localized<&'a str>>,
+    pub parameters: Parameters<'a>,
     /// Explanation (Markdown).
     pub explanation: Option<Localized<&'a str>>,
     /// User action.
@@ -93,14 +121,17 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         tr.and_then(|t| t.message.as_deref()),
         &event.message,
     );
-    let parameters = event
-        .parameters
-        .iter()
-        .map(|(k, v)| {
-            let t = tr.and_then(|t| t.parameters.get(k)).map(String::as_str);
-            (k.as_str(), r.pick(Field::Parameters, t, v))
-        })
-        .collect();
+    // (The record's map is sorted by name, and so is this.)
+    let parameters = Parameters(
+        event
+            .parameters
+            .iter()
+            .map(|(k, v)| {
+                let t = tr.and_then(|t| t.parameters.get(k)).map(String::as_str);
+                (k.as_str(), r.pick(Field::Parameters, t, v))
+            })
+            .collect(),
+    );
     let explanation = event.explanation.as_deref().map(|orig| {
         r.pick(
             Field::Explanation,
@@ -233,4 +264,36 @@ pub fn format_date(iso: &str, t: &UiStrings) -> String {
         .replace("{month}", &mn.to_string())
         .replace("{day2}", &format!("{dn:02}"))
         .replace("{day}", &dn.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FieldState, Localized, Parameters};
+
+    #[test]
+    fn parameters_are_found_by_name_in_name_order() {
+        let meaning = |value| Localized {
+            value,
+            state: FieldState::Original,
+        };
+        let p = Parameters(vec![
+            ("%1", meaning("path")),
+            ("%2", meaning("user")),
+            ("{Name}", meaning("name")),
+        ]);
+        assert_eq!(p.get("%2").map(|l| l.value), Some("user"));
+        assert_eq!(
+            p.get_key_value("{Name}").map(|(k, l)| (k, l.value)),
+            Some(("{Name}", "name"))
+        );
+        assert!(p.get("%3").is_none() && p.get("").is_none());
+        assert_eq!(
+            p.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["%1", "%2", "{Name}"]
+        );
+        assert_eq!(
+            p.values().map(|l| l.value).collect::<Vec<_>>(),
+            ["path", "user", "name"]
+        );
+    }
 }

@@ -7,6 +7,6 @@ mod localize;
 mod status;
 mod strings;
 
-pub use localize::{ArticleState, FieldState, Localized, LocalizedEvent, format_date, localize};
+pub use localize::{ArticleState, FieldState, Localized, LocalizedEvent, Parameters, format_date, localize};
 pub use status::{LanguageStatus, StatusItem, status, status_text};
 pub use strings::{UiString, UiStrings, direction, format_plural, plural_category};

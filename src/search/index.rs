@@ -33,6 +33,25 @@ use crate::render::urls::{self, Route};
 /// Aim for lookup shards of about this many bytes.
 const SHARD_BYTES: usize = 4 * 1024;
 
+/// The meaning of each insertion string, sorted by name, written as a JSON
+/// object. (A list, not a `BTreeMap`: a map's first node is some 400 bytes
+/// however few insertion strings there are, and a build holds an entry per
+/// event.)
+#[derive(Debug, Clone, Default)]
+pub struct Meanings<'a>(Vec<(&'a str, &'a str)>);
+
+impl Meanings<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Meanings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
 /// One entry of a lookup shard, borrowed from the event it describes.
 #[derive(Debug, Clone, Serialize)]
 pub struct LookupEntry<'a> {
@@ -48,8 +67,8 @@ pub struct LookupEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<&'a str>,
     /// Meaning of each insertion string, in this language.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub p: BTreeMap<&'a str, &'a str>,
+    #[serde(skip_serializing_if = "Meanings::is_empty")]
+    pub p: Meanings<'a>,
     /// The data fields of this template, in order: `[name]` or `[name, map
     /// id]`, the id of the field's value map in `lookup/maps.json`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -383,7 +402,8 @@ fn lookup_entries<'a>(
             u: Route::event(l.event).path(),
             m: l.message.value,
             n: l.event.symbolic_name.as_deref(),
-            p: l.parameters.iter().map(|(k, v)| (*k, v.value)).collect(),
+            // (In name order: `parameters` is sorted.)
+            p: Meanings(l.parameters.iter().map(|(k, v)| (k, v.value)).collect()),
             f: maps.field_refs(&l.event.fields, l.translation),
         })
         .collect()
