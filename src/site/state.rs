@@ -486,4 +486,40 @@ mod tests {
         assert!(racy(9_000_000_000, 10_500_000_000));
         assert!(!racy(9_000_000_000, 11_500_000_000));
     }
+
+    #[test]
+    fn content_stats_list_every_file_but_hidden_ones_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            "content/top.yaml",
+            "content/B/2.yaml",
+            "content/B/10.de.yaml",
+            "content/a/x/deep.yaml",
+            "content/a/1.yaml",
+            "content/.hidden.yaml",
+            "content/.git/config",
+            "content/a/.swp",
+        ];
+        for f in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, f).unwrap();
+        }
+        std::fs::create_dir_all(dir.path().join("content/empty")).unwrap();
+        let config =
+            Config::parse(dir.path(), "title = \"T\"\nbase_url = \"https://example.org/\"\n").unwrap();
+        let stats = content_stats(&config).unwrap();
+        let paths: Vec<&str> = stats.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "content/B/10.de.yaml",
+                "content/B/2.yaml",
+                "content/a/1.yaml",
+                "content/a/x/deep.yaml",
+                "content/top.yaml"
+            ]
+        );
+        assert!(stats.iter().all(|f| f.size == f.path.len() as u64 && f.mtime > 0));
+    }
 }
