@@ -35,6 +35,11 @@ pub struct Placeholder {
 /// Every placeholder in the text of a record or overlay file.
 pub fn find(text: &str) -> Vec<Placeholder> {
     let mut out = Vec::new();
+    // Both marks contain `TODO`: one search of the whole text (2 % of a
+    // 10,000-event build went to looking at each line of every record).
+    if !text.contains("TODO") {
+        return out;
+    }
     for (i, line) in text.lines().enumerate() {
         let col = |byte: usize| line[..byte].chars().count() as u32 + 1;
         if let Some(b) = line.find(TODO_TRANSLATE) {

@@ -9,13 +9,18 @@ use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 
 /// Read a file as UTF-8 text, with size limit, BOM removal and precise errors.
 pub fn read_text(root: &Path, rel_path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
+    use std::io::Read as _;
     let path = root.join(rel_path);
-    let meta = std::fs::metadata(&path).map_err(|e| {
+    let read_error = |e: std::io::Error| {
         Box::new(
             Diagnostic::error("read-error", format!("cannot read {}: {e}", rel_path.display()))
                 .at(Location::file_only(rel_path)),
         )
-    })?;
+    };
+    // Opened once, then measured and read through the handle (looking the
+    // path up again for each took a share of loading 10,000 records).
+    let mut file = std::fs::File::open(&path).map_err(read_error)?;
+    let meta = file.metadata().map_err(read_error)?;
     if meta.len() > MAX_RECORD_BYTES {
         return Err(Box::new(
             Diagnostic::error(
@@ -31,12 +36,8 @@ pub fn read_text(root: &Path, rel_path: &Path) -> Result<Arc<str>, Box<Diagnosti
             .help("an event record should hold one event; move long material to a linked page"),
         ));
     }
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Box::new(
-            Diagnostic::error("read-error", format!("cannot read {}: {e}", rel_path.display()))
-                .at(Location::file_only(rel_path)),
-        )
-    })?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(read_error)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(Arc::from(s)),
