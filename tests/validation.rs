@@ -146,6 +146,23 @@ fn duplicates_are_found_even_when_a_record_has_other_errors() {
 }
 
 #[test]
+fn a_snippet_read_again_for_a_later_check_is_the_line_as_parsed() {
+    // A byte-order mark is not part of the first line, whenever the file is read.
+    let dir = site_with(&[(
+        "a.yaml",
+        "\u{feff}related: [Foo/9]\nsource: Foo\nid: 1\nmessage: x\n",
+    )]);
+    let (ok, d) = check(dir.path());
+    assert!(!ok);
+    let dangling = d.iter().find(|d| d.code == "dangling-related").expect("reported");
+    assert_eq!(line_col(dangling), (1, 11));
+    assert_eq!(
+        dangling.location.as_ref().unwrap().source_line(),
+        Some("related: [Foo/9]")
+    );
+}
+
+#[test]
 fn dangling_related_references() {
     let dir = site_with(&[
         (

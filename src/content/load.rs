@@ -306,17 +306,17 @@ fn check_edited_related(
         .collect()
 }
 
-/// Give the places `diags` point at the text of their file again (read from
-/// under `root`, each file once) for their snippets: the places a record
-/// keeps for the checks made after every record is read hold no text
-/// (`Parsed::forget_texts`).
+/// Give the places `diags` point at the text of their file again (read as
+/// parsing read it, from under `root`, each file once) for their snippets:
+/// the places a record keeps for the checks made after every record is read
+/// hold no text (`Parsed::forget_texts`).
 fn with_snippets<'a>(root: &Path, diags: impl Iterator<Item = &'a mut Diagnostic>) {
     let mut texts: HashMap<PathBuf, Option<std::sync::Arc<str>>> = HashMap::new();
     for d in diags {
         for l in d.locations_mut().filter(|l| l.source.is_none() && l.line > 0) {
             l.source = texts
                 .entry(l.file.clone())
-                .or_insert_with(|| std::fs::read_to_string(root.join(&l.file)).ok().map(Into::into))
+                .or_insert_with(|| super::yaml::read_text(root, &l.file).ok())
                 .clone();
         }
     }
