@@ -74,6 +74,19 @@ impl<'a> Parameters<'a> {
     pub fn values(&self) -> impl Iterator<Item = &Localized<&'a str>> {
         self.0.iter().map(|(_, v)| v)
     }
+
+    /// Whether the event has no insertion string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// As a JSON object of each insertion string's meaning, by name (what the
+/// lookup tables carry).
+impl Serialize for Parameters<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v.value)))
+    }
 }
 
 /// An event as shown in one language.

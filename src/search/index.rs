@@ -26,31 +26,12 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::message::{self, Segment};
 use crate::content::{Content, Event, UserAction};
-use crate::i18n::{self, LocalizedEvent};
+use crate::i18n::{self, LocalizedEvent, Parameters};
 use crate::render::PageSink;
 use crate::render::urls::{self, Route};
 
 /// Aim for lookup shards of about this many bytes.
 const SHARD_BYTES: usize = 4 * 1024;
-
-/// The meaning of each insertion string, sorted by name, written as a JSON
-/// object. (A list, not a `BTreeMap`: a map's first node is some 400 bytes
-/// however few insertion strings there are, and a build holds an entry per
-/// event.)
-#[derive(Debug, Clone, Default)]
-pub struct Meanings<'a>(Vec<(&'a str, &'a str)>);
-
-impl Meanings<'_> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Serialize for Meanings<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
 
 /// One entry of a lookup shard, borrowed from the event it describes.
 #[derive(Debug, Clone, Serialize)]
@@ -67,8 +48,8 @@ pub struct LookupEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<&'a str>,
     /// Meaning of each insertion string, in this language.
-    #[serde(skip_serializing_if = "Meanings::is_empty")]
-    pub p: Meanings<'a>,
+    #[serde(skip_serializing_if = "Parameters::is_empty")]
+    pub p: &'a Parameters<'a>,
     /// The data fields of this template, in order: `[name]` or `[name, map
     /// id]`, the id of the field's value map in `lookup/maps.json`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -391,7 +372,7 @@ impl<T: Serialize + Send> ShardFiles<T> {
 
 /// One lookup entry per event, in its language.
 fn lookup_entries<'a>(
-    localized: &[LocalizedEvent<'a>],
+    localized: &'a [LocalizedEvent<'a>],
     maps: &mut super::fields::MapTable,
 ) -> Vec<LookupEntry<'a>> {
     localized
@@ -402,8 +383,7 @@ fn lookup_entries<'a>(
             u: Route::event(l.event).path(),
             m: l.message.value,
             n: l.event.symbolic_name.as_deref(),
-            // (In name order: `parameters` is sorted.)
-            p: Meanings(l.parameters.iter().map(|(k, v)| (k, v.value)).collect()),
+            p: &l.parameters,
             f: maps.field_refs(&l.event.fields, l.translation),
         })
         .collect()
