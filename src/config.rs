@@ -82,6 +82,18 @@ pub struct Defaults {
     pub product_version: Option<String>,
 }
 
+/// The open data export's options (`[export]` in `site.toml`; see `docs/export.md`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// Also write each event as `/{lang}/{source}/{id}/event.json` beside its
+    /// page. Off by default: `/{lang}/api/events.json` holds the same objects,
+    /// and one file per event and language is the largest part of the output
+    /// after the pages (32 MB and 50,000 files at 50,000 events).
+    #[serde(default)]
+    pub event_files: bool,
+}
+
 /// Where the site's sources are kept (`[repository]` in `site.toml`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,6 +122,8 @@ struct RawConfig {
     products: BTreeMap<String, ProductText>,
     #[serde(default)]
     repository: Repository,
+    #[serde(default)]
+    export: Export,
     #[serde(default)]
     offline: bool,
 }
@@ -145,6 +159,8 @@ pub struct Config {
     pub products: BTreeMap<String, ProductText>,
     /// The site's source repository ("Edit this page" links).
     pub repository: Repository,
+    /// The open data export's options.
+    pub export: Export,
     /// Build an offline copy that works from `file://` (`offline = true` in
     /// `site.toml`, or `eventref build --offline`): links end in `index.html`
     /// and the lookup tables are also written as classic scripts.
@@ -162,6 +178,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "defaults",
     "products",
     "repository",
+    "export",
     "offline",
 ];
 
@@ -229,6 +246,7 @@ impl Config {
             defaults: raw.defaults,
             products: raw.products,
             repository,
+            export: raw.export,
             offline: raw.offline,
         })
     }
@@ -335,8 +353,8 @@ fn toml_error(text: &str, e: &toml::de::Error) -> Box<Diagnostic> {
             .split_once("expected")
             .map(|(_, r)| r.split('`').skip(1).step_by(2).collect())
             .unwrap_or_default();
-        let top_level =
-            CONFIG_FIELDS.contains(&field) && !matches!(field, "languages" | "defaults" | "products");
+        let top_level = CONFIG_FIELDS.contains(&field)
+            && !matches!(field, "languages" | "defaults" | "products" | "export");
         if table.is_some() && top_level && !expected.contains(&field) {
             d = d.help(format!(
                 "`{field}` is a top-level setting: it belongs at the top of site.toml, before any [table] (keys after a [table] header belong to that table)"
@@ -411,6 +429,7 @@ fn table_meaning(table: &str) -> String {
         }
         ["products", p] => format!("it holds the texts of the product `{p}` (intro and more_info)"),
         ["defaults"] => "[defaults] holds the product and product_version of records that name none".into(),
+        ["export"] => "[export] holds the options of the JSON export (event_files)".into(),
         _ => "site.toml has no such key there".into(),
     }
 }
@@ -484,6 +503,21 @@ mod tests {
         let e = Config::parse(Path::new("."), text).unwrap_err();
         assert!(e.message.contains("[languages.de]"), "{}", e.message);
         assert_eq!(e.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn export_options() {
+        let c = Config::parse(Path::new("."), "title = \"T\"").unwrap();
+        assert!(!c.export.event_files, "per-event files are off by default");
+        let c = Config::parse(Path::new("."), "title = \"T\"\n[export]\nevent_files = true\n").unwrap();
+        assert!(c.export.event_files);
+        let e = Config::parse(Path::new("."), "title = \"T\"\n[export]\nevent_file = true\n").unwrap_err();
+        assert!(e.message.contains("[export] holds the options"), "{}", e.message);
+        assert_eq!(e.help.as_deref(), Some("did you mean `event_files`?"));
+        assert_eq!(e.location.as_ref().unwrap().line, 3);
+        let e =
+            Config::parse(Path::new("."), "title = \"T\"\n[export]\nevent_files = \"yes\"\n").unwrap_err();
+        assert_eq!(e.location.as_ref().unwrap().line, 3, "{}", e.message);
     }
 
     #[test]

@@ -16,6 +16,14 @@ fn built() -> tempfile::TempDir {
     dir
 }
 
+/// Turn on the per-event export files (`[export] event_files = true`).
+fn with_event_files(root: &std::path::Path) {
+    let toml = root.join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[export]\nevent_files = true\n");
+    std::fs::write(&toml, text).unwrap();
+}
+
 fn json(root: &std::path::Path, path: &str) -> serde_json::Value {
     let p = root.join("public").join(path);
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
@@ -45,7 +53,9 @@ fn the_go_page_knows_the_languages_and_loads_only_this_site() {
 
 #[test]
 fn every_language_exports_its_events_as_json_that_matches_the_schema() {
-    let dir = built();
+    let dir = fixture("i18n");
+    with_event_files(dir.path());
+    build_ok(dir.path());
     let root = dir.path();
     let events_schema = json(root, "api/events.schema.json");
     let event_schema = json(root, "api/event.schema.json");
@@ -125,11 +135,47 @@ fn every_language_exports_its_events_as_json_that_matches_the_schema() {
 }
 
 #[test]
+fn per_event_files_are_written_only_when_asked_for() {
+    // By default the list holds every event and no page has an event.json beside it.
+    let dir = built();
+    let root = dir.path().join("public");
+    let list = json(dir.path(), "en/api/events.json");
+    assert_eq!(list["count"], 4);
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        assert_ne!(entry.file_name(), "event.json", "{}", entry.path().display());
+        pages += usize::from(entry.file_name() == "index.html");
+    }
+    assert!(pages > 16, "{pages} pages");
+    // Turned on, every event page of every language has one; turned off
+    // again, the next build removes them (they are eventref's own files).
+    with_event_files(dir.path());
+    build_ok(dir.path());
+    for lang in ["en", "de", "ar", "ja"] {
+        for e in json(dir.path(), &format!("{lang}/api/events.json"))["events"]
+            .as_array()
+            .unwrap()
+        {
+            let path = format!("{}event.json", e["path"].as_str().unwrap());
+            assert!(root.join(&path).is_file(), "{path}");
+        }
+    }
+    let toml = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("event_files = true", "event_files = false")).unwrap();
+    build_ok(dir.path());
+    assert!(!root.join("en/contoso/1/event.json").exists());
+    assert!(root.join("en/contoso/1/index.html").is_file());
+}
+
+#[test]
 fn without_a_base_url_the_export_links_relatively() {
     let dir = site_with(&[(
         "contoso/7.yaml",
         "source: Contoso\nid: 7\nmessage: \"Disk %1 is full.\"\nparameters:\n  \"%1\": The disk\n",
     )]);
+    with_event_files(dir.path());
     build_ok(dir.path());
     let e = json(dir.path(), "en/contoso/7/event.json");
     assert!(e.get("url").is_none(), "{e}");
@@ -238,6 +284,7 @@ fn without_a_base_url_no_feed_is_written_and_the_build_says_why() {
 fn export_size_at_50000_events() {
     let dir = tempfile::tempdir().unwrap();
     generate::generate(dir.path(), 50_000, 1).unwrap();
+    with_event_files(dir.path());
     let site = eventref::Site::load(dir.path()).unwrap();
     site.build(&eventref::BuildOptions {
         search: false,

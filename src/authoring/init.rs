@@ -346,6 +346,11 @@ fn site_toml(title: &str, languages: &[String], product: Option<&str>) -> String
     t.push_str("# Texts that frame every article of one product (Markdown).\n");
     t.push_str("# [products.\"Contoso App\"]\n");
     t.push_str("# intro = \"This article explains a Contoso App event: what it means and what to do.\"\n");
+    t.push('\n');
+    t.push_str("# The JSON export: /<code>/api/events.json always; with event_files = true,\n");
+    t.push_str("# also one event.json beside each article.\n");
+    t.push_str("# [export]\n");
+    t.push_str("# event_files = true\n");
     t
 }
 

@@ -188,10 +188,13 @@ fn event_page(
     ctx.insert("edit", &edit::link(l.config, e, l.lang));
     ctx.insert("current_source", e.source_slug.as_str());
     l.emit("event.html", ctx, &route.file(l.lang))?;
-    l.put_data(
-        &urls::event_json(l.lang, e),
-        export::event_file(l.config, &loc, l.lang).as_bytes(),
-    )
+    if l.config.export.event_files {
+        l.put_data(
+            &urls::event_json(l.lang, e),
+            export::event_file(l.config, &loc, l.lang).as_bytes(),
+        )?;
+    }
+    Ok(())
 }
 
 /// The language's JSON export of every event and, when the site has a base
