@@ -161,3 +161,58 @@ fn the_site_toml_switch_builds_the_same_copy_and_builds_are_byte_identical() {
         assert!(x == y, "{n} differs between two offline builds");
     }
 }
+
+/// Every relative `href`, `src` and `action` on every page of `public` (the
+/// 404 pages, which link from the base path, aside) leads to a file of the
+/// build: a link to a folder to its `index.html`. Returns how many links it checked.
+fn assert_relative_links_resolve(public: &std::path::Path) -> usize {
+    let files: std::collections::BTreeSet<String> = tree(public).into_iter().map(|(p, _)| p).collect();
+    let mut checked = 0;
+    for path in files
+        .iter()
+        .filter(|p| p.ends_with(".html") && !p.ends_with("404.html"))
+    {
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(public.join(path)).unwrap());
+        let mut links = attrs(&doc, "a[href], link[href]", "href");
+        links.extend(attrs(&doc, "script[src], img[src]", "src"));
+        links.extend(attrs(&doc, "form[action]", "action"));
+        for link in links {
+            let target = link.split(['#', '?']).next().unwrap();
+            if link.starts_with('#') || link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            assert!(!target.starts_with('/'), "{path}: {link} is not relative");
+            let mut dirs: Vec<&str> = path.split('/').collect();
+            dirs.pop();
+            let mut file = "";
+            let mut parts = target.split('/').peekable();
+            while let Some(p) = parts.next() {
+                match p {
+                    ".." => assert!(dirs.pop().is_some(), "{path}: {link} leaves the site"),
+                    "." => {}
+                    _ if parts.peek().is_some() => dirs.push(p),
+                    _ => file = p,
+                }
+            }
+            let mut resolved: String = dirs.iter().map(|d| format!("{d}/")).collect();
+            resolved.push_str(if file.is_empty() { "index.html" } else { file });
+            assert!(
+                files.contains(&resolved),
+                "{path}: {link} leads to {resolved}, which the build lacks"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_relative_link_leads_to_a_file_of_the_build() {
+    // Served (links end in a folder) and offline (links end in index.html).
+    let dir = fixture("i18n");
+    build_ok(dir.path());
+    let served = assert_relative_links_resolve(&dir.path().join("public"));
+    let offline = offline_build();
+    let copy = assert_relative_links_resolve(&offline.path().join("public"));
+    assert!(served > 500 && copy > 500, "{served} and {copy} links");
+}

@@ -70,7 +70,9 @@ impl<'a> LangPages<'a> {
             "page",
             &page_view(self.config, kind, title, self.lang, &route.path()),
         );
-        ctx.insert("root", &urls::root_prefix(&route.in_lang(self.lang)));
+        let here = route.in_lang(self.lang);
+        ctx.insert("root", &urls::root_prefix(&here));
+        ctx.insert("here", &here);
         ctx.insert("breadcrumbs", crumbs);
         ctx
     }
@@ -297,10 +299,11 @@ fn page_view(config: &Config, kind: &'static str, title: String, lang: &str, res
 }
 
 /// Renders pages, rendering the sidebar (the same on thousands of pages) only
-/// once per page depth and current source, and passing it in as `sidebar_html`.
+/// once per page depth, language folder and current source, and passing it in
+/// as `sidebar_html`.
 struct PageRenderer<'a> {
     theme: &'a Theme,
-    sidebars: std::sync::Mutex<std::collections::HashMap<(String, String), tera::Value>>,
+    sidebars: std::sync::Mutex<std::collections::HashMap<(String, String, String), tera::Value>>,
 }
 
 impl<'a> PageRenderer<'a> {
@@ -313,7 +316,13 @@ impl<'a> PageRenderer<'a> {
 
     fn render(&self, template: &str, ctx: &mut tera::Context) -> Result<String, Diagnostic> {
         let text = |k: &str| ctx.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let key = (text("root"), text("current_source"));
+        // Links from the sidebar (to the home page and to each source) depend
+        // on the page's depth and on the language folder it is in (inside a
+        // source's folder, its link is short), so those, with the source the
+        // sidebar marks as current, are what a cached sidebar is kept for.
+        let here = text("here");
+        let folder = here.split('/').nth(1).unwrap_or("").to_string();
+        let key = (text("root"), text("current_source"), folder);
         let cached = self
             .sidebars
             .lock()

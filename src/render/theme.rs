@@ -579,6 +579,31 @@ pub fn template_errors(templates: &BTreeMap<String, (String, String)>, e: &tera:
 }
 
 fn register_filters(tera: &mut tera::Tera) {
+    // `{{ e.url | href }}`: the link from this page to a page (or file) of its
+    // language, given from the language root (`contoso/7/`, `events/`, `` for
+    // the home page), as short as it can be (`../8/` between two events of a
+    // source), ending in `dir_index` for a page in an offline copy. Pages
+    // without `here` (the 404 page, served at any URL) link from `root`.
+    tera.register_filter(
+        "href",
+        |url: &str, _: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
+            let text = |name: &str| -> tera::TeraResult<String> {
+                Ok(state.get::<String>(name)?.unwrap_or_default())
+            };
+            let mut link = match state.get::<tera::Value>("here")? {
+                Some(here) => {
+                    let here = here.as_str().unwrap_or("");
+                    let in_lang = here.split_once('/').map_or("", |(_, rest)| rest);
+                    crate::render::urls::relative(in_lang, url)
+                }
+                None => format!("{}{}/{url}", text("root")?, text("lang")?),
+            };
+            if url.is_empty() || url.ends_with('/') {
+                link.push_str(&text("dir_index")?);
+            }
+            Ok(link)
+        },
+    );
     // `{{ count | plural(key="events_count") }}`: the right plural form of a UI string.
     tera.register_filter(
         "plural",

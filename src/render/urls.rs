@@ -148,6 +148,30 @@ pub fn root_prefix(dir_path: &str) -> String {
     "../".repeat(dir_path.matches('/').count())
 }
 
+/// The shortest relative link from a page in directory `from` to `to`, both
+/// paths from the site root (`from` ends in `/` or is empty; `to` is a
+/// directory ending in `/` or a file): from `en/contoso/7/`, `en/contoso/` is
+/// `../`, `en/contoso/8/` is `../8/`, `en/events/` is `../../events/` and
+/// `en/contoso/7/` itself is `./`. Pages link this way, not through the site
+/// root, so that a link costs bytes for the folders it leaves, not for every
+/// folder of both paths.
+pub fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split_terminator('/').collect();
+    let to_dirs = to.matches('/').count();
+    let common = from
+        .iter()
+        .zip(to.split('/').take(to_dirs))
+        .take_while(|(a, b)| **a == *b)
+        .count();
+    let rest = to.splitn(common + 1, '/').nth(common).unwrap_or("");
+    let mut out = "../".repeat(from.len() - common);
+    out.push_str(rest);
+    if out.is_empty() {
+        out.push_str("./");
+    }
+    out
+}
+
 /// The 404 page of a language, from the site root.
 pub fn not_found(lang: &str) -> String {
     in_lang(lang, NOT_FOUND)
@@ -286,6 +310,56 @@ mod tests {
         assert_eq!(dir_link("en/events/", false), "en/events/");
         assert_eq!(data_script("en/lookup/k/3.json"), "en/lookup/k/3.js");
         assert_eq!(pagefind_part_dir("en", 2), "pagefind/en/2/");
+    }
+
+    #[test]
+    fn relative_links() {
+        let r = relative;
+        assert_eq!(r("en/contoso/7/", "en/contoso/"), "../");
+        assert_eq!(r("en/contoso/7/", "en/contoso/8/"), "../8/");
+        assert_eq!(r("en/contoso/7/", "en/contoso/7/"), "./");
+        assert_eq!(r("en/contoso/7/", "en/events/"), "../../events/");
+        assert_eq!(r("en/contoso/7/", "en/"), "../../");
+        assert_eq!(r("en/contoso/7/", "en/feed.xml"), "../../feed.xml");
+        assert_eq!(r("en/contoso/7/", "de/contoso/7/"), "../../../de/contoso/7/");
+        assert_eq!(r("en/contoso/", "en/contoso/category/jobs/"), "category/jobs/");
+        assert_eq!(r("en/", "en/contoso/"), "contoso/");
+        assert_eq!(r("en/", "en/"), "./");
+        assert_eq!(r("", "en/"), "en/");
+        assert_eq!(r("en/events/page/2/", "en/events/"), "../../");
+        // A folder whose name starts like the target's is not the target.
+        assert_eq!(r("en/contoso-backup/1/", "en/contoso/"), "../../contoso/");
+    }
+
+    proptest::proptest! {
+        /// Resolving the link against the page's folder, as a browser does,
+        /// gives the target; and it never climbs further than the page's depth.
+        #[test]
+        fn a_relative_link_resolves_to_its_target(
+            from in proptest::collection::vec("[a-c]{1,2}", 0..5),
+            to in proptest::collection::vec("[a-c]{1,2}", 0..5),
+            file in proptest::option::of("[a-c]{1,2}\\.json"),
+        ) {
+            let from_dir: String = from.iter().map(|s| format!("{s}/")).collect();
+            let mut target: String = to.iter().map(|s| format!("{s}/")).collect();
+            target.push_str(file.as_deref().unwrap_or(""));
+            let link = relative(&from_dir, &target);
+            let mut dirs: Vec<&str> = from.iter().map(String::as_str).collect();
+            let mut parts = link.split('/').peekable();
+            let mut last = "";
+            while let Some(p) = parts.next() {
+                match p {
+                    ".." => { proptest::prop_assert!(dirs.pop().is_some(), "{link} climbs above the root"); }
+                    "." => {}
+                    _ if parts.peek().is_some() => dirs.push(p),
+                    _ => last = p,
+                }
+            }
+            let mut resolved: String = dirs.iter().map(|s| format!("{s}/")).collect();
+            resolved.push_str(last);
+            proptest::prop_assert_eq!(resolved, target.clone(), "link {} from {}", link, from_dir);
+            proptest::prop_assert!(link.len() <= root_prefix(&from_dir).len() + target.len().max(2));
+        }
     }
 
     /// The resolver that checks the links in record prose
