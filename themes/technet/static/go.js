@@ -83,7 +83,9 @@ export async function destination(query, app, base) {
   const meta = await json(new URL('lookup/meta.json', langRoot));
   if (meta && meta.key_shards) {
     const shard = (await json(new URL(`lookup/k/${fnv1a(String(id)) % meta.key_shards}.json`, langRoot))) || {};
-    const hits = (shard[String(id)] || []).filter((h) => !source || slug(h.s) === slug(source));
+    // Entries (with a page, `u`) only: a symbolic name that is all digits
+    // files a reference to its event under the same key.
+    const hits = (shard[String(id)] || []).filter((h) => h.u !== undefined && (!source || slug(h.s) === slug(source)));
     // One event: its page. Several (an ID without a source): the search page lists them.
     if (hits.length === 1) return new URL(hits[0].u + dirIndex, langRoot);
     if (hits.length > 1) return results;

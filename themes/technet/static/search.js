@@ -40,6 +40,21 @@ const keyShard = async (key) => {
   return (await json(new URL(`lookup/k/${fnv1a(key) % m.key_shards}.json`, langRoot))) || {};
 };
 
+/**
+ * The events filed under `key` in the key shards. An event's whole entry is
+ * filed under its ID; under its symbolic name is only its source and ID
+ * (`{s, i}`, no `u`), whose entry is taken from the ID's shard.
+ */
+async function keyHits(key) {
+  const list = (await keyShard(key))[key] || [];
+  const hits = await Promise.all(list.map(async (h) => {
+    if (h.u !== undefined) return h;
+    const id = String(h.i);
+    return ((await keyShard(id))[id] || []).find((e) => e.u !== undefined && e.s === h.s && e.i === h.i);
+  }));
+  return hits.filter(Boolean);
+}
+
 const cached = {};
 const once = (name) => (cached[name] ??= json(new URL(`lookup/${name}.json`, langRoot)));
 /** The sources of this language's events: [[name, url]], sorted by name. */
@@ -62,10 +77,10 @@ async function directHits(q) {
   if (!d) return { hits: [], notices: [] };
   if (d.name) {
     const key = d.name.toLowerCase();
-    return { hits: (await keyShard(key))[key] || [], notices: [] };
+    return { hits: await keyHits(key), notices: [] };
   }
   const id = String(d.id);
-  const all = d.id <= 65535 ? (await keyShard(id))[id] || [] : [];
+  const all = d.id <= 65535 ? await keyHits(id) : [];
   if (d.source === undefined) {
     if (all.length) return { hits: all, notices: [] };
     const ids = (await once('ids')) || [];
@@ -93,7 +108,7 @@ async function pasteLookup(q) {
   // event's templates, as in src/search/lookup/site.rs, so that ties keep it.
   const current = new Set();
   if (paste.id !== null) {
-    for (const e of (await keyShard(String(paste.id)))[String(paste.id)] || []) {
+    for (const e of await keyHits(String(paste.id))) {
       add(e);
       current.add(key(e));
     }
