@@ -28,11 +28,11 @@ pub(super) fn write(
 ) -> Result<usize, Diagnostics> {
     let mut pages = 0;
     if !selection.is_all() {
-        if selection.sitemap
-            && let Some(xml) = sitemap(config, content, sources)
-        {
-            sink.put(urls::SITEMAP, xml.as_bytes()).map_err(write_error)?;
-            pages += 1;
+        if selection.sitemap {
+            for (path, xml) in sitemap(config, content, sources) {
+                sink.put(&path, xml.as_bytes()).map_err(write_error)?;
+                pages += 1;
+            }
         }
         return Ok(pages);
     }
@@ -41,8 +41,8 @@ pub(super) fn write(
     sink.put(urls::ROBOTS, robots(config).as_bytes())
         .map_err(write_error)?;
     pages += 2;
-    if let Some(xml) = sitemap(config, content, sources) {
-        sink.put(urls::SITEMAP, xml.as_bytes()).map_err(write_error)?;
+    for (path, xml) in sitemap(config, content, sources) {
+        sink.put(&path, xml.as_bytes()).map_err(write_error)?;
         pages += 1;
     }
     write_not_found(config, theme, sources, sink)?;
@@ -181,12 +181,29 @@ pub(super) fn robots(config: &Config) -> String {
     s
 }
 
+/// The most URLs one sitemap file may list (sitemaps.org protocol).
+const SITEMAP_URLS: usize = 50_000;
+/// The most bytes one sitemap file may hold (the protocol's 50 MiB), less
+/// room for its opening and closing.
+const SITEMAP_BYTES: usize = 50 * 1024 * 1024 - 1024;
+/// What a `<lastmod>` line counts for when parts are cut, whether or not the
+/// URL has one: the parts then depend only on the pages, which an edit that
+/// keeps every page (an incremental build) cannot change.
+const LASTMOD_BYTES: usize = "<lastmod>0000-00-00</lastmod>".len();
+
+/// The sitemap files, with their paths: nothing without a base URL;
+/// `sitemap.xml` alone when every URL fits in one file; else `sitemap.xml`
+/// as the index of `sitemap-1.xml`, `sitemap-2.xml`, … (at most 50,000 URLs
+/// and 50 MiB each, as the protocol says, so that search engines read them).
+/// One `<url>` a line.
 pub(super) fn sitemap(
     config: &Config,
     content: &Content,
     sources: &BTreeMap<Slug, SourceGroup>,
-) -> Option<String> {
-    let base = config.base_url.as_ref()?;
+) -> Vec<(String, String)> {
+    let Some(base) = config.base_url.as_ref() else {
+        return Vec::new();
+    };
     let mut rests: Vec<(String, Option<&str>)> = vec![(Route::Home.path(), None)];
     let listing = super::urls::listing_pages(content.events.len());
     rests.extend((1..=listing).map(|n| (Route::listing(n).path(), None)));
@@ -199,27 +216,141 @@ pub(super) fn sitemap(
     for e in &content.events {
         rests.push((Route::event(e).path(), e.last_modified.as_deref()));
     }
-    let mut s = String::with_capacity(rests.len() * 200 * config.languages.len());
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
-    for (rest, lastmod) in &rests {
-        for (lang, _) in &config.languages {
+    // Each URL is made as the parts are cut, not all held first.
+    let urls = rests.iter().flat_map(|(rest, lastmod)| {
+        config.languages.iter().map(move |(lang, _)| {
             let loc = urls::permalink(base, &urls::in_lang(lang, rest));
-            s.push_str(&format!("  <url>\n    <loc>{loc}</loc>\n"));
+            let mut url = format!("<url><loc>{loc}</loc>");
+            let mut counted = url.len() + LASTMOD_BYTES;
             if let Some(d) = lastmod {
-                s.push_str(&format!("    <lastmod>{}</lastmod>\n", escape_html(d)));
+                url.push_str(&format!("<lastmod>{}</lastmod>", escape_html(d)));
             }
             if config.languages.len() > 1 {
                 for (alt, _) in &config.languages {
                     let href = urls::permalink(base, &urls::in_lang(alt, rest));
-                    s.push_str(&format!(
-                        "    <xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{href}\"/>\n"
-                    ));
+                    let link = format!("<xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{href}\"/>");
+                    counted += link.len();
+                    url.push_str(&link);
                 }
             }
-            s.push_str("  </url>\n");
+            url.push_str("</url>\n");
+            (url, counted + "</url>\n".len())
+        })
+    });
+    sitemap_files(base, split_sitemap(urls, SITEMAP_URLS, SITEMAP_BYTES))
+}
+
+const XML_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+/// The `<url>` lines (each with the bytes it counts for) cut into sitemaps of
+/// at most `max_urls` URLs and `max_bytes` counted bytes each, in order.
+fn split_sitemap(
+    urls: impl IntoIterator<Item = (String, usize)>,
+    max_urls: usize,
+    max_bytes: usize,
+) -> Vec<String> {
+    let open = || {
+        let mut s = String::from(XML_HEAD);
+        s.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+        s
+    };
+    let mut parts = Vec::new();
+    let (mut part, mut urls_in, mut bytes_in) = (open(), 0, 0);
+    for (url, counted) in urls {
+        if urls_in == max_urls || (urls_in > 0 && bytes_in + counted > max_bytes) {
+            part.push_str("</urlset>\n");
+            parts.push(std::mem::replace(&mut part, open()));
+            (urls_in, bytes_in) = (0, 0);
+        }
+        part.push_str(&url);
+        urls_in += 1;
+        bytes_in += counted;
+    }
+    part.push_str("</urlset>\n");
+    parts.push(part);
+    parts
+}
+
+/// The files of sitemaps `parts`: the only one as `sitemap.xml`, or
+/// `sitemap-1.xml`, `sitemap-2.xml`, … with `sitemap.xml` as their index.
+fn sitemap_files(base: &str, mut parts: Vec<String>) -> Vec<(String, String)> {
+    if parts.len() == 1 {
+        return vec![(urls::SITEMAP.to_string(), parts.remove(0))];
+    }
+    let mut index = String::from(XML_HEAD);
+    index.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for n in 1..=parts.len() {
+        let loc = urls::permalink(base, &urls::sitemap_part(n));
+        index.push_str(&format!("<sitemap><loc>{loc}</loc></sitemap>\n"));
+    }
+    index.push_str("</sitemapindex>\n");
+    std::iter::once((urls::SITEMAP.to_string(), index))
+        .chain(
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(k, p)| (urls::sitemap_part(k + 1), p)),
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(n: usize) -> Vec<(String, usize)> {
+        (0..n)
+            .map(|k| (format!("<url><loc>https://x.org/en/{k}/</loc></url>\n"), 100))
+            .collect()
+    }
+
+    #[test]
+    fn a_small_site_has_one_sitemap() {
+        let files = sitemap_files("https://x.org/", split_sitemap(lines(3), 3, 1000));
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "sitemap.xml");
+        assert!(files[0].1.contains("<urlset"), "{}", files[0].1);
+        assert_eq!(files[0].1.matches("<url>").count(), 3);
+    }
+
+    #[test]
+    fn more_urls_than_a_sitemap_may_hold_make_parts_and_an_index() {
+        // By count: 7 URLs, 3 a file.
+        let files = sitemap_files("https://x.org/docs/", split_sitemap(lines(7), 3, 1000));
+        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+        );
+        let index = &files[0].1;
+        assert!(index.contains("<sitemapindex"), "{index}");
+        assert!(
+            index.contains("<loc>https://x.org/docs/sitemap-2.xml</loc>"),
+            "{index}"
+        );
+        let counts: Vec<usize> = files[1..]
+            .iter()
+            .map(|(_, x)| x.matches("<url>").count())
+            .collect();
+        assert_eq!(counts, [3, 3, 1]);
+        // Every URL once, in order.
+        let all: String = files[1..].iter().map(|(_, x)| x.as_str()).collect();
+        for k in 0..7 {
+            assert_eq!(all.matches(&format!("/en/{k}/<")).count(), 1);
+        }
+        assert!(all.find("/en/3/").unwrap() < all.find("/en/4/").unwrap());
+        // By bytes: 250 bytes a file hold two URLs of 100.
+        let parts = split_sitemap(lines(5), 100, 250);
+        assert_eq!(
+            parts
+                .iter()
+                .map(|x| x.matches("<url>").count())
+                .collect::<Vec<_>>(),
+            [2, 2, 1]
+        );
+        // Each part is a whole document.
+        for p in &parts {
+            assert!(p.starts_with(XML_HEAD) && p.ends_with("</urlset>\n"), "{p}");
         }
     }
-    s.push_str("</urlset>\n");
-    Some(s)
 }

@@ -183,8 +183,21 @@ pub const NOT_FOUND: &str = "404.html";
 pub const ROOT_INDEX: &str = "index.html";
 /// The robots file.
 pub const ROBOTS: &str = "robots.txt";
-/// The sitemap.
+/// The sitemap (or, on a site with more URLs than one sitemap may list, the
+/// index of its parts).
 pub const SITEMAP: &str = "sitemap.xml";
+
+/// Part `n` (from 1) of a sitemap too large for one file.
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
+/// Whether root file `path` is a part of the sitemap ([`sitemap_part`]).
+fn is_sitemap_part(path: &str) -> bool {
+    path.strip_prefix("sitemap-")
+        .and_then(|r| r.strip_suffix(".xml"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// The output path of the theme's static file `name`.
 pub fn static_file(name: &str) -> String {
@@ -213,6 +226,7 @@ pub fn is_generated<'l>(path: &str, mut languages: impl Iterator<Item = &'l str>
     ];
     let first = path.split('/').next().unwrap_or("");
     ROOT_FILES.contains(&path)
+        || is_sitemap_part(path)
         || (path.contains('/') && (format!("{first}/") == PAGEFIND_DIR || languages.any(|c| c == first)))
 }
 
@@ -420,6 +434,7 @@ mod tests {
         for clash in [
             "index.html",
             "sitemap.xml",
+            "sitemap-12.xml",
             "robots.txt",
             "404.html",
             "en/x.html",
