@@ -247,7 +247,15 @@ impl Site {
     pub fn build_if_changed(config: Config, opts: &BuildOptions) -> Result<BuildOutcome, Failure> {
         let start = Instant::now();
         let output = config.output_dir(opts.output.as_deref());
-        let (inputs, previous) = state::Inputs::read(&config, opts, &output);
+        let (scan, previous) = state::Scan::start(&config, opts, &output);
+        if previous.is_none() && (opts.force || state::output_record(&output).is_none()) {
+            // Nothing to compare with (a fresh output folder, or --force):
+            // a full build, which needs the files' hashes only for the state
+            // and fingerprint it leaves, so they are read while it loads.
+            let (inputs, loaded) = rayon::join(|| scan.hash(&config, None), || Content::load_state(&config));
+            return Self::full_build(config, opts, &inputs, loaded, &output, start);
+        }
+        let inputs = scan.hash(&config, previous.as_ref());
         let fingerprint = inputs.fingerprint();
         if !opts.force
             && let Some(files) = crate::output::recorded_build(&output, fingerprint)
@@ -267,7 +275,21 @@ impl Site {
             }
             None => config,
         };
-        let (content, diagnostics, load) = Content::load_state(&config);
+        let loaded = Content::load_state(&config);
+        Self::full_build(config, opts, &inputs, loaded, &output, start)
+    }
+
+    /// A full build of `config` from content `loaded`, leaving the build
+    /// state of `inputs` beside `output`.
+    fn full_build(
+        config: Config,
+        opts: &BuildOptions,
+        inputs: &state::Inputs,
+        (content, diagnostics, load): (Content, Diagnostics, crate::content::LoadState),
+        output: &Path,
+        start: Instant,
+    ) -> Result<BuildOutcome, Failure> {
+        let fingerprint = inputs.fingerprint();
         let site = Site {
             config,
             content,
@@ -281,7 +303,7 @@ impl Site {
         // put in place once it is published.
         let (report, state) = rayon::join(
             || site.build_with(opts, Some(fingerprint), start),
-            || state::begin(&output, &inputs, snapshot),
+            || state::begin(output, inputs, snapshot),
         );
         let mut report = report?;
         if let Some(state) = state {

@@ -77,6 +77,50 @@ pub(super) struct Inputs {
     scanned: u128,
 }
 
+/// What a build looks at first: the settings hashed, the content files
+/// listed (size and time) and the last build's state read, but no content
+/// file read yet ([`Scan::hash`] makes the [`Inputs`]). When there is nothing to compare with (no state,
+/// and no fingerprint in the output folder), the build is a full one
+/// whatever the hashes say, and they are only needed for what it leaves
+/// behind: the caller then hashes the files while it loads them.
+pub(super) struct Scan {
+    settings: [u8; 32],
+    stats: Option<Vec<FileStat>>,
+    scanned: u128,
+}
+
+impl Scan {
+    /// List the inputs of a build of `config` with `opts` into `out_dir`, and
+    /// read the state the last build left there (unless `force`).
+    pub(super) fn start(config: &Config, opts: &BuildOptions, out_dir: &Path) -> (Scan, Option<State>) {
+        let scanned = nanos(SystemTime::now());
+        let ((settings, stats), previous) = rayon::join(
+            || rayon::join(|| settings_hash(config, opts), || content_stats(config)),
+            || if opts.force { None } else { State::read(out_dir) },
+        );
+        (
+            Scan {
+                settings,
+                stats,
+                scanned,
+            },
+            previous,
+        )
+    }
+
+    /// The inputs, each content file's hash taken from `previous` when its
+    /// size and time are the ones recorded there, else read and hashed.
+    pub(super) fn hash(self, config: &Config, previous: Option<&State>) -> Inputs {
+        Inputs {
+            settings: self.settings,
+            files: self
+                .stats
+                .map(|s| hash_files(config, s, previous.map(|p| &p.body))),
+            scanned: self.scanned,
+        }
+    }
+}
+
 /// The state of the last build, read and verified.
 pub(super) struct State {
     /// The text of the output folder's fingerprint record after that build.
@@ -119,26 +163,6 @@ fn header() -> String {
 }
 
 impl Inputs {
-    /// Look at every input of a build of `config` with `opts` into
-    /// `out_dir`, and read the state the last build left there (unless
-    /// `force`): hash the settings, and take each content file's hash from
-    /// that state when its size and time are the ones recorded there, else
-    /// read and hash it.
-    pub(super) fn read(config: &Config, opts: &BuildOptions, out_dir: &Path) -> (Inputs, Option<State>) {
-        let scanned = nanos(SystemTime::now());
-        let ((settings, stats), previous) = rayon::join(
-            || rayon::join(|| settings_hash(config, opts), || content_stats(config)),
-            || if opts.force { None } else { State::read(out_dir) },
-        );
-        let files = stats.map(|s| hash_files(config, s, previous.as_ref().map(|p| &p.body)));
-        let inputs = Inputs {
-            settings,
-            files,
-            scanned,
-        };
-        (inputs, previous)
-    }
-
     /// The input fingerprint recorded in the output folder: two builds with
     /// the same fingerprint produce the same output.
     pub(super) fn fingerprint(&self) -> u64 {
