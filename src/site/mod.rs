@@ -247,11 +247,15 @@ impl Site {
     pub fn build_if_changed(config: Config, opts: &BuildOptions) -> Result<BuildOutcome, Failure> {
         let start = Instant::now();
         let output = config.output_dir(opts.output.as_deref());
-        let (scan, previous) = state::Scan::start(&config, opts, &output);
-        if previous.is_none() && (opts.force || state::output_record(&output).is_none()) {
-            // Nothing to compare with (a fresh output folder, or --force):
-            // a full build, which needs the files' hashes only for the state
-            // and fingerprint it leaves, so they are read while it loads.
+        // Without a fingerprint record in the output folder (a fresh folder,
+        // or one another build or `serve` wrote) nothing can be skipped and no
+        // state matches it; with --force nothing is compared. Then the build is
+        // a full one, which needs the files' hashes only for the state and the
+        // fingerprint it leaves: they are read while the content loads, and
+        // the last build's state is not read at all.
+        let full = opts.force || state::output_record(&output).is_none();
+        let (scan, previous) = state::Scan::start(&config, opts, &output, !full);
+        if full {
             let (inputs, loaded) = rayon::join(|| scan.hash(&config, None), || Content::load_state(&config));
             return Self::full_build(config, opts, &inputs, loaded, &output, start);
         }

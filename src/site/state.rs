@@ -79,10 +79,9 @@ pub(super) struct Inputs {
 
 /// What a build looks at first: the settings hashed, the content files
 /// listed (size and time) and the last build's state read, but no content
-/// file read yet ([`Scan::hash`] makes the [`Inputs`]). When there is nothing to compare with (no state,
-/// and no fingerprint in the output folder), the build is a full one
-/// whatever the hashes say, and they are only needed for what it leaves
-/// behind: the caller then hashes the files while it loads them.
+/// file read yet ([`Scan::hash`] makes the [`Inputs`]). A build that can
+/// only be a full one (no fingerprint record in the output folder, or
+/// `--force`) hashes the files while it loads them.
 pub(super) struct Scan {
     settings: [u8; 32],
     stats: Option<Vec<FileStat>>,
@@ -90,13 +89,18 @@ pub(super) struct Scan {
 }
 
 impl Scan {
-    /// List the inputs of a build of `config` with `opts` into `out_dir`, and
-    /// read the state the last build left there (unless `force`).
-    pub(super) fn start(config: &Config, opts: &BuildOptions, out_dir: &Path) -> (Scan, Option<State>) {
+    /// List the inputs of a build of `config` with `opts` into `out_dir`, and,
+    /// when `read_state`, read the state the last build left there.
+    pub(super) fn start(
+        config: &Config,
+        opts: &BuildOptions,
+        out_dir: &Path,
+        read_state: bool,
+    ) -> (Scan, Option<State>) {
         let scanned = nanos(SystemTime::now());
         let ((settings, stats), previous) = rayon::join(
             || rayon::join(|| settings_hash(config, opts), || content_stats(config)),
-            || if opts.force { None } else { State::read(out_dir) },
+            || if read_state { State::read(out_dir) } else { None },
         );
         (
             Scan {
