@@ -251,14 +251,20 @@ impl Site {
         // or one another build or `serve` wrote) nothing can be skipped and no
         // state matches it; with --force nothing is compared. Then the build is
         // a full one, which needs the files' hashes only for the state and the
-        // fingerprint it leaves: they are read while the content loads, and
-        // the last build's state is not read at all.
-        let full = opts.force || state::output_record(&output).is_none();
-        let (scan, previous) = state::Scan::start(&config, opts, &output, !full);
-        if full {
-            let (inputs, loaded) = rayon::join(|| scan.hash(&config, None), || Content::load_state(&config));
+        // fingerprint it leaves: the files are listed and hashed while the
+        // content loads, and the last build's state is not read at all.
+        if opts.force || state::output_record(&output).is_none() {
+            let (inputs, loaded) = rayon::join(
+                || {
+                    state::Scan::start(&config, opts, &output, false)
+                        .0
+                        .hash(&config, None)
+                },
+                || Content::load_state(&config),
+            );
             return Self::full_build(config, opts, &inputs, loaded, &output, start);
         }
+        let (scan, previous) = state::Scan::start(&config, opts, &output, true);
         let inputs = scan.hash(&config, previous.as_ref());
         let fingerprint = inputs.fingerprint();
         if !opts.force
