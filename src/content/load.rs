@@ -508,7 +508,9 @@ fn in_site_order(events: Vec<Event>) -> Vec<Event> {
         x.source.cmp(&y.source).then(x.id.cmp(&y.id)).then(a.cmp(&b))
     });
     let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    let mut sorted = Vec::with_capacity(slots.len());
+    sorted.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    sorted
 }
 
 /// The links of `e`'s prose and `links:` that lead nowhere on the site; the
