@@ -255,16 +255,15 @@ impl Site {
         // content loads, and the last build's state is not read at all.
         if opts.force || state::output_record(&output).is_none() {
             let (inputs, loaded) = rayon::join(
-                || {
-                    state::Scan::start(&config, opts, &output, false)
-                        .0
-                        .hash(&config, None)
-                },
+                || state::Scan::start(&config, opts).hash(&config, None),
                 || Content::load_state(&config),
             );
             return Self::full_build(config, opts, &inputs, loaded, &output, start);
         }
-        let (scan, previous) = state::Scan::start(&config, opts, &output, true);
+        let (scan, previous) = rayon::join(
+            || state::Scan::start(&config, opts),
+            || state::State::read(&output),
+        );
         let inputs = scan.hash(&config, previous.as_ref());
         let fingerprint = inputs.fingerprint();
         if !opts.force

@@ -77,11 +77,11 @@ pub(super) struct Inputs {
     scanned: u128,
 }
 
-/// What a build looks at first: the settings hashed, the content files
-/// listed (size and time) and the last build's state read, but no content
-/// file read yet ([`Scan::hash`] makes the [`Inputs`]). A build that can
-/// only be a full one (no fingerprint record in the output folder, or
-/// `--force`) hashes the files while it loads them.
+/// What a build looks at first: the settings hashed and the content files
+/// listed (size and time), no content file read yet ([`Scan::hash`] makes
+/// the [`Inputs`]). A build that can only be a full one (no fingerprint
+/// record in the output folder, or `--force`) hashes the files while it
+/// loads them.
 pub(super) struct Scan {
     settings: [u8; 32],
     stats: Option<Vec<FileStat>>,
@@ -89,27 +89,15 @@ pub(super) struct Scan {
 }
 
 impl Scan {
-    /// List the inputs of a build of `config` with `opts` into `out_dir`, and,
-    /// when `read_state`, read the state the last build left there.
-    pub(super) fn start(
-        config: &Config,
-        opts: &BuildOptions,
-        out_dir: &Path,
-        read_state: bool,
-    ) -> (Scan, Option<State>) {
+    /// List the inputs of a build of `config` with `opts`.
+    pub(super) fn start(config: &Config, opts: &BuildOptions) -> Scan {
         let scanned = nanos(SystemTime::now());
-        let ((settings, stats), previous) = rayon::join(
-            || rayon::join(|| settings_hash(config, opts), || content_stats(config)),
-            || if read_state { State::read(out_dir) } else { None },
-        );
-        (
-            Scan {
-                settings,
-                stats,
-                scanned,
-            },
-            previous,
-        )
+        let (settings, stats) = rayon::join(|| settings_hash(config, opts), || content_stats(config));
+        Scan {
+            settings,
+            stats,
+            scanned,
+        }
     }
 
     /// The inputs, each content file's hash taken from `previous` when its
