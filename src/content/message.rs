@@ -37,6 +37,18 @@ pub fn parse(template: &str) -> Vec<Segment> {
     let bytes = template.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // Literal text up to the next `%` or `{` is copied as one run (both
+        // are ASCII, so the run ends on a character boundary): pushing it a
+        // character at a time was most of the time a template took to parse.
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| b == b'%' || b == b'{')
+            .unwrap_or(bytes.len() - i);
+        if run > 0 {
+            text.push_str(&template[i..i + run]);
+            i += run;
+            continue;
+        }
         let c = bytes[i];
         if c == b'%' && i + 1 < bytes.len() {
             if bytes[i + 1] == b'%' {
@@ -95,9 +107,9 @@ pub fn parse(template: &str) -> Vec<Segment> {
                 continue;
             }
         }
-        let ch = template[i..].chars().next().unwrap_or(' ');
-        text.push(ch);
-        i += ch.len_utf8();
+        // A `%` or `{` that starts no insert is text.
+        text.push(char::from(c));
+        i += 1;
     }
     flush(&mut out, &mut text);
     out
@@ -171,5 +183,81 @@ mod tests {
     #[test]
     fn unicode_text() {
         assert_eq!(names("Fehler beim Verbinden mit %2 — äöü"), ["%2"]);
+    }
+
+    /// `parse` as it was before it copied runs of text at once: one
+    /// character at a time, every rule the same.
+    fn reference(template: &str) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let mut text = String::new();
+        let bytes = template.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c == b'%' && i + 1 < bytes.len() {
+                if bytes[i + 1] == b'%' {
+                    text.push_str("%%");
+                    i += 2;
+                    continue;
+                }
+                let digits = bytes[i + 1..]
+                    .iter()
+                    .take(2)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if digits > 0 && bytes[i + 1] != b'0' {
+                    let mut end = i + 1 + digits;
+                    let name = template[i..end].to_string();
+                    if end < bytes.len()
+                        && bytes[end] == b'!'
+                        && let Some(close) = template[end + 1..].find('!')
+                    {
+                        end = end + 1 + close + 1;
+                    }
+                    flush(&mut out, &mut text);
+                    let raw = template[i..end].to_string();
+                    out.push(Segment::Insert { name, raw });
+                    i = end;
+                    continue;
+                }
+            }
+            if c == b'{' {
+                let rest = &template[i + 1..];
+                let ident = rest
+                    .char_indices()
+                    .take_while(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == ' ')
+                    .last()
+                    .map(|(k, ch)| k + ch.len_utf8())
+                    .unwrap_or(0);
+                let name = &rest[..ident];
+                if ident > 0
+                    && rest[ident..].starts_with('}')
+                    && rest.as_bytes()[0].is_ascii_alphabetic()
+                    && !name.ends_with(' ')
+                    && !name.contains("  ")
+                {
+                    let name = template[i..i + 1 + ident + 1].to_string();
+                    flush(&mut out, &mut text);
+                    out.push(Segment::Insert {
+                        raw: name.clone(),
+                        name,
+                    });
+                    i += ident + 2;
+                    continue;
+                }
+            }
+            let ch = template[i..].chars().next().unwrap_or(' ');
+            text.push(ch);
+            i += ch.len_utf8();
+        }
+        flush(&mut out, &mut text);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parses_as_one_character_at_a_time(t in "([a-z0-9 !_}.]|%|\\{|%[0-9]{1,3}|%[0-9]!s!|\\{[A-Za-z][a-z_ ]{0,4}\\}|[äß—€])*") {
+            proptest::prop_assert_eq!(parse(&t), reference(&t));
+        }
     }
 }
