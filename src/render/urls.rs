@@ -156,15 +156,22 @@ pub fn root_prefix(dir_path: &str) -> String {
 /// root, so that a link costs bytes for the folders it leaves, not for every
 /// folder of both paths.
 pub fn relative(from: &str, to: &str) -> String {
-    let from: Vec<&str> = from.split_terminator('/').collect();
-    let to_dirs = to.matches('/').count();
+    // The folders both paths start with: the longest common prefix that
+    // ends in `/` (so it ends a folder name in both).
     let common = from
-        .iter()
-        .zip(to.split('/').take(to_dirs))
-        .take_while(|(a, b)| **a == *b)
-        .count();
-    let rest = to.splitn(common + 1, '/').nth(common).unwrap_or("");
-    let mut out = "../".repeat(from.len() - common);
+        .bytes()
+        .zip(to.bytes())
+        .enumerate()
+        .take_while(|(_, (a, b))| a == b)
+        .filter(|(_, (a, _))| *a == b'/')
+        .last()
+        .map_or(0, |(i, _)| i + 1);
+    let ups = from[common..].bytes().filter(|&b| b == b'/').count();
+    let rest = &to[common..];
+    let mut out = String::with_capacity(3 * ups + rest.len().max(2));
+    for _ in 0..ups {
+        out.push_str("../");
+    }
     out.push_str(rest);
     if out.is_empty() {
         out.push_str("./");
