@@ -134,8 +134,6 @@ pub fn render_pages(
         progress.start((per_lang_pages * langs.len() + 3) as u64);
     }
 
-    let mut diags = Diagnostics::new();
-    let mut count = 0;
     let job = Job {
         config,
         content,
@@ -143,16 +141,15 @@ pub fn render_pages(
         sources: &sources,
         selection,
     };
-    for lang in &langs {
-        match pages::render_language(&job, lang, sink, progress) {
-            Ok(n) => count += n,
-            Err(d) => diags.extend(d),
+    let mut count = match pages::render_languages(&job, sink, progress) {
+        Ok(n) => n,
+        Err(d) => {
+            let mut diags = Diagnostics::new();
+            diags.extend(d);
+            diags.sort();
+            return Err(diags);
         }
-    }
-    if !diags.is_empty() {
-        diags.sort();
-        return Err(diags);
-    }
+    };
     count += site_files::write(config, content, theme, &sources, sink, selection)?;
     Ok(RenderStats { pages: count })
 }

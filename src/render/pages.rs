@@ -15,43 +15,62 @@ use crate::i18n;
 use super::context::{Crumb, LangPages, SourceGroup};
 use super::urls::{self, Route};
 use super::views::{
-    CategoryGroup, EventLink, EventPage, ProductTexts, category_name, escape_html, event_link, event_view,
+    CategoryGroup, EventLink, EventPage, ProductTexts, ProseHtml, category_name, escape_html, event_link,
+    event_view,
 };
 use super::{Job, PageSink, Progress};
 use super::{edit, export, feed, markdown};
 
-/// Render the selected pages of language `lang`; returns how many.
-pub(super) fn render_language(
+/// Render the selected pages of every language; returns how many. The
+/// event pages come first, all languages of an event together (they share
+/// the HTML of the event's prose), then each language's other pages.
+pub(super) fn render_languages(
     job: &Job,
-    lang: &str,
     sink: &dyn PageSink,
     progress: &dyn Progress,
 ) -> Result<usize, Vec<Diagnostic>> {
-    let l = LangPages::new(job.config, job.theme, lang, job.sources, sink, progress);
-    let mut count = event_pages(job, &l)?;
+    let langs: Vec<LangPages> = job
+        .config
+        .language_codes()
+        .map(|lang| LangPages::new(job.config, job.theme, lang, job.sources, sink, progress))
+        .collect();
+    let mut count = event_pages(job, &langs)?;
+    let mut errors = Vec::new();
+    for l in &langs {
+        match other_pages(job, l) {
+            Ok(n) => count += n,
+            Err(d) => errors.extend(d),
+        }
+    }
+    if errors.is_empty() { Ok(count) } else { Err(errors) }
+}
+
+/// The selected pages of `l`'s language but its event pages; returns how many.
+fn other_pages(job: &Job, l: &LangPages) -> Result<usize, Vec<Diagnostic>> {
+    let mut count = 0;
     let one = |d: Diagnostic| vec![d];
     // Both hold every event: rebuilt only when an edit changed what they show.
     if job.selection.is_all() || job.selection.export {
-        export_and_feed(job, &l).map_err(one)?;
+        export_and_feed(job, l).map_err(one)?;
     }
-    count += source_pages(job, &l)?;
+    count += source_pages(job, l)?;
     if !job.selection.is_all() {
         for &n in &job.selection.listing {
-            listing_page(job, &l, n).map_err(one)?;
+            listing_page(job, l, n).map_err(one)?;
             count += 1;
         }
         return Ok(count);
     }
-    home_page(&l).map_err(one)?;
+    home_page(l).map_err(one)?;
     let pages = urls::listing_pages(job.content.events.len());
     let listed: Result<Vec<()>, Diagnostic> = (1..=pages)
         .into_par_iter()
-        .map(|n| listing_page(job, &l, n))
+        .map(|n| listing_page(job, l, n))
         .collect();
     listed.map_err(one)?;
     l.emit("404.html", l.not_found(), &urls::not_found(l.lang))
         .map_err(one)?;
-    search_page(&l).map_err(one)?;
+    search_page(l).map_err(one)?;
     Ok(count + 3 + pages)
 }
 
@@ -138,34 +157,44 @@ fn product_texts<'a>(
     products
 }
 
-/// The selected event pages, in parallel; returns how many.
-fn event_pages(job: &Job, l: &LangPages) -> Result<usize, Vec<Diagnostic>> {
+/// The selected event pages of every language in `langs`, in parallel, an
+/// event's languages one after the other; returns how many.
+fn event_pages(job: &Job, langs: &[LangPages]) -> Result<usize, Vec<Diagnostic>> {
     let pages = selected_events(job);
-    let products = product_texts(l, &pages);
+    let products: Vec<_> = langs.iter().map(|l| product_texts(l, &pages)).collect();
     let by_key: HashMap<(&str, u16), &Event> = job
         .content
         .events
         .iter()
         .map(|e| ((e.source.as_str(), e.id), e))
         .collect();
+    let default_product = job.config.defaults.product.as_deref();
     let errors: Vec<Diagnostic> = pages
         .par_iter()
-        .filter_map(|&(e, prev, next)| {
-            let product = e.product.as_deref().or(l.config.defaults.product.as_deref());
-            event_page(l, e, prev, next, &products[&product], &by_key).err()
+        .flat_map_iter(|&(e, prev, next)| {
+            let product = e.product.as_deref().or(default_product);
+            let prose = ProseHtml::default();
+            langs
+                .iter()
+                .zip(&products)
+                .filter_map(|(l, products)| {
+                    event_page(l, e, prev, next, &products[&product], &by_key, &prose).err()
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     report(errors)?;
-    Ok(pages.len())
+    Ok(pages.len() * langs.len())
 }
 
-fn event_page(
-    l: &LangPages,
-    e: &Event,
+fn event_page<'a>(
+    l: &LangPages<'a>,
+    e: &'a Event,
     prev: Option<&Event>,
     next: Option<&Event>,
     texts: &ProductTexts,
     by_key: &HashMap<(&str, u16), &Event>,
+    prose: &ProseHtml<'a>,
 ) -> Result<(), Diagnostic> {
     let loc = i18n::localize(e, l.lang, &l.config.default_language);
     let view = event_view(EventPage {
@@ -177,6 +206,7 @@ fn event_page(
         next,
         by_key,
         link: &|e: &Event| link(l, e),
+        prose,
     });
     let route = Route::event(e);
     let crumbs = [

@@ -168,21 +168,56 @@ pub(super) fn fallback_lang<'a, T>(l: &Localized<T>, default: &'a str) -> Option
     (l.state == FieldState::Fallback).then_some(default)
 }
 
-pub(super) fn user_action_view(e: &Event, ua: &UserAction) -> UserActionView {
-    let rewrite = |d: &str| super::urls::shorthand_url(e, d);
+/// How a piece of an event's prose is rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProseKind {
+    /// Blocks, `event:` links made relative ([`markdown::to_html_with`]).
+    Block,
+    /// One line, `event:` links made relative ([`markdown::to_inline_html_with`]).
+    Inline,
+    /// One line, links as written ([`markdown::to_inline_html`]).
+    InlinePlain,
+}
+
+/// The HTML of one event's Markdown prose, made once for all the languages
+/// of its pages: a field that falls back (most fields of a site's
+/// translations) shows the default language's text on every language's
+/// page, and the HTML depends only on the text and the event (the links it
+/// makes are relative, the same from each language's page). One is kept per
+/// event while its pages are rendered, on one thread.
+#[derive(Default)]
+pub(super) struct ProseHtml<'a> {
+    done: std::cell::RefCell<Vec<(ProseKind, &'a str, String)>>,
+}
+
+impl<'a> ProseHtml<'a> {
+    fn html(&self, e: &Event, kind: ProseKind, md: &'a str) -> String {
+        if let Some((_, _, html)) = self.done.borrow().iter().find(|(k, m, _)| *k == kind && *m == md) {
+            return html.clone();
+        }
+        let rewrite = |d: &str| super::urls::shorthand_url(e, d);
+        let html = match kind {
+            ProseKind::Block => markdown::to_html_with(md, &rewrite),
+            ProseKind::Inline => markdown::to_inline_html_with(md, &rewrite),
+            ProseKind::InlinePlain => markdown::to_inline_html(md),
+        };
+        self.done.borrow_mut().push((kind, md, html.clone()));
+        html
+    }
+}
+
+fn user_action_view<'a>(e: &Event, ua: &'a UserAction, prose: &ProseHtml<'a>) -> UserActionView {
     match ua {
         UserAction::Text(md) => UserActionView {
             intro_html: None,
             steps_html: Vec::new(),
-            text_html: Some(markdown::to_html_with(md, &rewrite)),
+            text_html: Some(prose.html(e, ProseKind::Block, md)),
         },
         UserAction::Steps { intro, steps } => UserActionView {
-            intro_html: intro
-                .as_deref()
-                .map(|i| markdown::to_inline_html_with(i, &rewrite)),
+            intro_html: intro.as_deref().map(|i| prose.html(e, ProseKind::Inline, i)),
             steps_html: steps
                 .iter()
-                .map(|s| markdown::to_inline_html_with(s, &rewrite))
+                .map(|s| prose.html(e, ProseKind::Inline, s))
                 .collect(),
             text_html: None,
         },
@@ -199,12 +234,15 @@ pub(super) struct EventPage<'a, 'b> {
     pub(super) next: Option<&'b Event>,
     pub(super) by_key: &'b std::collections::HashMap<(&'b str, u16), &'b Event>,
     pub(super) link: &'b dyn Fn(&Event) -> EventLink,
+    /// The event's prose as HTML, shared by the pages of its languages.
+    pub(super) prose: &'b ProseHtml<'a>,
 }
 
 /// The message of a localized event as text and inserts, and its parameters.
 fn message_views<'a>(
     loc: &LocalizedEvent<'a>,
     default: &'a str,
+    prose: &ProseHtml<'a>,
 ) -> (Vec<SegmentView<'a>>, Vec<ParamView<'a>>) {
     let params = &loc.parameters;
     let segments = message::parse(loc.message.value)
@@ -223,7 +261,7 @@ fn message_views<'a>(
         .map(|(k, v)| ParamView {
             name: k,
             description: Some(v.value),
-            description_html: Some(markdown::to_inline_html(v.value)),
+            description_html: Some(prose.html(loc.event, ProseKind::InlinePlain, v.value)),
             lang: fallback_lang(v, default),
         })
         .collect();
@@ -275,10 +313,10 @@ pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
     let loc = p.loc;
     let e = loc.event;
     let default = p.config.default_language.as_str();
-    let (segments, parameters) = message_views(loc, default);
+    let prose = p.prose;
+    let (segments, parameters) = message_views(loc, default, prose);
     let stale = |state: FieldState| state == FieldState::Stale;
     let category_slug = e.category.as_deref().and_then(Slug::new);
-    let rewrite = |d: &str| super::urls::shorthand_url(e, d);
     EventView {
         title: event_title(e),
         source: &e.source,
@@ -306,22 +344,22 @@ pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
             .as_deref()
             .or(p.config.defaults.product_version.as_deref()),
         channel: e.channel.as_deref(),
-        explanation_html: loc.explanation.map(|x| markdown::to_html_with(x.value, &rewrite)),
+        explanation_html: loc.explanation.map(|x| prose.html(e, ProseKind::Block, x.value)),
         explanation_lang: loc.explanation.as_ref().and_then(|x| fallback_lang(x, default)),
         explanation_stale: loc.explanation.is_some_and(|x| stale(x.state)),
         explanation_original_html: loc
             .explanation
             .filter(|x| stale(x.state))
             .and(e.explanation.as_deref())
-            .map(|x| markdown::to_html_with(x, &rewrite)),
-        user_action: loc.user_action.map(|u| user_action_view(e, u.value)),
+            .map(|x| prose.html(e, ProseKind::Block, x)),
+        user_action: loc.user_action.map(|u| user_action_view(e, u.value, prose)),
         user_action_lang: loc.user_action.as_ref().and_then(|u| fallback_lang(u, default)),
         user_action_stale: loc.user_action.is_some_and(|u| stale(u.state)),
         user_action_original: loc
             .user_action
             .filter(|u| stale(u.state))
             .and(e.user_action.as_ref())
-            .map(|u| user_action_view(e, u)),
+            .map(|u| user_action_view(e, u, prose)),
         intro_html: p.texts.intro_html.clone(),
         more_info_html: p.texts.more_info_html.clone(),
         links: loc
