@@ -136,13 +136,16 @@ fn locate(
     (line, column): (u32, u32),
     out: &mut Vec<MdLink>,
 ) {
+    let dests: Vec<String> = parts.iter().flat_map(|md| destinations(md)).collect();
+    if dests.is_empty() {
+        // Most fields have no link: the file's lines are not counted for them.
+        return;
+    }
     // Byte offset of the field's start; each link is searched from the end
     // of the one before, so two equal links point at their own places.
     let mut cursor = offset_of(text, line, column);
-    for md in parts {
-        for dest in destinations(md) {
-            out.push(link_from(file, text, field, dest, &mut cursor, (line, column)));
-        }
+    for dest in dests {
+        out.push(link_from(file, text, field, dest, &mut cursor, (line, column)));
     }
 }
 
