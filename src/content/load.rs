@@ -14,6 +14,7 @@ use super::links::{AnchorLinks, MdLink, OnPage, SiteMap};
 use super::model::{Event, EventKey, OverlayFile};
 use super::record::{Parsed, RecordKey, parse_file};
 use super::value_map::{SharedMaps, load_shared, unknown_map};
+use super::yaml::FileStamps;
 use crate::config::Config;
 use crate::content::slug::Slug;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
@@ -50,6 +51,18 @@ impl Content {
     /// Like [`Content::load`], also returning what [`Content::apply_edits`]
     /// needs to take later edits of single files into account.
     pub fn load_state(config: &Config) -> (Content, Diagnostics, LoadState) {
+        Content::load_with(config, None)
+    }
+
+    /// Like [`Content::load_state`], also returning what the load saw of each
+    /// file it read (see [`FileStamps`]).
+    pub fn load_stamped(config: &Config) -> ((Content, Diagnostics, LoadState), FileStamps) {
+        let stamps = FileStamps::default();
+        let loaded = Content::load_with(config, Some(&stamps));
+        (loaded, stamps)
+    }
+
+    fn load_with(config: &Config, stamps: Option<&FileStamps>) -> (Content, Diagnostics, LoadState) {
         let mut global = Diagnostics::new();
         let dir = config.content_dir();
         let files = index::discover(&config.root, &dir, &mut global);
@@ -59,7 +72,7 @@ impl Content {
             .records
             .par_iter()
             .map(|rel| {
-                let mut p = parse_file(&config.root, rel);
+                let mut p = parse_file(&config.root, rel, stamps);
                 resolve_maps(&mut p, &value_maps);
                 p
             })
@@ -109,7 +122,7 @@ impl Content {
             }
         }
         let overlay_diags =
-            crate::content::overlay::attach_each(config, &mut events, &files.overlays, Some(&site));
+            crate::content::overlay::attach_each(config, &mut events, &files.overlays, Some(&site), stamps);
         let events = in_site_order(events);
         let state = LoadState {
             records,
@@ -211,9 +224,16 @@ impl Content {
                         std::slice::from_mut(&mut self.events[i]),
                         std::slice::from_ref(&o),
                         Some(&site),
+                        None,
                     )
                 }
-                None => crate::content::overlay::attach_each(config, &mut [], std::slice::from_ref(&o), None),
+                None => crate::content::overlay::attach_each(
+                    config,
+                    &mut [],
+                    std::slice::from_ref(&o),
+                    None,
+                    None,
+                ),
             };
             if let Some(slot) = state.overlays.get_mut(&o.file) {
                 slot.1 = ds.into_iter().flatten().collect();
@@ -256,7 +276,7 @@ fn parse_edits(
             return None;
         }
         if let Some(r) = state.records.get(rel) {
-            let mut p = parse_file(&config.root, rel);
+            let mut p = parse_file(&config.root, rel, None);
             resolve_maps(&mut p, value_maps);
             let same_key = match (&p.key, &r.key) {
                 (Some(a), Some(b)) => a.source == b.source && a.id == b.id,

@@ -11,7 +11,8 @@
 //!
 //! - [`slug`], [`message`]: URL-safe names, message templates and their insertion strings;
 //! - `model`: the types ([`Event`], [`Level`], [`Translation`], …);
-//! - `yaml`: reading and parsing YAML with precise errors; [`emit`]: the one
+//! - `yaml`: reading and parsing YAML with precise errors, and the
+//!   [`FileStamps`] of what a load read (for the build state); [`emit`]: the one
 //!   escaping YAML writer for files eventref writes into `content/`;
 //! - [`fields`], [`versions`], [`value_map`]: an event's typed data fields, its
 //!   versions, and the value maps of coded fields (inline or shared in `value_maps/`);
@@ -49,4 +50,4 @@ pub use model::{
 };
 pub use persist::{Encoded, Snapshot, SnapshotRef};
 pub use record::{id_hint, parse_ref};
-pub use yaml::{parse_yaml, read_text};
+pub use yaml::{FileStamp, FileStamps, parse_yaml, read_text};

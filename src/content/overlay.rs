@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::model::{Event, Field, Link, OverlayFile, Translation, UserAction};
-use super::yaml::{parse_yaml, read_text};
+use super::yaml::{FileStamps, parse_yaml, read_text, read_text_stamped};
 use crate::config::Config;
 use crate::content::message;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean};
@@ -98,7 +98,7 @@ pub fn record_path_for(overlay: &Path) -> Vec<PathBuf> {
 
 /// Parse every overlay, check it against its record, and attach it to the event.
 pub fn attach(config: &Config, events: &mut [Event], overlays: &[OverlayFile], diags: &mut Diagnostics) {
-    for ds in attach_each(config, events, overlays, None) {
+    for ds in attach_each(config, events, overlays, None, None) {
         diags.extend(ds);
     }
 }
@@ -111,6 +111,7 @@ pub fn attach_each(
     events: &mut [Event],
     overlays: &[OverlayFile],
     site: Option<&super::links::SiteMap>,
+    stamps: Option<&FileStamps>,
 ) -> Vec<Vec<Diagnostic>> {
     let by_file: BTreeMap<PathBuf, usize> = events
         .iter()
@@ -126,7 +127,7 @@ pub fn attach_each(
             let target = record_path_for(&o.file)
                 .into_iter()
                 .find_map(|p| by_file.get(&p).copied());
-            let t = load_one(config, o, target.map(|i| &events[i]), site, &mut ds);
+            let t = load_one(config, o, target.map(|i| &events[i]), site, stamps, &mut ds);
             (target.zip(t), ds)
         })
         .collect();
@@ -147,9 +148,10 @@ fn load_one(
     o: &OverlayFile,
     event: Option<&Event>,
     site: Option<&super::links::SiteMap>,
+    stamps: Option<&FileStamps>,
     ds: &mut Vec<Diagnostic>,
 ) -> Option<Translation> {
-    let (text, raw) = read_overlay(config, o, ds)?;
+    let (text, raw) = read_overlay(config, o, stamps, ds)?;
     ds.extend(super::placeholder::warnings(&o.file, &text));
     let doc = OverlayText {
         file: &o.file,
@@ -214,9 +216,10 @@ fn load_one(
 fn read_overlay(
     config: &Config,
     o: &OverlayFile,
+    stamps: Option<&FileStamps>,
     ds: &mut Vec<Diagnostic>,
 ) -> Option<(Arc<str>, RawOverlay)> {
-    let text = match read_text(&config.root, &o.file) {
+    let text = match read_text_stamped(&config.root, &o.file, stamps) {
         Ok(t) => t,
         Err(d) => {
             ds.push(*d);

@@ -13,7 +13,7 @@ use super::fields::{MapRef, RawField, check_fields, check_inserts};
 use super::model::{Event, EventKey, Level, Link, RECORD_FIELDS, UserAction};
 use super::versions::{RawVersion, check_versions};
 use super::yaml::span_loc;
-use super::yaml::{parse_yaml, read_text};
+use super::yaml::{FileStamps, parse_yaml, read_text_stamped};
 use crate::content::message;
 use crate::content::slug::Slug;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
@@ -90,7 +90,7 @@ pub(super) struct Parsed {
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
-pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
+pub(super) fn parse_file(root: &Path, rel_path: &Path, stamps: Option<&FileStamps>) -> Parsed {
     let failed = |d: Box<Diagnostic>| Parsed {
         key: None,
         event: None,
@@ -99,7 +99,7 @@ pub(super) fn parse_file(root: &Path, rel_path: &Path) -> Parsed {
         links: Vec::new(),
         diagnostics: vec![*d],
     };
-    let text = match read_text(root, rel_path) {
+    let text = match read_text_stamped(root, rel_path, stamps) {
         Ok(t) => t,
         Err(d) => return failed(d),
     };

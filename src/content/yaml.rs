@@ -1,14 +1,58 @@
 //! Reading YAML files: UTF-8 text with a size limit, parsing with serde-saphyr,
 //! and turning parse errors into diagnostics that point at the offending line.
+//! A load that asks for them also keeps [`FileStamps`]: what it saw of each
+//! file it read, so that the build state need not read the files again.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use super::model::MAX_RECORD_BYTES;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 
+/// One file as a load read it: its size and modification time from the
+/// handle it was read through, and the BLAKE3 hash of the bytes read (a
+/// byte-order mark included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Bytes.
+    pub size: u64,
+    /// The modification time, when the file system keeps one.
+    pub modified: Option<SystemTime>,
+    /// BLAKE3 hash of the bytes.
+    pub hash: [u8; 32],
+}
+
+/// The [`FileStamp`] of every file a load read, by path from the site root.
+#[derive(Debug, Default)]
+pub struct FileStamps(Mutex<HashMap<PathBuf, FileStamp>>);
+
+impl FileStamps {
+    fn record(&self, rel_path: &Path, stamp: FileStamp) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel_path.to_path_buf(), stamp);
+    }
+
+    /// The stamps, by path from the site root.
+    pub fn into_map(self) -> HashMap<PathBuf, FileStamp> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Read a file as UTF-8 text, with size limit, BOM removal and precise errors.
 pub fn read_text(root: &Path, rel_path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
+    read_text_stamped(root, rel_path, None)
+}
+
+/// [`read_text`], recording what was read in `stamps` when given.
+pub fn read_text_stamped(
+    root: &Path,
+    rel_path: &Path,
+    stamps: Option<&FileStamps>,
+) -> Result<Arc<str>, Box<Diagnostic>> {
     use std::io::Read as _;
     let path = root.join(rel_path);
     let read_error = |e: std::io::Error| {
@@ -38,6 +82,16 @@ pub fn read_text(root: &Path, rel_path: &Path) -> Result<Arc<str>, Box<Diagnosti
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.read_to_end(&mut bytes).map_err(read_error)?;
+    if let Some(stamps) = stamps {
+        stamps.record(
+            rel_path,
+            FileStamp {
+                size: bytes.len() as u64,
+                modified: meta.modified().ok(),
+                hash: blake3::hash(&bytes).into(),
+            },
+        );
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(Arc::from(s)),

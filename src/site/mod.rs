@@ -20,7 +20,7 @@ pub use external::{CACHE_FILE as EXTERNAL_LINK_CACHE, ExternalOptions};
 pub use preview::{Change, IndexJob, IndexReport, Preview, PreviewOptions, Update};
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::Config;
 use crate::content::Content;
@@ -251,17 +251,20 @@ impl Site {
         // or one another build or `serve` wrote) nothing can be skipped and no
         // state matches it; with --force nothing is compared. Then the build is
         // a full one, which needs the files' hashes only for the state and the
-        // fingerprint it leaves: the files are listed and hashed while the
-        // content loads, and the last build's state is not read at all.
+        // fingerprint it leaves: the files are listed while the content loads,
+        // each file's hash is taken from the bytes the load read (not read a
+        // second time), and the last build's state is not read at all.
         if opts.force || state::output_record(&output).is_none() {
-            let (inputs, loaded) = rayon::join(
-                || state::Scan::start(&config, opts).hash(&config, None),
-                || Content::load_state(&config),
+            let since = SystemTime::now();
+            let (scan, (loaded, stamps)) = rayon::join(
+                || state::Scan::start(&config, opts, since),
+                || Content::load_stamped(&config),
             );
+            let inputs = scan.hash_loaded(&config, &stamps.into_map());
             return Self::full_build(config, opts, &inputs, loaded, &output, start);
         }
         let (scan, previous) = rayon::join(
-            || state::Scan::start(&config, opts),
+            || state::Scan::start(&config, opts, SystemTime::now()),
             || state::State::read(&output),
         );
         let inputs = scan.hash(&config, previous.as_ref());

@@ -31,6 +31,7 @@
 //!
 //! The incremental build itself is in [`super::incremental`].
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -40,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BuildOptions;
 use crate::config::{CONFIG_FILE, Config};
-use crate::content::{Snapshot, SnapshotRef};
+use crate::content::{FileStamp, Snapshot, SnapshotRef};
 
 /// The header's first word and the layout version of the file.
 const FORMAT: &str = "eventref-state 1";
@@ -78,36 +79,55 @@ pub(super) struct Inputs {
 }
 
 /// What a build looks at first: the settings hashed and the content files
-/// listed (size and time), no content file read yet ([`Scan::hash`] makes
-/// the [`Inputs`]). A build that can only be a full one (no fingerprint
-/// record in the output folder, or `--force`) hashes the files while it
-/// loads them.
+/// listed, no content file opened yet ([`Scan::hash`] makes the
+/// [`Inputs`]). A build that can only be a full one (no fingerprint record
+/// in the output folder, or `--force`) takes each file's size, time and
+/// hash from the load that read it ([`Scan::hash_loaded`]).
 pub(super) struct Scan {
     settings: [u8; 32],
-    stats: Option<Vec<FileStat>>,
+    paths: Option<Vec<String>>,
     scanned: u128,
 }
 
 impl Scan {
-    /// List the inputs of a build of `config` with `opts`.
-    pub(super) fn start(config: &Config, opts: &BuildOptions) -> Scan {
-        let scanned = nanos(SystemTime::now());
-        let (settings, stats) = rayon::join(|| settings_hash(config, opts), || content_stats(config));
+    /// List the inputs of a build of `config` with `opts`; `since` is when
+    /// the build began looking at its inputs (taken before the content is
+    /// loaded, when both are done at once).
+    pub(super) fn start(config: &Config, opts: &BuildOptions, since: SystemTime) -> Scan {
+        let (settings, paths) = rayon::join(|| settings_hash(config, opts), || content_paths(config));
         Scan {
             settings,
-            stats,
-            scanned,
+            paths,
+            scanned: nanos(since),
         }
     }
 
     /// The inputs, each content file's hash taken from `previous` when its
     /// size and time are the ones recorded there, else read and hashed.
     pub(super) fn hash(self, config: &Config, previous: Option<&State>) -> Inputs {
+        self.hash_with(config, previous.map(|p| &p.body), &HashMap::new())
+    }
+
+    /// The inputs, with the size, time and hash of each content file the
+    /// load read as it saw them (`stamps`, see [`FileStamps`]); any other
+    /// file (one the load does not read, such as a note beside the records)
+    /// is read and hashed here. A load and this hashing each reading every
+    /// file took the other core for most of a build's loading.
+    ///
+    /// [`FileStamps`]: crate::content::FileStamps
+    pub(super) fn hash_loaded(self, config: &Config, stamps: &HashMap<PathBuf, FileStamp>) -> Inputs {
+        self.hash_with(config, None, stamps)
+    }
+
+    fn hash_with(
+        self,
+        config: &Config,
+        previous: Option<&Body>,
+        stamps: &HashMap<PathBuf, FileStamp>,
+    ) -> Inputs {
         Inputs {
             settings: self.settings,
-            files: self
-                .stats
-                .map(|s| hash_files(config, s, previous.map(|p| &p.body))),
+            files: self.paths.map(|p| hash_files(config, p, previous, stamps)),
             scanned: self.scanned,
         }
     }
@@ -232,9 +252,9 @@ fn settings_hash(config: &Config, opts: &BuildOptions) -> [u8; 32] {
 }
 
 /// Every file under `content/` (hidden ones left out, as the content stage
-/// leaves them), sorted by path, without its hash yet.
-fn content_stats(config: &Config) -> Option<Vec<FileStat>> {
-    let mut stats = Vec::new();
+/// leaves them), relative to the site root and `/`-separated, sorted.
+fn content_paths(config: &Config) -> Option<Vec<String>> {
+    let mut paths = Vec::new();
     let walker = walkdir::WalkDir::new(config.content_dir())
         .follow_links(true)
         .sort_by_file_name()
@@ -246,34 +266,52 @@ fn content_stats(config: &Config) -> Option<Vec<FileStat>> {
         }
         let rel = entry.path().strip_prefix(&config.root).ok()?;
         let parts: Option<Vec<&str>> = rel.iter().map(|c| c.to_str()).collect();
-        let meta = entry.metadata().ok()?;
-        stats.push(FileStat {
-            path: parts?.join("/"),
-            size: meta.len(),
-            mtime: meta.modified().map_or(0, nanos),
-            hash: [0; 32],
-        });
+        paths.push(parts?.join("/"));
     }
-    stats.sort_by(|a, b| a.path.cmp(&b.path));
-    Some(stats)
+    paths.sort();
+    Some(paths)
 }
 
-/// `stats` with their hashes: from `previous` when the size and time match
-/// and the time was not too close to that scan, else read now.
-fn hash_files(config: &Config, mut stats: Vec<FileStat>, previous: Option<&Body>) -> Vec<FileStat> {
+/// The files at `paths` with their size, time and hash: as the load saw
+/// them when it read them (`stamps`); else the size and time now, and the
+/// hash from `previous` when they match it and the time was not too close
+/// to that scan, else read now.
+fn hash_files(
+    config: &Config,
+    paths: Vec<String>,
+    previous: Option<&Body>,
+    stamps: &HashMap<PathBuf, FileStamp>,
+) -> Vec<FileStat> {
     let known = |f: &FileStat| -> Option<[u8; 32]> {
         let p = previous?;
         let i = p.files.binary_search_by(|o| o.path.cmp(&f.path)).ok()?;
         let o = &p.files[i];
         (o.size == f.size && o.mtime == f.mtime && !racy(o.mtime, p.scanned)).then_some(o.hash)
     };
-    stats.par_iter_mut().for_each(|f| {
-        f.hash = known(f).unwrap_or_else(|| {
-            let bytes = std::fs::read(config.root.join(&f.path)).unwrap_or_default();
-            blake3::hash(&bytes).into()
-        });
-    });
-    stats
+    paths
+        .into_par_iter()
+        .map(|path| {
+            if let Some(s) = stamps.get(Path::new(&path)) {
+                return FileStat {
+                    size: s.size,
+                    mtime: s.modified.map_or(0, nanos),
+                    hash: s.hash,
+                    path,
+                };
+            }
+            let full = config.root.join(&path);
+            let meta = std::fs::metadata(&full).ok();
+            let mut f = FileStat {
+                size: meta.as_ref().map_or(0, |m| m.len()),
+                mtime: meta.and_then(|m| m.modified().ok()).map_or(0, nanos),
+                hash: [0; 32],
+                path,
+            };
+            f.hash =
+                known(&f).unwrap_or_else(|| blake3::hash(&std::fs::read(&full).unwrap_or_default()).into());
+            f
+        })
+        .collect()
 }
 
 /// Whether a file whose time was `mtime` when the files were looked at, at
@@ -524,8 +562,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("content/empty")).unwrap();
         let config =
             Config::parse(dir.path(), "title = \"T\"\nbase_url = \"https://example.org/\"\n").unwrap();
-        let stats = content_stats(&config).unwrap();
-        let paths: Vec<&str> = stats.iter().map(|f| f.path.as_str()).collect();
+        let paths = content_paths(&config).unwrap();
         assert_eq!(
             paths,
             [
@@ -536,6 +573,55 @@ mod tests {
                 "content/top.yaml"
             ]
         );
+        let stats = hash_files(&config, paths, None, &HashMap::new());
         assert!(stats.iter().all(|f| f.size == f.path.len() as u64 && f.mtime > 0));
+        assert!(
+            stats
+                .iter()
+                .all(|f| f.hash == *blake3::hash(f.path.as_bytes()).as_bytes())
+        );
+    }
+
+    /// A full build takes the files' sizes, times and hashes from the load
+    /// that read them: they are the ones reading each file again gives,
+    /// for a record starting with a byte-order mark (hashed with it), a
+    /// translation, a file that is not valid UTF-8 and one the load does not
+    /// read at all.
+    #[test]
+    fn stamps_from_the_load_are_what_reading_the_files_again_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let with_bom = "\u{feff}source: Contoso\nid: 1\nmessage: Backup finished.\n";
+        let files: [(&str, &[u8]); 5] = [
+            ("content/Contoso/1.yaml", with_bom.as_bytes()),
+            (
+                "content/Contoso/2.yaml",
+                b"source: Contoso\nid: 2\nmessage: Backup started.\n",
+            ),
+            ("content/Contoso/1.de.yaml", b"message: Sicherung beendet.\n"),
+            (
+                "content/Contoso/3.yaml",
+                b"source: Contoso\nid: 3\nmessage: \xff\n",
+            ),
+            ("content/notes.txt", b"not a record"),
+        ];
+        for (f, bytes) in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, bytes).unwrap();
+        }
+        let config = Config::parse(
+            dir.path(),
+            "title = \"T\"\nbase_url = \"https://example.org/\"\ndefault_language = \"en\"\n[languages.en]\n[languages.de]\n",
+        )
+        .unwrap();
+        let opts = BuildOptions::default();
+        let (_, stamps) = crate::content::Content::load_stamped(&config);
+        let stamps = stamps.into_map();
+        assert_eq!(stamps.len(), 4, "{stamps:?}");
+        let loaded = Scan::start(&config, &opts, SystemTime::now()).hash_loaded(&config, &stamps);
+        let read = Scan::start(&config, &opts, SystemTime::now()).hash(&config, None);
+        assert_eq!(loaded.files.as_ref().map(Vec::len), Some(5));
+        assert_eq!(loaded.files, read.files);
+        assert_eq!(loaded.fingerprint(), read.fingerprint());
     }
 }
