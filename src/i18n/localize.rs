@@ -254,13 +254,17 @@ fn article_state(event: &Event, tr: Option<&Translation>) -> (ArticleState, Vec<
 }
 
 /// Format an ISO date (`YYYY-MM-DD`) with the locale's `date_format` and `months` UI strings.
+///
+/// The format's `{year}`, `{month}`, `{month2}`, `{month_name}`, `{day}` and
+/// `{day2}` are filled in, in one pass; any other text is kept as written.
 pub fn format_date(iso: &str, t: &UiStrings) -> String {
+    use std::fmt::Write as _;
     let text = |k: &str| match t.get(k) {
         Some(UiString::Text(s)) => Some(s.as_str()),
         _ => None,
     };
-    let parts: Vec<&str> = iso.split('-').collect();
-    let (Some(y), Some(m), Some(d)) = (parts.first(), parts.get(1), parts.get(2)) else {
+    let mut parts = iso.split('-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
         return iso.to_string();
     };
     let (Ok(mn), Ok(dn)) = (m.parse::<usize>(), d.parse::<usize>()) else {
@@ -269,19 +273,77 @@ pub fn format_date(iso: &str, t: &UiStrings) -> String {
     let month_name = text("months")
         .and_then(|ms| ms.split('|').nth(mn.wrapping_sub(1)))
         .unwrap_or(m);
-    text("date_format")
-        .unwrap_or("{year}-{month2}-{day2}")
-        .replace("{year}", y)
-        .replace("{month2}", &format!("{mn:02}"))
-        .replace("{month_name}", month_name)
-        .replace("{month}", &mn.to_string())
-        .replace("{day2}", &format!("{dn:02}"))
-        .replace("{day}", &dn.to_string())
+    let format = text("date_format").unwrap_or("{year}-{month2}-{day2}");
+    let mut out = String::with_capacity(format.len() + month_name.len());
+    let mut rest = format;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let token = rest.find('}').map_or("", |close| &rest[..=close]);
+        let _ = match token {
+            "{year}" => out.write_str(y),
+            "{month2}" => write!(out, "{mn:02}"),
+            "{month_name}" => out.write_str(month_name),
+            "{month}" => write!(out, "{mn}"),
+            "{day2}" => write!(out, "{dn:02}"),
+            "{day}" => write!(out, "{dn}"),
+            _ => {
+                out.push('{');
+                rest = &rest[1..];
+                continue;
+            }
+        };
+        rest = &rest[token.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::{FieldState, Localized, Parameters};
+    use crate::i18n::{UiString, UiStrings};
+
+    /// `format_date` as it was: one `replace` after another.
+    fn format_date_by_replacing(iso: &str, t: &UiStrings) -> String {
+        let text = |k: &str| match t.get(k) {
+            Some(UiString::Text(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        let parts: Vec<&str> = iso.split('-').collect();
+        let (Some(y), Some(m), Some(d)) = (parts.first(), parts.get(1), parts.get(2)) else {
+            return iso.to_string();
+        };
+        let (Ok(mn), Ok(dn)) = (m.parse::<usize>(), d.parse::<usize>()) else {
+            return iso.to_string();
+        };
+        let month_name = text("months")
+            .and_then(|ms| ms.split('|').nth(mn.wrapping_sub(1)))
+            .unwrap_or(m);
+        text("date_format")
+            .unwrap_or("{year}-{month2}-{day2}")
+            .replace("{year}", y)
+            .replace("{month2}", &format!("{mn:02}"))
+            .replace("{month_name}", month_name)
+            .replace("{month}", &mn.to_string())
+            .replace("{day2}", &format!("{dn:02}"))
+            .replace("{day}", &dn.to_string())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_format_as_by_replacing_each_placeholder(
+            format in proptest::option::of("([a-z .,/-]|\\{|\\}|\\{year\\}|\\{month\\}|\\{month2\\}|\\{month_name\\}|\\{day\\}|\\{day2\\}|\\{x\\})*"),
+            iso in "(20[0-9]{2}-(0[1-9]|1[0-2]|13|x)-(0[1-9]|[12][0-9]|3[01]))|[0-9-]{0,10}",
+        ) {
+            let mut t = UiStrings::default();
+            t.insert("months".into(), UiString::Text("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec".into()));
+            if let Some(f) = format {
+                t.insert("date_format".into(), UiString::Text(f));
+            }
+            proptest::prop_assert_eq!(super::format_date(&iso, &t), format_date_by_replacing(&iso, &t));
+        }
+    }
 
     #[test]
     fn parameters_are_found_by_name_in_name_order() {
