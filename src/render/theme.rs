@@ -587,8 +587,12 @@ fn register_filters(tera: &mut tera::Tera) {
     tera.register_filter(
         "href",
         |url: &str, _: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
-            let text = |name: &str| -> tera::TeraResult<String> {
-                Ok(state.get::<String>(name)?.unwrap_or_default())
+            // Values are looked up, not copied out as strings (this filter
+            // runs for most links of every page).
+            let value = |name: &str| -> tera::TeraResult<tera::Value> {
+                Ok(state
+                    .get::<tera::Value>(name)?
+                    .unwrap_or_else(|| tera::Value::from("")))
             };
             let mut link = match state.get::<tera::Value>("here")? {
                 Some(here) => {
@@ -596,10 +600,17 @@ fn register_filters(tera: &mut tera::Tera) {
                     let in_lang = here.split_once('/').map_or("", |(_, rest)| rest);
                     crate::render::urls::relative(in_lang, url)
                 }
-                None => format!("{}{}/{url}", text("root")?, text("lang")?),
+                None => {
+                    let (root, lang) = (value("root")?, value("lang")?);
+                    format!(
+                        "{}{}/{url}",
+                        root.as_str().unwrap_or(""),
+                        lang.as_str().unwrap_or("")
+                    )
+                }
             };
             if url.is_empty() || url.ends_with('/') {
-                link.push_str(&text("dir_index")?);
+                link.push_str(value("dir_index")?.as_str().unwrap_or(""));
             }
             Ok(link)
         },
