@@ -137,7 +137,18 @@ pub(super) fn ui<'a>(t: &'a UiStrings, key: &'a str) -> &'a str {
 }
 
 pub(super) fn level_label(t: &UiStrings, l: Level) -> String {
-    ui(t, &format!("level_{}", l.as_str().replace('-', "_"))).to_string()
+    // `level_` and the level's name with `_` for `-` (written out: every
+    // event link of every page has one).
+    let key = match l {
+        Level::Critical => "level_critical",
+        Level::Error => "level_error",
+        Level::Warning => "level_warning",
+        Level::Information => "level_information",
+        Level::Verbose => "level_verbose",
+        Level::AuditSuccess => "level_audit_success",
+        Level::AuditFailure => "level_audit_failure",
+    };
+    ui(t, key).to_string()
 }
 
 pub(super) struct ProductTexts {
@@ -419,4 +430,21 @@ pub(super) fn escape_markup(s: &str, apostrophe: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each level's label is the UI string `level_` + its name with `_` for `-`.
+    #[test]
+    fn level_labels_use_the_level_ui_strings() {
+        for l in Level::ALL {
+            let key = format!("level_{}", l.as_str().replace('-', "_"));
+            // Without the string, the key itself is shown.
+            assert_eq!(level_label(&UiStrings::new(), l), key);
+            let t: UiStrings = [(key.clone(), UiString::Text(format!("label of {key}")))].into();
+            assert_eq!(level_label(&t, l), format!("label of {key}"));
+        }
+    }
 }
