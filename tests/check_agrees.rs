@@ -124,6 +124,32 @@ fn a_template_error_fails_check_as_it_fails_build() {
     assert!(!codes.is_empty());
 }
 
+/// A template error that reads differently in each language (it quotes a
+/// UI string) is reported once a language, not once a page, although the
+/// pages of an event's languages are rendered one after the other.
+#[test]
+fn a_template_error_is_reported_once_a_language() {
+    let records: Vec<(String, String)> = (1..=6)
+        .map(|id| {
+            (
+                format!("{id}.yaml"),
+                format!("source: Foo\nid: {id}\nmessage: Hello {id}\n"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = records.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let dir = site_with(&refs);
+    write(
+        dir.path(),
+        "site.toml",
+        "title = \"T\"\ndefault_language = \"en\"\n[languages.en]\n[languages.de]\n",
+    );
+    write(dir.path(), "templates/event.html", "{{ t.event_id | int }}\n");
+    let (code, codes) = agree("template error in two languages", dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(codes, ["template", "template"], "one for each language");
+}
+
 #[test]
 fn an_unsafe_output_folder_fails_check_as_it_fails_build() {
     let dir = site_with(&[("a.yaml", RECORD)]);

@@ -85,6 +85,10 @@ fn report(mut errors: Vec<Diagnostic>) -> Result<(), Vec<Diagnostic>> {
     if errors.is_empty() {
         return Ok(());
     }
+    // Pages of several languages come one event at a time: an error that
+    // reads differently in each language alternates until sorted (stably:
+    // the first page's stays first).
+    errors.sort_by(|a, b| a.message.cmp(&b.message));
     errors.dedup_by(|a, b| a.message == b.message);
     cap_write_errors(&mut errors);
     Err(errors)
