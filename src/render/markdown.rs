@@ -53,33 +53,35 @@ pub fn to_html_with(markdown: &str, rewrite: &dyn Fn(&str) -> Option<String>) ->
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
-    let events: Vec<Event> = Parser::new_ext(markdown, opts)
-        .map(|e| match e {
+    // One pass: each event is written as it is parsed, and whatever would
+    // need the sanitizer is noted on the way (the text is not parsed into a
+    // list first).
+    let mut needs_cleaning = false;
+    let events = Parser::new_ext(markdown, opts).map(|e| {
+        let e = match e {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = rewrite(&dest_url).map_or(dest_url, Into::into);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite(&dest_url).map_or(dest_url, Into::into),
+                title,
+                id,
+            }),
             e => e,
-        })
-        .collect();
-    let needs_cleaning = events.iter().any(|e| match e {
-        Event::Html(_) | Event::InlineHtml(_) => true,
-        Event::Start(Tag::Image { .. }) => true,
-        Event::Start(Tag::Link { dest_url, .. }) => !safe_url(dest_url),
-        _ => false,
+        };
+        needs_cleaning |= match &e {
+            Event::Html(_) | Event::InlineHtml(_) => true,
+            Event::Start(Tag::Image { .. }) => true,
+            Event::Start(Tag::Link { dest_url, .. }) => !safe_url(dest_url),
+            _ => false,
+        };
+        e
     });
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, events.into_iter());
+    html::push_html(&mut raw, events);
     if needs_cleaning {
         cleaner().clean(&raw).to_string()
     } else {
