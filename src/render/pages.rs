@@ -177,7 +177,7 @@ fn event_pages(job: &Job, langs: &[LangPages]) -> Result<usize, Vec<Diagnostic>>
         .par_iter()
         .flat_map_iter(|&(e, prev, next)| {
             let product = e.product.as_deref().or(default_product);
-            let prose = ProseHtml::default();
+            let prose = ProseHtml::new(langs.len());
             langs
                 .iter()
                 .zip(&products)

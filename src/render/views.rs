@@ -196,12 +196,21 @@ enum ProseKind {
 /// page, and the HTML depends only on the text and the event (the links it
 /// makes are relative, the same from each language's page). One is kept per
 /// event while its pages are rendered, on one thread.
-#[derive(Default)]
 pub(super) struct ProseHtml<'a> {
+    /// Whether other languages' pages will ask (else nothing is kept).
+    shared: bool,
     done: std::cell::RefCell<Vec<(ProseKind, &'a str, String)>>,
 }
 
 impl<'a> ProseHtml<'a> {
+    /// For the pages of `languages` languages.
+    pub(super) fn new(languages: usize) -> Self {
+        ProseHtml {
+            shared: languages > 1,
+            done: Default::default(),
+        }
+    }
+
     fn html(&self, e: &Event, kind: ProseKind, md: &'a str) -> String {
         if let Some((_, _, html)) = self.done.borrow().iter().find(|(k, m, _)| *k == kind && *m == md) {
             return html.clone();
@@ -212,7 +221,9 @@ impl<'a> ProseHtml<'a> {
             ProseKind::Inline => markdown::to_inline_html_with(md, &rewrite),
             ProseKind::InlinePlain => markdown::to_inline_html(md),
         };
-        self.done.borrow_mut().push((kind, md, html.clone()));
+        if self.shared {
+            self.done.borrow_mut().push((kind, md, html.clone()));
+        }
         html
     }
 }
