@@ -49,70 +49,76 @@ pub fn parse(template: &str) -> Vec<Segment> {
             i += run;
             continue;
         }
-        let c = bytes[i];
-        if c == b'%' && i + 1 < bytes.len() {
-            if bytes[i + 1] == b'%' {
-                text.push_str("%%");
-                i += 2;
-                continue;
-            }
-            let digits = bytes[i + 1..]
-                .iter()
-                .take(2)
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            if digits > 0 && bytes[i + 1] != b'0' {
-                let mut end = i + 1 + digits;
-                let name = template[i..end].to_string();
-                // Optional printf-style format: %1!d!
-                if end < bytes.len()
-                    && bytes[end] == b'!'
-                    && let Some(close) = template[end + 1..].find('!')
-                {
-                    end = end + 1 + close + 1;
-                }
-                flush(&mut out, &mut text);
-                out.push(Segment::Insert {
-                    name,
-                    raw: template[i..end].to_string(),
-                });
-                i = end;
-                continue;
-            }
-        }
-        if c == b'{' {
-            // `{Name}`, or `{Product Name}`: a letter, then letters, digits, `_`
-            // and single inner spaces.
-            let rest = &template[i + 1..];
-            let ident = rest
-                .char_indices()
-                .take_while(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == ' ')
-                .last()
-                .map(|(k, ch)| k + ch.len_utf8())
-                .unwrap_or(0);
-            let name = &rest[..ident];
-            if ident > 0
-                && rest[ident..].starts_with('}')
-                && rest.as_bytes()[0].is_ascii_alphabetic()
-                && !name.ends_with(' ')
-                && !name.contains("  ")
-            {
-                let name = template[i..i + 1 + ident + 1].to_string();
-                flush(&mut out, &mut text);
-                out.push(Segment::Insert {
-                    raw: name.clone(),
-                    name,
-                });
-                i += ident + 2;
-                continue;
-            }
-        }
-        // A `%` or `{` that starts no insert is text.
-        text.push(char::from(c));
-        i += 1;
+        i = take_at(template, i, &mut out, &mut text);
     }
     flush(&mut out, &mut text);
     out
+}
+
+/// Take what starts at byte `i` of `template`, a `%` or a `{`: an insert
+/// (pushed to `out` after the text so far), or text (added to `text`: `%%`,
+/// or the one character when it starts no insert). Returns where the rest
+/// begins.
+fn take_at(template: &str, i: usize, out: &mut Vec<Segment>, text: &mut String) -> usize {
+    let bytes = template.as_bytes();
+    let c = bytes[i];
+    if c == b'%' && i + 1 < bytes.len() {
+        if bytes[i + 1] == b'%' {
+            text.push_str("%%");
+            return i + 2;
+        }
+        let digits = bytes[i + 1..]
+            .iter()
+            .take(2)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits > 0 && bytes[i + 1] != b'0' {
+            let mut end = i + 1 + digits;
+            let name = template[i..end].to_string();
+            // Optional printf-style format: %1!d!
+            if end < bytes.len()
+                && bytes[end] == b'!'
+                && let Some(close) = template[end + 1..].find('!')
+            {
+                end = end + 1 + close + 1;
+            }
+            flush(out, text);
+            out.push(Segment::Insert {
+                name,
+                raw: template[i..end].to_string(),
+            });
+            return end;
+        }
+    }
+    if c == b'{' {
+        // `{Name}`, or `{Product Name}`: a letter, then letters, digits, `_`
+        // and single inner spaces.
+        let rest = &template[i + 1..];
+        let ident = rest
+            .char_indices()
+            .take_while(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == ' ')
+            .last()
+            .map(|(k, ch)| k + ch.len_utf8())
+            .unwrap_or(0);
+        let name = &rest[..ident];
+        if ident > 0
+            && rest[ident..].starts_with('}')
+            && rest.as_bytes()[0].is_ascii_alphabetic()
+            && !name.ends_with(' ')
+            && !name.contains("  ")
+        {
+            let name = template[i..i + 1 + ident + 1].to_string();
+            flush(out, text);
+            out.push(Segment::Insert {
+                raw: name.clone(),
+                name,
+            });
+            return i + ident + 2;
+        }
+    }
+    // A `%` or `{` that starts no insert is text (one ASCII byte).
+    text.push(char::from(c));
+    i + 1
 }
 
 fn flush(out: &mut Vec<Segment>, text: &mut String) {
@@ -186,69 +192,18 @@ mod tests {
     }
 
     /// `parse` as it was before it copied runs of text at once: one
-    /// character at a time, every rule the same.
+    /// character at a time, each `%` and `{` taken by the same rules.
     fn reference(template: &str) -> Vec<Segment> {
         let mut out = Vec::new();
         let mut text = String::new();
-        let bytes = template.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            let c = bytes[i];
-            if c == b'%' && i + 1 < bytes.len() {
-                if bytes[i + 1] == b'%' {
-                    text.push_str("%%");
-                    i += 2;
-                    continue;
-                }
-                let digits = bytes[i + 1..]
-                    .iter()
-                    .take(2)
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                if digits > 0 && bytes[i + 1] != b'0' {
-                    let mut end = i + 1 + digits;
-                    let name = template[i..end].to_string();
-                    if end < bytes.len()
-                        && bytes[end] == b'!'
-                        && let Some(close) = template[end + 1..].find('!')
-                    {
-                        end = end + 1 + close + 1;
-                    }
-                    flush(&mut out, &mut text);
-                    let raw = template[i..end].to_string();
-                    out.push(Segment::Insert { name, raw });
-                    i = end;
-                    continue;
-                }
+        while let Some(ch) = template[i..].chars().next() {
+            if ch == '%' || ch == '{' {
+                i = take_at(template, i, &mut out, &mut text);
+            } else {
+                text.push(ch);
+                i += ch.len_utf8();
             }
-            if c == b'{' {
-                let rest = &template[i + 1..];
-                let ident = rest
-                    .char_indices()
-                    .take_while(|(_, ch)| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == ' ')
-                    .last()
-                    .map(|(k, ch)| k + ch.len_utf8())
-                    .unwrap_or(0);
-                let name = &rest[..ident];
-                if ident > 0
-                    && rest[ident..].starts_with('}')
-                    && rest.as_bytes()[0].is_ascii_alphabetic()
-                    && !name.ends_with(' ')
-                    && !name.contains("  ")
-                {
-                    let name = template[i..i + 1 + ident + 1].to_string();
-                    flush(&mut out, &mut text);
-                    out.push(Segment::Insert {
-                        raw: name.clone(),
-                        name,
-                    });
-                    i += ident + 2;
-                    continue;
-                }
-            }
-            let ch = template[i..].chars().next().unwrap_or(' ');
-            text.push(ch);
-            i += ch.len_utf8();
         }
         flush(&mut out, &mut text);
         out
