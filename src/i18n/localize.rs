@@ -253,40 +253,61 @@ fn article_state(event: &Event, tr: Option<&Translation>) -> (ArticleState, Vec<
     (state, stale, fallback)
 }
 
+/// The parts of an ISO date (`YYYY-MM-DD`) a date format can show, and the
+/// locale's format (`date_format`, with month names from `months`).
+struct DateParts<'a> {
+    year: &'a str,
+    month: usize,
+    day: usize,
+    month_name: &'a str,
+    format: &'a str,
+}
+
+impl<'a> DateParts<'a> {
+    /// `None` when `iso` is not three `-`-separated parts with a numeric month and day.
+    fn of(iso: &'a str, t: &'a UiStrings) -> Option<DateParts<'a>> {
+        let text = |k: &str| match t.get(k) {
+            Some(UiString::Text(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        let mut parts = iso.split('-');
+        let (year, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        let (month, day) = (m.parse::<usize>().ok()?, d.parse::<usize>().ok()?);
+        let month_name = text("months")
+            .and_then(|ms| ms.split('|').nth(month.wrapping_sub(1)))
+            .unwrap_or(m);
+        Some(DateParts {
+            year,
+            month,
+            day,
+            month_name,
+            format: text("date_format").unwrap_or("{year}-{month2}-{day2}"),
+        })
+    }
+}
+
 /// Format an ISO date (`YYYY-MM-DD`) with the locale's `date_format` and `months` UI strings.
 ///
 /// The format's `{year}`, `{month}`, `{month2}`, `{month_name}`, `{day}` and
 /// `{day2}` are filled in, in one pass; any other text is kept as written.
 pub fn format_date(iso: &str, t: &UiStrings) -> String {
     use std::fmt::Write as _;
-    let text = |k: &str| match t.get(k) {
-        Some(UiString::Text(s)) => Some(s.as_str()),
-        _ => None,
-    };
-    let mut parts = iso.split('-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+    let Some(p) = DateParts::of(iso, t) else {
         return iso.to_string();
     };
-    let (Ok(mn), Ok(dn)) = (m.parse::<usize>(), d.parse::<usize>()) else {
-        return iso.to_string();
-    };
-    let month_name = text("months")
-        .and_then(|ms| ms.split('|').nth(mn.wrapping_sub(1)))
-        .unwrap_or(m);
-    let format = text("date_format").unwrap_or("{year}-{month2}-{day2}");
-    let mut out = String::with_capacity(format.len() + month_name.len());
-    let mut rest = format;
+    let mut out = String::with_capacity(p.format.len() + p.month_name.len());
+    let mut rest = p.format;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         rest = &rest[open..];
         let token = rest.find('}').map_or("", |close| &rest[..=close]);
         let _ = match token {
-            "{year}" => out.write_str(y),
-            "{month2}" => write!(out, "{mn:02}"),
-            "{month_name}" => out.write_str(month_name),
-            "{month}" => write!(out, "{mn}"),
-            "{day2}" => write!(out, "{dn:02}"),
-            "{day}" => write!(out, "{dn}"),
+            "{year}" => out.write_str(p.year),
+            "{month2}" => write!(out, "{:02}", p.month),
+            "{month_name}" => out.write_str(p.month_name),
+            "{month}" => write!(out, "{}", p.month),
+            "{day2}" => write!(out, "{:02}", p.day),
+            "{day}" => write!(out, "{}", p.day),
             _ => {
                 out.push('{');
                 rest = &rest[1..];
@@ -306,28 +327,16 @@ mod tests {
 
     /// `format_date` as it was: one `replace` after another.
     fn format_date_by_replacing(iso: &str, t: &UiStrings) -> String {
-        let text = |k: &str| match t.get(k) {
-            Some(UiString::Text(s)) => Some(s.as_str()),
-            _ => None,
-        };
-        let parts: Vec<&str> = iso.split('-').collect();
-        let (Some(y), Some(m), Some(d)) = (parts.first(), parts.get(1), parts.get(2)) else {
+        let Some(p) = super::DateParts::of(iso, t) else {
             return iso.to_string();
         };
-        let (Ok(mn), Ok(dn)) = (m.parse::<usize>(), d.parse::<usize>()) else {
-            return iso.to_string();
-        };
-        let month_name = text("months")
-            .and_then(|ms| ms.split('|').nth(mn.wrapping_sub(1)))
-            .unwrap_or(m);
-        text("date_format")
-            .unwrap_or("{year}-{month2}-{day2}")
-            .replace("{year}", y)
-            .replace("{month2}", &format!("{mn:02}"))
-            .replace("{month_name}", month_name)
-            .replace("{month}", &mn.to_string())
-            .replace("{day2}", &format!("{dn:02}"))
-            .replace("{day}", &dn.to_string())
+        p.format
+            .replace("{year}", p.year)
+            .replace("{month2}", &format!("{:02}", p.month))
+            .replace("{month_name}", p.month_name)
+            .replace("{month}", &p.month.to_string())
+            .replace("{day2}", &format!("{:02}", p.day))
+            .replace("{day}", &p.day.to_string())
     }
 
     proptest::proptest! {
