@@ -269,9 +269,8 @@ impl Site {
         );
         let inputs = scan.hash(&config, previous.as_ref());
         let fingerprint = inputs.fingerprint();
-        if !opts.force
-            && let Some(files) = crate::output::recorded_build(&output, fingerprint)
-        {
+        // (With --force the build went the full-build way above.)
+        if let Some(files) = crate::output::recorded_build(&output, fingerprint) {
             return Ok(BuildOutcome::UpToDate {
                 output,
                 files,
