@@ -137,8 +137,7 @@ fn a_template_error_is_reported_once_a_language() {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str)> = records.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    let dir = site_with(&refs);
+    let dir = site_with_made(&records);
     write(
         dir.path(),
         "site.toml",

@@ -18,8 +18,7 @@ fn site_of(n: u16) -> tempfile::TempDir {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str)> = records.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let dir = site_with(&refs);
+    let dir = site_with_made(&records);
     std::fs::write(
         dir.path().join("site.toml"),
         "title = \"T\"\nbase_url = \"https://example.org/\"\n",

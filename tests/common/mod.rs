@@ -17,6 +17,12 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// [`site_with`] for records made at run time (file names and texts as `String`s).
+pub fn site_with_made(records: &[(String, String)]) -> tempfile::TempDir {
+    let refs: Vec<(&str, &str)> = records.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    site_with(&refs)
+}
+
 /// A temporary site with only `site.toml` and the given records.
 pub fn site_with(records: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
