@@ -432,7 +432,7 @@ impl Field {
             Field::Message => text.push_str(e.message.trim()),
             Field::Parameters => {
                 for (k, v) in &e.parameters {
-                    text.push_str(&format!("{k}\u{1f}{}\n", v.trim()));
+                    push_all(&mut text, &[k, "\u{1f}", v.trim(), "\n"]);
                 }
             }
             Field::Explanation => text.push_str(e.explanation.as_deref().unwrap_or("").trim()),
@@ -449,20 +449,22 @@ impl Field {
             },
             Field::Links => {
                 for l in &e.links {
-                    text.push_str(&format!("{}\u{1f}{}\n", l.url.trim(), l.title.trim()));
+                    push_all(&mut text, &[l.url.trim(), "\u{1f}", l.title.trim(), "\n"]);
                 }
             }
             Field::Category => text.push_str(e.category.as_deref().unwrap_or("").trim()),
             Field::Fields => {
                 for f in &e.fields {
-                    text.push_str(&format!(
-                        "{}\u{1f}{}\n",
-                        f.name,
-                        f.meaning.as_deref().unwrap_or("")
-                    ));
+                    push_all(
+                        &mut text,
+                        &[&f.name, "\u{1f}", f.meaning.as_deref().unwrap_or(""), "\n"],
+                    );
                     if let Some(m) = f.value_map.as_ref().filter(|_| f.value_map_name.is_none()) {
                         for v in &m.entries {
-                            text.push_str(&format!("{}\u{1e}{}\n", v.value, v.label));
+                            push_all(
+                                &mut text,
+                                &[itoa::Buffer::new().format(v.value), "\u{1e}", &v.label, "\n"],
+                            );
                         }
                     }
                 }
@@ -478,6 +480,13 @@ impl Field {
             }
         }
         short_hash(&text)
+    }
+}
+
+/// Append `parts` to `text` (what `format!` did here, without `core::fmt`).
+fn push_all(text: &mut String, parts: &[&str]) {
+    for p in parts {
+        text.push_str(p);
     }
 }
 

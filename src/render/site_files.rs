@@ -219,18 +219,29 @@ pub(super) fn sitemap(
     // Each URL is made as the parts are cut, not all held first.
     let urls = rests.iter().flat_map(|(rest, lastmod)| {
         config.languages.iter().map(move |(lang, _)| {
+            // Written piece by piece (`format!` was most of the sitemap's time).
             let loc = urls::permalink(base, &urls::in_lang(lang, rest));
-            let mut url = format!("<url><loc>{loc}</loc>");
+            let mut url = urls::concat(&["<url><loc>", &loc, "</loc>"]);
             let mut counted = url.len() + LASTMOD_BYTES;
             if let Some(d) = lastmod {
-                url.push_str(&format!("<lastmod>{}</lastmod>", escape_html(d)));
+                for piece in ["<lastmod>", &escape_html(d), "</lastmod>"] {
+                    url.push_str(piece);
+                }
             }
             if config.languages.len() > 1 {
                 for (alt, _) in &config.languages {
                     let href = urls::permalink(base, &urls::in_lang(alt, rest));
-                    let link = format!("<xhtml:link rel=\"alternate\" hreflang=\"{alt}\" href=\"{href}\"/>");
-                    counted += link.len();
-                    url.push_str(&link);
+                    let before = url.len();
+                    for piece in [
+                        "<xhtml:link rel=\"alternate\" hreflang=\"",
+                        alt,
+                        "\" href=\"",
+                        &href,
+                        "\"/>",
+                    ] {
+                        url.push_str(piece);
+                    }
+                    counted += url.len() - before;
                 }
             }
             url.push_str("</url>\n");
