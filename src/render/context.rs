@@ -93,8 +93,8 @@ impl<'a> LangPages<'a> {
         ctx
     }
 
-    /// Render `template` with `ctx`.
-    pub(super) fn render(&self, template: &str, mut ctx: tera::Context) -> Result<String, Diagnostic> {
+    /// Render `template` with `ctx`, as the bytes of a page.
+    pub(super) fn render(&self, template: &str, mut ctx: tera::Context) -> Result<Vec<u8>, Diagnostic> {
         self.renderer.render(template, &mut ctx)
     }
 
@@ -110,7 +110,7 @@ impl<'a> LangPages<'a> {
         let html = self.render(template, ctx)?;
         self.progress.tick();
         self.sink
-            .put(path, html.as_bytes())
+            .put(path, &html)
             .map_err(|e| Diagnostic::error("write-error", format!("cannot write {path}: {e}")))
     }
 }
@@ -314,7 +314,7 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
-    fn render(&self, template: &str, ctx: &mut tera::Context) -> Result<String, Diagnostic> {
+    fn render(&self, template: &str, ctx: &mut tera::Context) -> Result<Vec<u8>, Diagnostic> {
         let text = |k: &str| ctx.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
         // Links from the sidebar (to the home page and to each source) depend
         // on the page's depth and on the language folder it is in (inside a
@@ -341,6 +341,6 @@ impl<'a> PageRenderer<'a> {
             }
         };
         ctx.insert_value("sidebar_html", sidebar);
-        self.theme.render(template, ctx)
+        self.theme.render_bytes(template, ctx)
     }
 }

@@ -88,7 +88,7 @@ fn write_not_found(
         ds.push(d);
         ds
     })?;
-    sink.put(urls::NOT_FOUND, html.as_bytes()).map_err(write_error)?;
+    sink.put(urls::NOT_FOUND, &html).map_err(write_error)?;
     Ok(())
 }
 

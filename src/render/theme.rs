@@ -211,12 +211,25 @@ impl Theme {
 
     /// Render `template` with `ctx`, turning errors into diagnostics that point at the template file.
     pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(template, ctx).map_err(|e| {
-            template_errors(&self.templates, &e)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| Diagnostic::error("template", e.to_string()))
-        })
+        self.tera.render(template, ctx).map_err(|e| self.render_error(&e))
+    }
+
+    /// [`Theme::render`] as the bytes of a file: a page is written, not kept
+    /// as text, so its UTF-8 (which Tera writes from `str`s) is not checked
+    /// again, as turning it into a `String` does (1 % of a build).
+    pub fn render_bytes(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(PAGE_BYTES);
+        self.tera
+            .render_to(template, ctx, &mut out)
+            .map_err(|e| self.render_error(&e))?;
+        Ok(out)
+    }
+
+    fn render_error(&self, e: &tera::Error) -> Diagnostic {
+        template_errors(&self.templates, e)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Diagnostic::error("template", e.to_string()))
     }
 
     /// Warnings for UI strings a language lacks (they fall back to the default
@@ -471,6 +484,10 @@ fn theme_files(root: &Path, base: &Path, errors: &mut Vec<Diagnostic>) -> Vec<(S
 
 /// The elements whose text keeps its indentation: the browser shows it
 /// (`pre`, `textarea`) or runs it (`script`, `style`).
+/// Room a page is rendered into at first: an event page is 6 KB, a
+/// category page a few times that; a larger page grows its buffer.
+const PAGE_BYTES: usize = 16 * 1024;
+
 const KEEP_INDENTATION: [&str; 4] = ["pre", "textarea", "script", "style"];
 
 /// How many bytes of indentation (spaces and tabs at the start) each line of
