@@ -24,7 +24,7 @@ pub(super) struct FieldView {
     name: String,
     #[serde(rename = "type")]
     field_type: String,
-    meaning_html: Option<String>,
+    meaning_html: Option<super::views::Html>,
     /// Set when the meaning is shown in the default language on a translated page.
     meaning_lang: Option<String>,
     example: Option<String>,
@@ -60,7 +60,7 @@ pub(super) struct VersionView {
     message_lang: Option<String>,
     /// The version's field names, when they differ from the current ones.
     fields: Option<Vec<String>>,
-    changes_html: Option<String>,
+    changes_html: Option<super::views::Html>,
     changes_lang: Option<String>,
 }
 
@@ -147,7 +147,7 @@ fn field_views(
             FieldView {
                 name: f.name.clone(),
                 field_type: f.field_type.clone(),
-                meaning_html: meaning.map(markdown::to_inline_html),
+                meaning_html: meaning.map(|m| super::views::html(&markdown::to_inline_html(m))),
                 meaning_lang,
                 example: f.example.clone(),
                 example_label: f.example.as_deref().and_then(|x| {
@@ -187,7 +187,7 @@ fn version_views(
                     .fields
                     .as_ref()
                     .map(|fs| fs.iter().map(|f| f.name.clone()).collect()),
-                changes_html: changes.map(markdown::to_inline_html),
+                changes_html: changes.map(|c| super::views::html(&markdown::to_inline_html(c))),
                 changes_lang,
             }
         })

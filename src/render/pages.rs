@@ -15,8 +15,8 @@ use crate::i18n;
 use super::context::{Crumb, LangPages, SourceGroup};
 use super::urls::{self, Route};
 use super::views::{
-    CategoryGroup, EventLink, EventPage, ProductTexts, ProseHtml, category_name, escape_html, event_link,
-    event_view,
+    self, CategoryGroup, EventLink, EventPage, ProductTexts, ProseHtml, category_name, escape_html,
+    event_link, event_view,
 };
 use super::{Job, PageSink, Progress};
 use super::{edit, export, feed, markdown};
@@ -75,7 +75,7 @@ fn other_pages(job: &Job, l: &LangPages) -> Result<usize, Vec<Diagnostic>> {
 }
 
 /// A link to event `e` from a page of `l`'s language.
-fn link(l: &LangPages, e: &Event) -> EventLink {
+fn link<'b>(l: &'b LangPages, e: &'b Event) -> EventLink<'b> {
     event_link(e, l.lang, &l.config.default_language, &l.t)
 }
 
@@ -153,8 +153,8 @@ fn product_texts<'a>(
                 ),
             };
             ProductTexts {
-                intro_html,
-                more_info_html: more.map(markdown::to_html),
+                intro_html: views::html(&intro_html),
+                more_info_html: more.map(|md| views::html(&markdown::to_html(md))),
             }
         });
     }
@@ -201,6 +201,7 @@ fn event_page<'a>(
     prose: &ProseHtml<'a>,
 ) -> Result<(), Diagnostic> {
     let loc = i18n::localize(e, l.lang, &l.config.default_language);
+    let link = |e| link(l, e);
     let view = event_view(EventPage {
         loc: &loc,
         t: &l.t,
@@ -209,7 +210,7 @@ fn event_page<'a>(
         prev,
         next,
         by_key,
-        link: &|e: &Event| link(l, e),
+        link: &link,
         prose,
     });
     let route = Route::event(e);
@@ -248,7 +249,7 @@ fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
     let title = lang_cfg
         .and_then(|c| c.title.as_deref())
         .unwrap_or(&l.config.title);
-    let message = |e: &Event| link(l, e).message.unwrap_or_default();
+    let message = |e: &Event| link(l, e).message.unwrap_or_default().to_string();
     match feed::feed(l.config, job.content, l.lang, title, &message) {
         Some(xml) => l.put_data(&urls::feed(l.lang), xml.as_bytes()),
         None => Ok(()),

@@ -32,7 +32,7 @@ pub(super) struct ParamView<'a> {
     /// The description as written (Markdown).
     description: Option<&'a str>,
     /// The description rendered as inline Markdown (sanitized).
-    description_html: Option<String>,
+    description_html: Option<Html>,
     /// Set when the description is shown in the default language on a translated page.
     lang: Option<&'a str>,
 }
@@ -54,22 +54,25 @@ pub(super) struct TranslationView<'a> {
     fallback_lang: Option<&'a str>,
 }
 
+/// A link to an event, as event tables and an event page's related,
+/// previous and next events show it (borrowed from the event and the UI
+/// strings: an event is linked from several pages of each language).
 #[derive(Serialize)]
-pub(super) struct EventLink {
+pub(super) struct EventLink<'a> {
     pub(super) title: String,
     pub(super) url: String,
-    pub(super) message: Option<String>,
+    pub(super) message: Option<&'a str>,
     /// Set when the message is shown in the default language on a translated page.
-    pub(super) message_lang: Option<String>,
+    pub(super) message_lang: Option<&'a str>,
     pub(super) level: Option<&'static str>,
-    pub(super) level_label: Option<String>,
+    pub(super) level_label: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 pub(super) struct UserActionView {
-    intro_html: Option<String>,
-    steps_html: Vec<String>,
-    text_html: Option<String>,
+    intro_html: Option<Html>,
+    steps_html: Vec<Html>,
+    text_html: Option<Html>,
 }
 
 #[derive(Serialize)]
@@ -95,24 +98,24 @@ pub(super) struct EventView<'a> {
     product: Option<&'a str>,
     product_version: Option<&'a str>,
     channel: Option<&'a str>,
-    explanation_html: Option<String>,
+    explanation_html: Option<Html>,
     explanation_lang: Option<&'a str>,
     explanation_stale: bool,
-    explanation_original_html: Option<String>,
+    explanation_original_html: Option<Html>,
     user_action: Option<UserActionView>,
     user_action_lang: Option<&'a str>,
     user_action_stale: bool,
     user_action_original: Option<UserActionView>,
-    intro_html: String,
-    more_info_html: Option<String>,
+    intro_html: Html,
+    more_info_html: Option<Html>,
     links: Vec<LinkView<'a>>,
-    related: Vec<EventLink>,
+    related: Vec<EventLink<'a>>,
     last_modified: Option<&'a str>,
     last_modified_display: Option<String>,
     is_stub: bool,
     translation: TranslationView<'a>,
-    prev: Option<EventLink>,
-    next: Option<EventLink>,
+    prev: Option<EventLink<'a>>,
+    next: Option<EventLink<'a>>,
     /// Fields, value maps, sample XML, versions (only for records that have them).
     model: Option<super::event_model::ModelView>,
 }
@@ -123,7 +126,7 @@ pub(super) struct CategoryGroup<'a> {
     /// Set when the name is shown in the default language on a translated page.
     pub(super) lang: Option<&'a str>,
     pub(super) url: Option<String>,
-    pub(super) events: Vec<EventLink>,
+    pub(super) events: Vec<EventLink<'a>>,
     #[serde(skip)]
     pub(super) _p: std::marker::PhantomData<&'a ()>,
 }
@@ -136,7 +139,7 @@ pub(super) fn ui<'a>(t: &'a UiStrings, key: &'a str) -> &'a str {
     }
 }
 
-pub(super) fn level_label(t: &UiStrings, l: Level) -> String {
+pub(super) fn level_label(t: &UiStrings, l: Level) -> &str {
     // `level_` and the level's name with `_` for `-` (written out: every
     // event link of every page has one).
     let key = match l {
@@ -148,12 +151,23 @@ pub(super) fn level_label(t: &UiStrings, l: Level) -> String {
         Level::AuditSuccess => "level_audit_success",
         Level::AuditFailure => "level_audit_failure",
     };
-    ui(t, key).to_string()
+    ui(t, key)
+}
+
+/// HTML that eventref made (sanitized Markdown, escaped text) as a template
+/// value: marked safe, so the templates print it as it is (`| safe` is not
+/// needed, and would copy it), and shared, not copied, by every page and
+/// language that shows it (an event's prose is most of its page's bytes).
+pub(super) type Html = tera::Value;
+
+/// `html` as an [`Html`] value.
+pub(super) fn html(html: &str) -> Html {
+    tera::Value::safe_string(html)
 }
 
 pub(super) struct ProductTexts {
-    pub(super) intro_html: String,
-    pub(super) more_info_html: Option<String>,
+    pub(super) intro_html: Html,
+    pub(super) more_info_html: Option<Html>,
 }
 
 /// The display name of a category in `lang`: the first translation any of its
@@ -199,7 +213,7 @@ enum ProseKind {
 pub(super) struct ProseHtml<'a> {
     /// Whether other languages' pages will ask (else nothing is kept).
     shared: bool,
-    done: std::cell::RefCell<Vec<(ProseKind, &'a str, String)>>,
+    done: std::cell::RefCell<Vec<(ProseKind, &'a str, Html)>>,
 }
 
 impl<'a> ProseHtml<'a> {
@@ -211,16 +225,16 @@ impl<'a> ProseHtml<'a> {
         }
     }
 
-    fn html(&self, e: &Event, kind: ProseKind, md: &'a str) -> String {
+    fn html(&self, e: &Event, kind: ProseKind, md: &'a str) -> Html {
         if let Some((_, _, html)) = self.done.borrow().iter().find(|(k, m, _)| *k == kind && *m == md) {
             return html.clone();
         }
         let rewrite = |d: &str| super::urls::shorthand_url(e, d);
-        let html = match kind {
+        let html = html(&match kind {
             ProseKind::Block => markdown::to_html_with(md, &rewrite),
             ProseKind::Inline => markdown::to_inline_html_with(md, &rewrite),
             ProseKind::InlinePlain => markdown::to_inline_html(md),
-        };
+        });
         if self.shared {
             self.done.borrow_mut().push((kind, md, html.clone()));
         }
@@ -255,7 +269,7 @@ pub(super) struct EventPage<'a, 'b> {
     pub(super) prev: Option<&'b Event>,
     pub(super) next: Option<&'b Event>,
     pub(super) by_key: &'b std::collections::HashMap<(&'b str, u16), &'b Event>,
-    pub(super) link: &'b dyn Fn(&Event) -> EventLink,
+    pub(super) link: &'b dyn Fn(&'b Event) -> EventLink<'b>,
     /// The event's prose as HTML, shared by the pages of its languages.
     pub(super) prose: &'b ProseHtml<'a>,
 }
@@ -311,15 +325,15 @@ fn translation_view<'a>(loc: &LocalizedEvent, t: &UiStrings, config: &'a Config)
 
 /// The title of an event page and of links to it: source and ID.
 pub(super) fn event_title(e: &Event) -> String {
-    format!("{} {}", e.source, e.id)
+    super::urls::concat(&[&e.source, " ", itoa::Buffer::new().format(e.id)])
 }
 
 /// A link to event `e` from a page in `lang`: its title, message and level.
-pub(super) fn event_link(e: &Event, lang: &str, default: &str, t: &UiStrings) -> EventLink {
+pub(super) fn event_link<'a>(e: &'a Event, lang: &str, default: &'a str, t: &'a UiStrings) -> EventLink<'a> {
     let (message, message_lang) = match e.translations.get(lang).and_then(|t| t.message.as_ref()) {
-        Some(m) if lang != default => (m.clone(), None),
-        _ if lang != default => (e.message.clone(), Some(default.to_string())),
-        _ => (e.message.clone(), None),
+        Some(m) if lang != default => (m.as_str(), None),
+        _ if lang != default => (e.message.as_str(), Some(default)),
+        _ => (e.message.as_str(), None),
     };
     EventLink {
         title: event_title(e),
@@ -331,7 +345,7 @@ pub(super) fn event_link(e: &Event, lang: &str, default: &str, t: &UiStrings) ->
     }
 }
 
-pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
+pub(super) fn event_view<'a: 'b, 'b>(p: EventPage<'a, 'b>) -> EventView<'b> {
     let loc = p.loc;
     let e = loc.event;
     let default = p.config.default_language.as_str();
@@ -359,7 +373,7 @@ pub(super) fn event_view<'a>(p: EventPage<'a, '_>) -> EventView<'a> {
             .as_ref()
             .map(|c| Route::Category(&e.source_slug, c).path()),
         level: e.level.map(Level::as_str),
-        level_label: e.level.map(|l| level_label(p.t, l)),
+        level_label: e.level.map(|l| level_label(p.t, l).to_string()),
         product: e.product.as_deref().or(p.config.defaults.product.as_deref()),
         product_version: e
             .product_version
