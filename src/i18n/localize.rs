@@ -124,10 +124,15 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         event.translations.get(lang)
     };
     let is_default = lang == default;
+    // Which translated fields are stale, worked out once: a field's state is
+    // asked for each of its values (every parameter, every link), and each
+    // answer hashes the original's text of the field.
+    let stale: Vec<Field> = tr
+        .map(|t| Field::ALL.into_iter().filter(|f| t.is_stale(event, *f)).collect())
+        .unwrap_or_default();
     let r = Resolver {
-        event,
-        tr,
         is_default,
+        stale: &stale,
     };
     let message = r.pick(
         Field::Message,
@@ -175,10 +180,10 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         .as_deref()
         .map(|orig| r.pick(Field::Category, tr.and_then(|t| t.category.as_deref()), orig));
 
-    let (state, stale, fallback) = if is_default {
-        (ArticleState::Original, Vec::new(), Vec::new())
+    let (state, fallback) = if is_default {
+        (ArticleState::Original, Vec::new())
     } else {
-        article_state(event, tr)
+        article_state(event, tr, &stale)
     };
     LocalizedEvent {
         event,
@@ -195,21 +200,22 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
     }
 }
 
-/// An event and its translation in one language, for resolving its fields one by one.
-struct Resolver<'a> {
-    event: &'a Event,
-    tr: Option<&'a Translation>,
+/// Whether a page is in the default language and which translated fields are
+/// stale: what resolving an event's fields one by one needs.
+struct Resolver<'s> {
     is_default: bool,
+    /// The translated fields whose original changed since.
+    stale: &'s [Field],
 }
 
-impl<'a> Resolver<'a> {
+impl Resolver<'_> {
     /// Where a field's text comes from, given whether it is translated.
     fn state(&self, field: Field, translated: bool) -> FieldState {
         if self.is_default {
             FieldState::Original
         } else if !translated {
             FieldState::Fallback
-        } else if self.tr.is_some_and(|t| t.is_stale(self.event, field)) {
+        } else if self.stale.contains(&field) {
             FieldState::Stale
         } else {
             FieldState::Translated
@@ -217,7 +223,12 @@ impl<'a> Resolver<'a> {
     }
 
     /// The translated value if there is one, else the original, with where it comes from.
-    fn pick<T: ?Sized>(&self, field: Field, translated: Option<&'a T>, original: &'a T) -> Localized<&'a T> {
+    fn pick<'a, T: ?Sized>(
+        &self,
+        field: Field,
+        translated: Option<&'a T>,
+        original: &'a T,
+    ) -> Localized<&'a T> {
         match translated {
             Some(v) => Localized {
                 value: v,
@@ -231,11 +242,9 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The state of an article in a language other than the default, with its stale and fallback fields.
-fn article_state(event: &Event, tr: Option<&Translation>) -> (ArticleState, Vec<Field>, Vec<Field>) {
-    let stale: Vec<Field> = tr
-        .map(|t| Field::ALL.into_iter().filter(|f| t.is_stale(event, *f)).collect())
-        .unwrap_or_default();
+/// The state of an article in a language other than the default (given its
+/// `stale` fields), with the fields that fall back.
+fn article_state(event: &Event, tr: Option<&Translation>, stale: &[Field]) -> (ArticleState, Vec<Field>) {
     let fallback: Vec<Field> = Field::ALL
         .into_iter()
         .filter(|f| f.expected(event) && !tr.is_some_and(|t| f.translated_in(event, t)))
@@ -250,7 +259,7 @@ fn article_state(event: &Event, tr: Option<&Translation>) -> (ArticleState, Vec<
     } else {
         ArticleState::Translated
     };
-    (state, stale, fallback)
+    (state, fallback)
 }
 
 /// The parts of an ISO date (`YYYY-MM-DD`) a date format can show, and the

@@ -160,7 +160,7 @@ impl Crumb {
 }
 
 #[derive(Serialize)]
-struct PageView {
+struct PageView<'a> {
     kind: &'static str,
     title: String,
     /// Path from the site root, e.g. `en/msexchangetransport/2002/`.
@@ -168,13 +168,13 @@ struct PageView {
     /// Absolute URL when the site has a base_url.
     permalink: Option<String>,
     /// The same page in other languages: code → path from site root.
-    translations: Vec<Translation>,
+    translations: Vec<Translation<'a>>,
 }
 
 #[derive(Serialize)]
-struct Translation {
-    code: String,
-    name: String,
+struct Translation<'a> {
+    code: &'a str,
+    name: &'a str,
     /// Text direction of the language (its name is shown in it).
     dir: &'static str,
     path: String,
@@ -274,7 +274,13 @@ fn lang_context(
     (ctx, strings)
 }
 
-fn page_view(config: &Config, kind: &'static str, title: String, lang: &str, rest: &str) -> PageView {
+fn page_view<'a>(
+    config: &'a Config,
+    kind: &'static str,
+    title: String,
+    lang: &str,
+    rest: &str,
+) -> PageView<'a> {
     let path = urls::in_lang(lang, rest);
     PageView {
         kind,
@@ -286,8 +292,8 @@ fn page_view(config: &Config, kind: &'static str, title: String, lang: &str, res
             .map(|(code, l)| {
                 let p = urls::in_lang(code, rest);
                 Translation {
-                    code: code.clone(),
-                    name: l.name.clone().unwrap_or_else(|| code.clone()),
+                    code,
+                    name: l.name.as_deref().unwrap_or(code),
                     dir: i18n::direction(code),
                     permalink: config.base_url.as_ref().map(|b| urls::permalink(b, &p)),
                     path: p,

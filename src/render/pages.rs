@@ -216,7 +216,7 @@ fn event_page<'a>(
     let route = Route::event(e);
     let crumbs = [
         Crumb::new(e.source.clone(), Route::Source(&e.source_slug)),
-        Crumb::new(e.id.to_string(), route),
+        Crumb::new(itoa::Buffer::new().format(e.id), route),
     ];
     let mut ctx = l.page("event", view.title.clone(), route, &crumbs);
     ctx.insert("event", &view);
