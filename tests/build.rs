@@ -343,6 +343,19 @@ fn a_template_error_on_an_indented_line_has_the_column_as_written() {
     assert_eq!(indented.column, flat.column + 6, "six spaces of indentation");
 }
 
+/// Each language renders with its UI strings written into the templates
+/// (`{{ t.details }}` becomes `Details`); an error later on such a line
+/// still has the column as written.
+#[test]
+fn a_template_error_after_a_ui_string_has_the_column_as_written() {
+    let dir = fixture("basic");
+    let after_ui = event_template_error(dir.path(), "<h2>{{ t.details }}</h2>{{ nosuch.thing }}");
+    let same_width = event_template_error(dir.path(), "<h2>xxxxxxxxxxxxxxx</h2>{{ nosuch.thing }}");
+    assert_eq!(after_ui.line, 3);
+    assert_eq!(after_ui.column, same_width.column);
+    assert!(after_ui.column > 24, "{}", after_ui.column);
+}
+
 /// The pages carry no template indentation but inside `pre` and `textarea`.
 #[test]
 fn pages_carry_no_template_indentation() {

@@ -45,7 +45,7 @@ impl<'a> LangPages<'a> {
             lang,
             t,
             base,
-            renderer: PageRenderer::new(theme),
+            renderer: PageRenderer::new(theme, lang),
             sink,
             progress,
         }
@@ -309,13 +309,16 @@ fn page_view<'a>(
 /// as `sidebar_html`.
 struct PageRenderer<'a> {
     theme: &'a Theme,
+    /// The language of the pages.
+    lang: &'a str,
     sidebars: std::sync::Mutex<std::collections::HashMap<(String, String, String), tera::Value>>,
 }
 
 impl<'a> PageRenderer<'a> {
-    fn new(theme: &'a Theme) -> Self {
+    fn new(theme: &'a Theme, lang: &'a str) -> Self {
         PageRenderer {
             theme,
+            lang,
             sidebars: Default::default(),
         }
     }
@@ -347,6 +350,6 @@ impl<'a> PageRenderer<'a> {
             }
         };
         ctx.insert_value("sidebar_html", sidebar);
-        self.theme.render_bytes(template, ctx)
+        self.theme.render_bytes(self.lang, template, ctx)
     }
 }

@@ -14,6 +14,7 @@
 //! - `pages`: one function per page kind;
 //! - `site_files`: the root redirect, `robots.txt`, `sitemap.xml`, the root 404, static files;
 //! - [`theme`] and [`markdown`]: templates, static files, UI strings; sanitized Markdown;
+//!   `ui_inline`: each language's copy of the templates with its UI strings written in;
 //! - `edit`, `export`, [`feed`], `go` (issue 14): "Edit this page" links, the
 //!   JSON export and its schemas, the Atom feeds, the `/go/` page for Event
 //!   Viewer's help link;
@@ -31,6 +32,7 @@ mod pages;
 mod selection;
 mod site_files;
 pub mod theme;
+mod ui_inline;
 pub mod urls;
 mod views;
 

@@ -5,7 +5,8 @@
 //! UI string from its own `templates/`, `static/` and `i18n/` folders, the way
 //! Zola and Hugo do. The default `technet` theme is also compiled into the
 //! binary, so a site without a `themes/technet/` folder still builds.
-//! Templates are compiled once per build.
+//! Templates are compiled once per build: as written, and once per language
+//! with its UI strings written in ([`super::ui_inline`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -115,8 +116,11 @@ pub enum Origin {
 
 /// A loaded theme: compiled templates, static files and UI strings.
 pub struct Theme {
-    /// The compiled templates.
-    pub tera: tera::Tera,
+    /// The compiled templates, as written.
+    tera: tera::Tera,
+    /// Each language's compiled templates, with its UI strings written in
+    /// (see [`super::ui_inline`]); a language without one renders with `tera`.
+    by_lang: BTreeMap<String, tera::Tera>,
     /// The theme's static files: output path under `static/` → where to read them.
     pub static_files: BTreeMap<String, StaticFile>,
     /// The site's own `static/` folder: output path from the site root
@@ -200,13 +204,35 @@ impl Theme {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Theme {
+        let mut theme = Theme {
             tera,
+            by_lang: BTreeMap::new(),
             static_files: statics,
             site_files,
             strings,
             templates,
-        })
+        };
+        if super::ui_inline::applies(theme.templates.values().map(|(_, src)| src.as_str())) {
+            for (lang, _) in &config.languages {
+                let t = theme.strings_for(lang, &config.default_language).0;
+                let inlined: BTreeMap<String, (String, String)> = theme
+                    .templates
+                    .iter()
+                    .map(|(name, (path, src))| {
+                        let src = super::ui_inline::inline(name, src, &t).unwrap_or_else(|| src.clone());
+                        (name.clone(), (path.clone(), src))
+                    })
+                    .collect();
+                // The templates compiled as written, so these do too (only
+                // text outside tags changed); a failure keeps `tera`.
+                let mut ignored = Vec::new();
+                let compiled = compile(&inlined, &mut ignored);
+                if ignored.is_empty() {
+                    theme.by_lang.insert(lang.clone(), compiled);
+                }
+            }
+        }
+        Ok(theme)
     }
 
     /// Render `template` with `ctx`, turning errors into diagnostics that point at the template file.
@@ -214,14 +240,31 @@ impl Theme {
         self.tera.render(template, ctx).map_err(|e| self.render_error(&e))
     }
 
-    /// [`Theme::render`] as the bytes of a file: a page is written, not kept
-    /// as text, so its UTF-8 (which Tera writes from `str`s) is not checked
-    /// again, as turning it into a `String` does (1 % of a build).
-    pub fn render_bytes(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
+    /// [`Theme::render`] for a page in `lang`, with the language's UI
+    /// strings written into the templates ([`super::ui_inline`]), as the
+    /// bytes of a file: a page is written, not kept as text, so its UTF-8
+    /// (which Tera writes from `str`s) is not checked again, as turning it
+    /// into a `String` does (1 % of a build).
+    pub fn render_bytes(
+        &self,
+        lang: &str,
+        template: &str,
+        ctx: &tera::Context,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(PAGE_BYTES);
-        self.tera
-            .render_to(template, ctx, &mut out)
-            .map_err(|e| self.render_error(&e))?;
+        let Some(tera) = self.by_lang.get(lang) else {
+            self.tera
+                .render_to(template, ctx, &mut out)
+                .map_err(|e| self.render_error(&e))?;
+            return Ok(out);
+        };
+        if let Err(e) = tera.render_to(template, ctx, &mut out) {
+            // Columns in the language's copy are not those of the file:
+            // the templates as written say where the error is.
+            out.clear();
+            let as_written = self.tera.render_to(template, ctx, &mut out).err();
+            return Err(self.render_error(as_written.as_ref().unwrap_or(&e)));
+        }
         Ok(out)
     }
 
