@@ -6,7 +6,7 @@
 //! Zola and Hugo do. The default `technet` theme is also compiled into the
 //! binary, so a site without a `themes/technet/` folder still builds.
 //! Templates are compiled once per build: as written, and once per language
-//! with its UI strings written in ([`super::ui_inline`]).
+//! with its UI strings written in (`ui_inline`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -241,7 +241,7 @@ impl Theme {
     }
 
     /// [`Theme::render`] for a page in `lang`, with the language's UI
-    /// strings written into the templates ([`super::ui_inline`]), as the
+    /// strings written into the templates (`ui_inline`), as the
     /// bytes of a file: a page is written, not kept as text, so its UTF-8
     /// (which Tera writes from `str`s) is not checked again, as turning it
     /// into a `String` does (1 % of a build).
