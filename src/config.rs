@@ -309,6 +309,16 @@ impl Config {
         dirs
     }
 
+    /// The site's title in language `lang`: its `[languages.<lang>]` title,
+    /// else the site's.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.languages
+            .iter()
+            .find(|(c, _)| c == lang)
+            .and_then(|(_, l)| l.title.as_deref())
+            .unwrap_or(&self.title)
+    }
+
     /// Language codes, default first.
     pub fn language_codes(&self) -> impl Iterator<Item = &str> {
         self.languages.iter().map(|(c, _)| c.as_str())

@@ -219,7 +219,7 @@ fn lang_context(
 ) -> (tera::Context, UiStrings) {
     let (strings, _missing) = theme.strings_for(lang, &config.default_language);
     let lang_cfg = config.languages.iter().find(|(c, _)| c == lang).map(|(_, l)| l);
-    let title = lang_cfg.and_then(|l| l.title.as_deref()).unwrap_or(&config.title);
+    let title = config.title_in(lang);
     let description = lang_cfg
         .and_then(|l| l.description.as_deref())
         .or(config.description.as_deref());

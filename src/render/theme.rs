@@ -213,8 +213,19 @@ impl Theme {
             templates,
         };
         if super::ui_inline::applies(theme.templates.values().map(|(_, src)| src.as_str())) {
+            let default = &config.default_language;
             for (lang, _) in &config.languages {
-                let t = theme.strings_for(lang, &config.default_language).0;
+                let t = theme.strings_for(lang, default).0;
+                let t = super::ui_inline::Constants::new(
+                    &t,
+                    [
+                        ("lang", lang.as_str()),
+                        ("dir", crate::i18n::direction(lang)),
+                        ("site.title", config.title_in(lang)),
+                        ("site.default_language", default.as_str()),
+                        ("site.default_dir", crate::i18n::direction(default)),
+                    ],
+                );
                 let inlined: BTreeMap<String, (String, String)> = theme
                     .templates
                     .iter()
