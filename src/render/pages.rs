@@ -201,7 +201,7 @@ fn event_page<'a>(
     prose: &ProseHtml<'a>,
 ) -> Result<(), Diagnostic> {
     let loc = i18n::localize(e, l.lang, &l.config.default_language);
-    let link = |e| link(l, e);
+    let link_to = |e| link(l, e);
     let view = event_view(EventPage {
         loc: &loc,
         t: &l.t,
@@ -210,7 +210,7 @@ fn event_page<'a>(
         prev,
         next,
         by_key,
-        link: &link,
+        link: &link_to,
         prose,
     });
     let route = Route::event(e);

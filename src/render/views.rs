@@ -94,7 +94,7 @@ pub(super) struct EventView<'a> {
     category_lang: Option<&'a str>,
     category_url: Option<String>,
     level: Option<&'static str>,
-    level_label: Option<String>,
+    level_label: Option<&'a str>,
     product: Option<&'a str>,
     product_version: Option<&'a str>,
     channel: Option<&'a str>,
@@ -373,7 +373,7 @@ pub(super) fn event_view<'a: 'b, 'b>(p: EventPage<'a, 'b>) -> EventView<'b> {
             .as_ref()
             .map(|c| Route::Category(&e.source_slug, c).path()),
         level: e.level.map(Level::as_str),
-        level_label: e.level.map(|l| level_label(p.t, l).to_string()),
+        level_label: e.level.map(|l| level_label(p.t, l)),
         product: e.product.as_deref().or(p.config.defaults.product.as_deref()),
         product_version: e
             .product_version

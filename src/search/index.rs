@@ -125,7 +125,7 @@ impl LookupScope {
 /// The keys an event's direct hits are filed under: its ID, and its
 /// symbolic name lower-cased.
 fn entry_keys(id: u16, name: Option<&str>) -> impl Iterator<Item = String> {
-    std::iter::once(itoa::Buffer::new().format(id).to_string()).chain(name.map(str::to_lowercase))
+    std::iter::once(id.to_string()).chain(name.map(str::to_lowercase))
 }
 
 /// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`: which shard
