@@ -5,11 +5,13 @@
 //! UI string from its own `templates/`, `static/` and `i18n/` folders, the way
 //! Zola and Hugo do. The default `technet` theme is also compiled into the
 //! binary, so a site without a `themes/technet/` folder still builds.
-//! Templates are compiled once per build: as written, and once per language
-//! with its UI strings written in (`ui_inline`).
+//! Templates are compiled once per build: as written, and, when a language's
+//! first page renders, once for that language with its UI strings written in
+//! (`ui_inline`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location};
@@ -118,9 +120,11 @@ pub enum Origin {
 pub struct Theme {
     /// The compiled templates, as written.
     tera: tera::Tera,
-    /// Each language's compiled templates, with its UI strings written in
-    /// (see [`super::ui_inline`]); a language without one renders with `tera`.
-    by_lang: BTreeMap<String, tera::Tera>,
+    /// Each language's constants (UI strings, `lang`, `site.title`, …) and
+    /// its copy of the templates with them written in (`ui_inline`), compiled
+    /// when the language's first page renders (`check` renders none); a
+    /// language without one renders with `tera`.
+    by_lang: BTreeMap<String, (super::ui_inline::Constants, OnceLock<Option<tera::Tera>>)>,
     /// The theme's static files: output path under `static/` → where to read them.
     pub static_files: BTreeMap<String, StaticFile>,
     /// The site's own `static/` folder: output path from the site root
@@ -215,9 +219,8 @@ impl Theme {
         if super::ui_inline::applies(theme.templates.values().map(|(_, src)| src.as_str())) {
             let default = &config.default_language;
             for (lang, _) in &config.languages {
-                let t = theme.strings_for(lang, default).0;
-                let t = super::ui_inline::Constants::new(
-                    &t,
+                let constants = super::ui_inline::Constants::new(
+                    &theme.strings_for(lang, default).0,
                     [
                         ("lang", lang.as_str()),
                         ("dir", crate::i18n::direction(lang)),
@@ -226,24 +229,27 @@ impl Theme {
                         ("site.default_dir", crate::i18n::direction(default)),
                     ],
                 );
-                let inlined: BTreeMap<String, (String, String)> = theme
-                    .templates
-                    .iter()
-                    .map(|(name, (path, src))| {
-                        let src = super::ui_inline::inline(name, src, &t).unwrap_or_else(|| src.clone());
-                        (name.clone(), (path.clone(), src))
-                    })
-                    .collect();
-                // The templates compiled as written, so these do too (only
-                // text outside tags changed); a failure keeps `tera`.
-                let mut ignored = Vec::new();
-                let compiled = compile(&inlined, &mut ignored);
-                if ignored.is_empty() {
-                    theme.by_lang.insert(lang.clone(), compiled);
-                }
+                theme.by_lang.insert(lang.clone(), (constants, OnceLock::new()));
             }
         }
         Ok(theme)
+    }
+
+    /// The templates with `constants` written in, compiled; `None` if they
+    /// do not compile (they compiled as written, and only text outside tags
+    /// changed, so they do; the templates as written serve then).
+    fn compile_inlined(&self, constants: &super::ui_inline::Constants) -> Option<tera::Tera> {
+        let inlined: BTreeMap<String, (String, String)> = self
+            .templates
+            .iter()
+            .map(|(name, (path, src))| {
+                let src = super::ui_inline::inline(name, src, constants).unwrap_or_else(|| src.clone());
+                (name.clone(), (path.clone(), src))
+            })
+            .collect();
+        let mut errors = Vec::new();
+        let compiled = compile(&inlined, &mut errors);
+        errors.is_empty().then_some(compiled)
     }
 
     /// Render `template` with `ctx`, turning errors into diagnostics that point at the template file.
@@ -263,7 +269,11 @@ impl Theme {
         ctx: &tera::Context,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(PAGE_BYTES);
-        let Some(tera) = self.by_lang.get(lang) else {
+        let inlined = self
+            .by_lang
+            .get(lang)
+            .and_then(|(constants, tera)| tera.get_or_init(|| self.compile_inlined(constants)).as_ref());
+        let Some(tera) = inlined else {
             self.tera
                 .render_to(template, ctx, &mut out)
                 .map_err(|e| self.render_error(&e))?;
