@@ -89,7 +89,26 @@ fn check(text: &str) {
     );
 }
 
+/// `normalize` as its documentation defines it (whitespace collapsed as
+/// `split_whitespace` splits, trimmed, trailing periods dropped): the
+/// function itself scans ASCII text byte by byte.
+fn normalize_reference(s: &str) -> String {
+    let out = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    out.trim_end_matches(['.', ' ']).to_string()
+}
+
 proptest! {
+    #[test]
+    fn normalize_collapses_whitespace_as_split_whitespace_does(
+        text in prop_oneof![
+            "[ \t\n\x0B\x0C\r\x1Fa-c.%1]{0,40}",
+            "[ \t\u{85}\u{A0}\u{2003}a.]{0,20}",
+            any::<String>(),
+        ]
+    ) {
+        prop_assert_eq!(eventref::search::lookup::normalize(&text), normalize_reference(&text));
+    }
+
     #[test]
     fn any_text_parses_and_looks_up(text in any::<String>()) {
         check(&text);

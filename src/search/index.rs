@@ -161,17 +161,36 @@ impl Key<'_> {
         }
     }
 
-    /// A 64-bit hash of the key's text, for counting keys without keeping them.
+    /// A 64-bit hash of the key's text, for counting keys without keeping
+    /// them: the key's [`fnv1a`] (its shard, should it be the key a template
+    /// is filed under) in the high half, so that [`template_shards`] keeps
+    /// one number per key; FxHash of the text in the low half.
     fn hash(&self) -> u64 {
         use std::hash::Hasher as _;
         let mut h = rustc_hash::FxHasher::default();
         h.write(self.0.as_bytes());
+        let mut fnv = fnv1a_bytes(crate::content::FNV1A_START, self.0.as_bytes());
         if let Some(second) = self.1 {
             h.write_u8(b' ');
             h.write(second.as_bytes());
+            fnv = fnv1a_bytes(fnv1a_bytes(fnv, b" "), second.as_bytes());
         }
-        h.finish()
+        (u64::from(fnv) << 32) | (h.finish() & u64::from(u32::MAX))
     }
+}
+
+/// The [`fnv1a`] of a key, from its [`Key::hash`].
+fn shard_hash(key_hash: u64) -> u32 {
+    (key_hash >> 32) as u32
+}
+
+/// [`fnv1a`] of more bytes, from the hash `h` of the text before them.
+fn fnv1a_bytes(mut h: u32, bytes: &[u8]) -> u32 {
+    for b in bytes {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(crate::content::FNV1A_PRIME);
+    }
+    h
 }
 
 /// Call `f` with the keys of `template` ([`template_keys`]), sorted and
@@ -427,20 +446,30 @@ fn template_shards<'e, 'a>(
     tshards: u32,
 ) -> (BTreeMap<u32, Vec<&'e LookupEntry<'a>>>, Vec<String>) {
     use rayon::prelude::*;
-    // How many templates have each key, counted by a 64-bit hash of the key:
-    // keeping every template's keys as text until all were counted took more
-    // memory than the rest of the lookup tables (60 MB at 50,000 events).
-    // (A collision could only make a key look commoner than it is, and so
-    // file a template under another of its keys, where the browser finds it
-    // all the same.)
-    let df: rustc_hash::FxHashMap<u64, usize> = entries_all
+    // Each template's keys, in key order, as their 64-bit hashes (which hold
+    // the keys' shards too, see `Key::hash`), and whether they are single
+    // words: working the keys out took most of this function, and it did so
+    // twice (to count them, then to choose); the hashes are 8 bytes a key.
+    // Keeping every template's keys as text until all were counted took
+    // more memory than the rest of the lookup tables (60 MB at 50,000
+    // events). (A collision could only make a key look commoner than it is,
+    // and so file a template under another of its keys, where the browser
+    // finds it all the same.)
+    let keyed: Vec<(Box<[u64]>, bool)> = entries_all
         .par_iter()
-        .fold(rustc_hash::FxHashMap::default, |mut df, e| {
+        .map(|e| {
             with_keys(e.m, |keys| {
-                for k in keys {
-                    *df.entry(k.hash()).or_default() += 1;
-                }
-            });
+                let single = keys.first().is_some_and(|k| k.1.is_none());
+                (keys.iter().map(Key::hash).collect(), single)
+            })
+        })
+        .collect();
+    let df: rustc_hash::FxHashMap<u64, usize> = keyed
+        .par_iter()
+        .fold(rustc_hash::FxHashMap::default, |mut df, (keys, _)| {
+            for &k in keys.iter() {
+                *df.entry(k).or_default() += 1;
+            }
             df
         })
         .reduce(rustc_hash::FxHashMap::default, |mut a, mut b| {
@@ -452,29 +481,31 @@ fn template_shards<'e, 'a>(
             }
             a
         });
-    // Each template's key: its rarest key ("" when it has none), the keys
-    // worked out again rather than kept.
-    let keys: Vec<String> = entries_all
-        .par_iter()
-        .map(|e| {
-            with_keys(e.m, |keys| {
-                keys.iter()
-                    .map(|k| (df[&k.hash()], k))
-                    .min()
-                    .map_or_else(String::new, |(_, k)| k.text())
-            })
-        })
-        .collect();
+    // Each template's key: its rarest key, the first in key order (which is
+    // the order of the keys' texts) of those as rare; none when it has none.
+    let rarest = |keys: &[u64]| {
+        keys.iter()
+            .enumerate()
+            .min_by_key(|&(i, k)| (df[k], i))
+            .map(|(i, &k)| (i, k))
+    };
     let mut by_shard: BTreeMap<u32, Vec<&LookupEntry>> = BTreeMap::new();
-    for (&e, k) in entries_all.iter().zip(&keys) {
-        by_shard.entry(fnv1a(k) % tshards).or_default().push(e);
+    let mut unigrams: Vec<String> = Vec::new();
+    for (&e, (keys, single)) in entries_all.iter().zip(&keyed) {
+        let shard = match rarest(keys) {
+            Some((i, k)) => {
+                // Single-word keys in use: the browser fetches a single
+                // word's shard only for these. Few templates have no pair
+                // of words: their keys are worked out again for the text.
+                if *single {
+                    with_keys(e.m, |keys| unigrams.push(keys[i].text()));
+                }
+                shard_hash(k)
+            }
+            None => fnv1a(""),
+        };
+        by_shard.entry(shard % tshards).or_default().push(e);
     }
-    // Single-word keys in use: the browser fetches a single word's shard only for these.
-    let mut unigrams: Vec<String> = keys
-        .iter()
-        .filter(|k| !k.is_empty() && !k.contains(' '))
-        .cloned()
-        .collect();
     unigrams.sort();
     unigrams.dedup();
     (by_shard, unigrams)
@@ -1096,6 +1127,23 @@ mod tests {
         assert_eq!(index_parts(THREE_PARTS_RECORDS), 3);
         assert_eq!(index_parts(PART_RECORDS * 3), 3);
         assert_eq!(index_parts(PART_RECORDS * 3 + 1), 4);
+    }
+
+    #[test]
+    fn a_keys_hash_holds_the_shard_hash_of_its_text() {
+        // template_shards files a template by the high half of its rarest
+        // key's hash: it must be the key's text's fnv1a, as the browser
+        // works it out.
+        for key in [
+            Key("error", Some("occurred")),
+            Key("connector", None),
+            Key("送信", Some("コネクタ")),
+        ] {
+            assert_eq!(shard_hash(key.hash()), fnv1a(&key.text()), "{key:?}");
+        }
+        // Two keys with the same text have the same hash; others do not.
+        assert_eq!(Key("a", Some("b")).hash(), Key("a", Some("b")).hash());
+        assert_ne!(Key("ab", None).hash(), Key("a", Some("b")).hash());
     }
 
     #[test]

@@ -31,11 +31,32 @@ pub(super) fn xml_unescape(s: &str) -> String {
 /// Collapse whitespace, trim, and drop trailing periods.
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
+    let mut push = |word: &str| {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
+    };
+    if s.is_ascii() {
+        // What `split_whitespace` splits ASCII text at (Unicode's White_Space:
+        // tab to carriage return, vertical tab included, and space), without
+        // decoding characters: most messages are ASCII.
+        let mut start = None;
+        for (i, b) in s.bytes().enumerate() {
+            match (matches!(b, b'\t'..=b'\r' | b' '), start) {
+                (true, Some(from)) => {
+                    push(&s[from..i]);
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        if let Some(from) = start {
+            push(&s[from..]);
+        }
+    } else {
+        s.split_whitespace().for_each(&mut push);
     }
     let kept = out.trim_end_matches(['.', ' ']).len();
     out.truncate(kept);
