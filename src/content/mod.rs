@@ -45,8 +45,8 @@ mod yaml;
 pub use index::{ContentIndex, IndexedRecord};
 pub use load::{Content, LoadState};
 pub use model::{
-    Event, EventKey, FNV1A_PRIME, FNV1A_START, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES,
-    OverlayFile, RECORD_FIELDS, Translation, UserAction, fnv1a, short_hash,
+    Event, EventKey, FNV1A_START, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile,
+    RECORD_FIELDS, Translation, UserAction, fnv1a, fnv1a_continue, short_hash,
 };
 pub use persist::{Encoded, Snapshot, SnapshotRef};
 pub use record::{id_hint, parse_ref};

@@ -497,18 +497,21 @@ pub fn short_hash(text: &str) -> String {
 
 /// FNV-1a (32 bits) over the UTF-8 bytes of `text`: [`short_hash`] as a number.
 pub fn fnv1a(text: &str) -> u32 {
-    let mut h: u32 = FNV1A_START;
-    for b in text.as_bytes() {
-        h ^= u32::from(*b);
-        h = h.wrapping_mul(FNV1A_PRIME);
-    }
-    h
+    fnv1a_continue(FNV1A_START, text.as_bytes())
 }
 
 /// [`fnv1a`]'s offset basis: the hash of no bytes.
 pub const FNV1A_START: u32 = 0x811c_9dc5;
-/// [`fnv1a`]'s prime.
-pub const FNV1A_PRIME: u32 = 0x0100_0193;
+
+/// [`fnv1a`] of more bytes, continuing from `h`, the hash of the text before
+/// them (so a text made of parts is hashed without joining them).
+pub fn fnv1a_continue(mut h: u32, bytes: &[u8]) -> u32 {
+    for b in bytes {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
 
 /// One language's translation of one record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -131,6 +131,7 @@ fn entry_keys(id: u16, name: Option<&str>) -> impl Iterator<Item = String> {
 /// FNV-1a over UTF-8, the same as `fnv1a` in `static/lookup.js`: which shard
 /// a lookup key is filed in.
 pub use crate::content::fnv1a;
+use crate::content::{FNV1A_START, fnv1a_continue};
 
 fn word_regex() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
@@ -169,11 +170,11 @@ impl Key<'_> {
         use std::hash::Hasher as _;
         let mut h = rustc_hash::FxHasher::default();
         h.write(self.0.as_bytes());
-        let mut fnv = fnv1a_bytes(crate::content::FNV1A_START, self.0.as_bytes());
+        let mut fnv = fnv1a_continue(FNV1A_START, self.0.as_bytes());
         if let Some(second) = self.1 {
             h.write_u8(b' ');
             h.write(second.as_bytes());
-            fnv = fnv1a_bytes(fnv1a_bytes(fnv, b" "), second.as_bytes());
+            fnv = fnv1a_continue(fnv1a_continue(fnv, b" "), second.as_bytes());
         }
         (u64::from(fnv) << 32) | (h.finish() & u64::from(u32::MAX))
     }
@@ -182,15 +183,6 @@ impl Key<'_> {
 /// The [`fnv1a`] of a key, from its [`Key::hash`].
 fn shard_hash(key_hash: u64) -> u32 {
     (key_hash >> 32) as u32
-}
-
-/// [`fnv1a`] of more bytes, from the hash `h` of the text before them.
-fn fnv1a_bytes(mut h: u32, bytes: &[u8]) -> u32 {
-    for b in bytes {
-        h ^= u32::from(*b);
-        h = h.wrapping_mul(crate::content::FNV1A_PRIME);
-    }
-    h
 }
 
 /// Call `f` with the keys of `template` ([`template_keys`]), sorted and
