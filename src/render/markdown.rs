@@ -164,7 +164,12 @@ pub fn to_inline_html(markdown: &str) -> String {
 
 /// [`to_inline_html`] with link destinations rewritten as in [`to_html_with`].
 pub fn to_inline_html_with(markdown: &str, rewrite: &dyn Fn(&str) -> Option<String>) -> String {
-    let html = to_html_with(markdown, rewrite);
+    // A plain line is its own inline HTML: not wrapped in a paragraph to be
+    // unwrapped again.
+    if plain_line(markdown) {
+        return markdown.to_string();
+    }
+    let html = parsed_html_with(markdown, rewrite);
     let trimmed = html.trim();
     if let Some(inner) = trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>"))
         && !inner.contains("<p>")
