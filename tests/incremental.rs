@@ -343,6 +343,67 @@ fn a_message_edit_that_needs_fewer_template_shards_drops_the_others() {
     site.assert_matches_full_build("long message again");
 }
 
+/// After a message edit only the template shards whose templates change are
+/// written: the edited template's shards before and after, and those of any
+/// template the edit makes file under another key. Here the edit makes the
+/// key `zed quagga` common, so the template `Zed quagga vim` is filed under
+/// `quagga vim` instead, in another shard: missing that move would leave it
+/// in both shards (or in neither), unlike a full build.
+#[test]
+fn a_message_edit_moves_the_templates_whose_rarest_key_it_changes() {
+    let site = Site::new();
+    // Three hundred templates, each filed under its own pair of words: the
+    // templates are spread over sixteen shards.
+    for id in 100..400 {
+        let message = format!("Unique{id} thing{id} happened here");
+        site.write(
+            &path_of("Beta", id),
+            &record("Beta", id, &message, "Disk", "error", "Why."),
+        );
+    }
+    site.write(
+        &path_of("Beta", 50),
+        &record("Beta", 50, "Zed quagga vim", "Disk", "error", "Why."),
+    );
+    site.write(
+        &path_of("Beta", 51),
+        &record("Beta", 51, "Quagga vim other", "Disk", "error", "Why."),
+    );
+    site.build(false);
+    let shards = |site: &Site| std::fs::read_dir(site.out.join("en/lookup/t")).unwrap().count();
+    assert_eq!(shards(&site), 16);
+    // The shard file the template is in.
+    let filed = |site: &Site, text: &str| -> Vec<String> {
+        let mut hits: Vec<String> = std::fs::read_dir(site.out.join("en/lookup/t"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| std::fs::read_to_string(p).unwrap().contains(text))
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        hits.sort();
+        hits
+    };
+    let before = filed(&site, "Zed quagga vim");
+    assert_eq!(before.len(), 1);
+    site.edit(&path_of("Alpha", 2), |t| {
+        t.replace("Something happened", "Zed quagga now")
+    });
+    let r = site.build(false);
+    assert!(r.incremental, "a message edit is built incrementally");
+    assert_eq!(shards(&site), 16);
+    let after = filed(&site, "Zed quagga vim");
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_ne!(before, after, "the edit files the template under another key");
+    site.assert_matches_full_build("a message that makes a key common");
+    // And back: the template returns to its shard.
+    site.edit(&path_of("Alpha", 2), |t| {
+        t.replace("Zed quagga now", "Something happened")
+    });
+    assert!(site.build(false).incremental);
+    assert_eq!(filed(&site, "Zed quagga vim"), before);
+    site.assert_matches_full_build("the message as it was");
+}
+
 #[test]
 fn force_ignores_the_state() {
     let site = Site::new();

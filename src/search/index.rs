@@ -268,6 +268,10 @@ pub struct Partial<'a> {
     /// The edited events' templates' [`template_bytes`] before the edit,
     /// less after: how the template shards were counted last time.
     pub template_bytes_before: isize,
+    /// Each edited event's place in the language's events and its template
+    /// before the edit: with them, the template shards filed as the last
+    /// build filed them can be told apart from those an edit changes.
+    pub templates_before: Vec<(usize, &'a str)>,
     /// The vocabulary, when it could be worked out from the last build's
     /// (see [`super::lookup::vocabulary_after_edit`]).
     pub vocabulary: Option<Vec<(String, u32)>>,
@@ -335,15 +339,28 @@ pub fn lookup_files(
                     let tshards = shard_count(bytes);
                     let before =
                         partial.map(|p| shard_count(bytes.saturating_add_signed(p.template_bytes_before)));
-                    let (by_shard, unigrams) = template_shards(&templates, tshards);
-                    let files = ShardFiles::all(by_shard, tshards, before);
+                    // After an edit that leaves the number of shards as it
+                    // was, only the shards whose templates changed are written.
+                    let edited = partial
+                        .filter(|_| before == Some(tshards))
+                        .map(|p| p.templates_before.as_slice());
+                    let (by_shard, unigrams, changed) = template_shards(&templates, tshards, edited);
+                    let files = match changed {
+                        Some(changed) => ShardFiles::only(by_shard, changed.into_iter()),
+                        None => ShardFiles::all(by_shard, tshards, before),
+                    };
                     Ok((tshards, files.write(urls::lookup_template_shard, put)?, unigrams))
                 },
                 || -> Result<_, String> {
-                    let (kshards, by_key) = key_shards(&entries);
+                    let kshards = key_shard_count(&entries);
                     let files = match partial {
-                        Some(p) => ShardFiles::only(by_key, p.keys.iter().map(|k| fnv1a(k) % kshards)),
-                        None => ShardFiles::all(by_key, kshards, None),
+                        Some(p) => {
+                            let wanted: std::collections::BTreeSet<u32> =
+                                p.keys.iter().map(|k| fnv1a(k) % kshards).collect();
+                            let by_key = key_shards(&entries, kshards, |s| wanted.contains(&s));
+                            ShardFiles::only(by_key, wanted.into_iter())
+                        }
+                        None => ShardFiles::all(key_shards(&entries, kshards, |_| true), kshards, None),
                     };
                     Ok((kshards, files.write(urls::lookup_key_shard, put)?))
                 },
@@ -431,12 +448,25 @@ fn template_bytes(template: &str) -> usize {
     template.len() + 120
 }
 
+/// Template shards: by shard number, the templates filed there.
+type TemplateShards<'e, 'a> = BTreeMap<u32, Vec<&'e LookupEntry<'a>>>;
+
 /// File each template under its rarest key in one of `tshards` shards; the
-/// shards and the single-word keys in use.
+/// shards and the single-word keys in use. After an edit (`edited`: each
+/// edited template's place in `entries_all` and its text before, when the
+/// last build had `tshards` shards too), also the shards whose templates are
+/// not those the last build filed there: the edited templates' shards before
+/// and after, and the shards of every template whose rarest key the edit
+/// changed (its keys were counted again), before and after.
 fn template_shards<'e, 'a>(
     entries_all: &[&'e LookupEntry<'a>],
     tshards: u32,
-) -> (BTreeMap<u32, Vec<&'e LookupEntry<'a>>>, Vec<String>) {
+    edited: Option<&[(usize, &str)]>,
+) -> (
+    TemplateShards<'e, 'a>,
+    Vec<String>,
+    Option<std::collections::BTreeSet<u32>>,
+) {
     use rayon::prelude::*;
     // Each template's keys, in key order, as their 64-bit hashes (which hold
     // the keys' shards too, see `Key::hash`), and whether they are single
@@ -447,15 +477,7 @@ fn template_shards<'e, 'a>(
     // events). (A collision could only make a key look commoner than it is,
     // and so file a template under another of its keys, where the browser
     // finds it all the same.)
-    let keyed: Vec<(Box<[u64]>, bool)> = entries_all
-        .par_iter()
-        .map(|e| {
-            with_keys(e.m, |keys| {
-                let single = keys.first().is_some_and(|k| k.1.is_none());
-                (keys.iter().map(Key::hash).collect(), single)
-            })
-        })
-        .collect();
+    let keyed: Vec<(Box<[u64]>, bool)> = entries_all.par_iter().map(|e| key_hashes(e.m)).collect();
     let df: rustc_hash::FxHashMap<u64, usize> = keyed
         .par_iter()
         .fold(rustc_hash::FxHashMap::default, |mut df, (keys, _)| {
@@ -473,34 +495,87 @@ fn template_shards<'e, 'a>(
             }
             a
         });
-    // Each template's key: its rarest key, the first in key order (which is
-    // the order of the keys' texts) of those as rare; none when it has none.
-    let rarest = |keys: &[u64]| {
-        keys.iter()
-            .enumerate()
-            .min_by_key(|&(i, k)| (df[k], i))
-            .map(|(i, &k)| (i, k))
-    };
-    let mut by_shard: BTreeMap<u32, Vec<&LookupEntry>> = BTreeMap::new();
+    let mut by_shard: TemplateShards = BTreeMap::new();
     let mut unigrams: Vec<String> = Vec::new();
+    let mut shards: Vec<u32> = Vec::with_capacity(keyed.len());
     for (&e, (keys, single)) in entries_all.iter().zip(&keyed) {
-        let shard = match rarest(keys) {
-            Some((i, k)) => {
-                // Single-word keys in use: the browser fetches a single
-                // word's shard only for these. Few templates have no pair
-                // of words: their keys are worked out again for the text.
-                if *single {
-                    with_keys(e.m, |keys| unigrams.push(keys[i].text()));
-                }
-                shard_hash(k)
-            }
-            None => fnv1a(""),
-        };
-        by_shard.entry(shard % tshards).or_default().push(e);
+        let rarest = rarest(keys, |k| df[k]);
+        // Single-word keys in use: the browser fetches a single word's shard
+        // only for these. Few templates have no pair of words: their keys
+        // are worked out again for the text.
+        if let Some(i) = rarest
+            && *single
+        {
+            with_keys(e.m, |keys| unigrams.push(keys[i].text()));
+        }
+        let shard = filed_under(keys, rarest) % tshards;
+        shards.push(shard);
+        by_shard.entry(shard).or_default().push(e);
     }
     unigrams.sort();
     unigrams.dedup();
-    (by_shard, unigrams)
+    let changed = edited.map(|edited| {
+        // The keys' counts as the last build had them: the edited templates'
+        // keys now out, their keys before in.
+        let before: Vec<(usize, Box<[u64]>)> = edited.iter().map(|&(i, m)| (i, key_hashes(m).0)).collect();
+        let mut delta: rustc_hash::FxHashMap<u64, isize> = Default::default();
+        for (i, keys) in &before {
+            for k in keyed[*i].0.iter() {
+                *delta.entry(*k).or_default() -= 1;
+            }
+            for k in keys.iter() {
+                *delta.entry(*k).or_default() += 1;
+            }
+        }
+        delta.retain(|_, d| *d != 0);
+        let df_before = |k: &u64| df.get(k).map_or(0, |&n| n as isize) + delta.get(k).copied().unwrap_or(0);
+        let shard_before = |keys: &[u64]| filed_under(keys, rarest(keys, df_before)) % tshards;
+        let mut changed = std::collections::BTreeSet::new();
+        for (i, keys) in &before {
+            changed.insert(shard_before(keys));
+            changed.insert(shards[*i]);
+        }
+        // Any other template moves only when the count of one of its keys changed.
+        for (t, (keys, _)) in keyed.iter().enumerate() {
+            if keys.iter().any(|k| delta.contains_key(k)) && !before.iter().any(|(i, _)| *i == t) {
+                let was = shard_before(keys);
+                if was != shards[t] {
+                    changed.insert(was);
+                    changed.insert(shards[t]);
+                }
+            }
+        }
+        changed
+    });
+    (by_shard, unigrams, changed)
+}
+
+/// A template's keys ([`with_keys`]) as their [`Key::hash`]es, and whether
+/// they are single words.
+fn key_hashes(template: &str) -> (Box<[u64]>, bool) {
+    with_keys(template, |keys| {
+        let single = keys.first().is_some_and(|k| k.1.is_none());
+        (keys.iter().map(Key::hash).collect(), single)
+    })
+}
+
+/// The place of a template's rarest key among its `keys` (as
+/// [`key_hashes`]), by `count`: the first in key order (which is the order of
+/// the keys' texts) of those as rare; `None` when it has none.
+fn rarest<N: Ord>(keys: &[u64], count: impl Fn(&u64) -> N) -> Option<usize> {
+    keys.iter()
+        .enumerate()
+        .min_by_key(|&(i, k)| (count(k), i))
+        .map(|(i, _)| i)
+}
+
+/// The [`fnv1a`] a template is filed under: its rarest key's, or the empty
+/// text's when it has no key.
+fn filed_under(keys: &[u64], rarest: Option<usize>) -> u32 {
+    match rarest {
+        Some(i) => shard_hash(keys[i]),
+        None => fnv1a(""),
+    }
 }
 
 /// Key shards: by shard number, each key's hits.
@@ -525,20 +600,26 @@ enum KeyHit<'e, 'a> {
 
 /// Direct hits: file each entry under its ID, and a reference to it under
 /// its symbolic name; the shard count and the shards.
-fn key_shards<'e, 'a>(entries: &'e [LookupEntry<'a>]) -> (u32, KeyShards<'e, 'a>) {
-    let kshards = shard_count(entries.len() * 160);
+fn key_shards<'e, 'a>(
+    entries: &'e [LookupEntry<'a>],
+    kshards: u32,
+    wanted: impl Fn(u32) -> bool,
+) -> KeyShards<'e, 'a> {
     let mut by_key: KeyShards = BTreeMap::new();
     for e in entries {
         for (k, hit) in entry_keys(e.i, e.n).zip([KeyHit::Entry(e), KeyHit::Ref { s: e.s, i: e.i }]) {
-            by_key
-                .entry(fnv1a(&k) % kshards)
-                .or_default()
-                .entry(k)
-                .or_default()
-                .push(hit);
+            let shard = fnv1a(&k) % kshards;
+            if wanted(shard) {
+                by_key.entry(shard).or_default().entry(k).or_default().push(hit);
+            }
         }
     }
-    (kshards, by_key)
+    by_key
+}
+
+/// The number of key shards for `entries`.
+fn key_shard_count(entries: &[LookupEntry]) -> u32 {
+    shard_count(entries.len() * 160)
 }
 
 /// Plain text of a user action, for the index.
@@ -890,7 +971,10 @@ pub fn write_lookups(
         let partial = edited.as_ref().map(|(keys, pairs)| {
             let (old, new): (Vec<LocalizedEvent>, Vec<LocalizedEvent>) = pairs
                 .iter()
-                .map(|(a, b)| (i18n::localize(a, lang, default), i18n::localize(b, lang, default)))
+                .map(|&(a, i)| {
+                    let b = &content.events[i];
+                    (i18n::localize(a, lang, default), i18n::localize(b, lang, default))
+                })
                 .unzip();
             let bytes = |ls: &[LocalizedEvent]| -> isize {
                 ls.iter().map(|l| template_bytes(l.message.value) as isize).sum()
@@ -900,6 +984,9 @@ pub fn write_lookups(
                 keys,
                 template_bytes_before: bytes(&old) - bytes(&new),
                 vocabulary: previous.and_then(|p| super::lookup::vocabulary_after_edit(&p, &old, &new)),
+                templates_before: (pairs.iter().zip(old))
+                    .map(|(&(_, i), l)| (i, l.message.value))
+                    .collect(),
             }
         });
         let put = |path: &str, bytes: &[u8]| put_table(config, sink, &urls::in_lang(lang, path), bytes);
@@ -921,12 +1008,10 @@ pub fn write_lookups(
     Ok(())
 }
 
-/// Each of the events `old` (as they were) with the same event in `content`
-/// (as it is); `None` when one is no longer there.
-fn edited_pairs<'c>(content: &'c Content, old: &'c [Event]) -> Option<Vec<(&'c Event, &'c Event)>> {
-    old.iter()
-        .map(|a| Some((a, &content.events[content.position_of(a)?])))
-        .collect()
+/// Each of the events `old` (as they were) with the place of the same event
+/// in `content` (as it is); `None` when one is no longer there.
+fn edited_pairs<'c>(content: &Content, old: &'c [Event]) -> Option<Vec<(&'c Event, usize)>> {
+    old.iter().map(|a| Some((a, content.position_of(a)?))).collect()
 }
 
 /// Drop lookup table `path` and its classic-script twin (see [`put_table`]).
