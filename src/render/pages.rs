@@ -50,7 +50,7 @@ fn other_pages(job: &Job, l: &LangPages) -> Result<usize, Vec<Diagnostic>> {
     let mut count = 0;
     let one = |d: Diagnostic| vec![d];
     // Both hold every event: rebuilt only when an edit changed what they show.
-    if job.selection.is_all() || job.selection.export {
+    if job.selection.is_all() || !job.selection.export.is_empty() {
         export_and_feed(job, l).map_err(one)?;
     }
     count += source_pages(job, l)?;
@@ -236,10 +236,19 @@ fn event_page<'a>(
 /// URL, its Atom feed of recent changes (data files, not pages: no progress tick).
 fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
     let default = l.config.default_language.as_str();
-    let events = export::events_file(l.config, &job.content.events, l.lang, |e| {
-        export::event(l.config, &i18n::localize(e, l.lang, default), l.lang)
-    });
-    l.put_data(&urls::events_json(l.lang), &events)?;
+    let export = |e: &Event| export::event(l.config, &i18n::localize(e, l.lang, default), l.lang);
+    let path = urls::events_json(l.lang);
+    // After an edit, the file the last build wrote with the edited events
+    // exported again (the others are as they were); else every event.
+    let patched = match job.selection.is_all() {
+        true => None,
+        false => l.previous(&path).and_then(|previous| {
+            export::events_file_patched(&previous, &job.content.events, &job.selection.export, export)
+        }),
+    };
+    let events =
+        patched.unwrap_or_else(|| export::events_file(l.config, &job.content.events, l.lang, export));
+    l.put_data(&path, &events)?;
     let lang_cfg = l
         .config
         .languages

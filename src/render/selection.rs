@@ -27,9 +27,11 @@ pub struct Selection {
     pub(super) sitemap: bool,
     /// The search stage's lookup tables (messages, names and parameters).
     pub(super) lookup: bool,
-    /// Each language's JSON export (`api/events.json`) and Atom feed, which
-    /// hold every event: rebuilt only when data they show changed.
-    pub(super) export: bool,
+    /// The events (by place in the content) whose data in each language's
+    /// JSON export (`api/events.json`) and Atom feed changed: both hold
+    /// every event, and are rebuilt only when data they show changed (the
+    /// export in part, see [`export::events_file_patched`](super::export::events_file_patched)).
+    pub(super) export: BTreeSet<usize>,
 }
 
 impl Selection {
@@ -55,7 +57,7 @@ impl Selection {
             && self.listing.is_empty()
             && !self.sitemap
             && !self.lookup
-            && !self.export
+            && self.export.is_empty()
     }
 
     /// Whether the lookup tables of the search stage can change.
@@ -172,7 +174,9 @@ impl Selection {
         }
         let b = &new.events[i];
         self.lookup |= lookup_data(a) != lookup_data(b);
-        self.export |= export_data(a) != export_data(b);
+        if export_data(a) != export_data(b) {
+            self.export.insert(i);
+        }
         self.events.insert((b.source_slug.clone(), b.id));
         self.sitemap |= a.last_modified != b.last_modified;
         let link_changed = link_data(a) != link_data(b);
@@ -213,7 +217,7 @@ impl Selection {
         self.listing.extend(other.listing);
         self.sitemap |= other.sitemap;
         self.lookup |= other.lookup;
-        self.export |= other.export;
+        self.export.extend(other.export);
     }
 
     pub(super) fn source(&self, slug: &Slug) -> bool {
