@@ -214,6 +214,43 @@ fn lookup_fetch(lang_root: &Path, paste: &str) -> (u64, Vec<serde_json::Value>) 
     (bytes, entries)
 }
 
+/// The German lookup tables take the keys worked out for the English ones
+/// only for messages that fall back to them (the same text): a translated
+/// message is filed under its own words, an untranslated one under the
+/// English words, and each is found where the browser looks.
+#[test]
+fn each_languages_templates_are_filed_under_their_own_words() {
+    let dir = fixture("i18n");
+    // Enough other templates for sixteen shards: filed under the wrong
+    // words, a template would be in a shard the browser does not fetch.
+    for id in 1000..1300 {
+        let record = format!("source: Extra\nid: {id}\nmessage: \"Extra number{id} was logged here.\"\n");
+        std::fs::create_dir_all(dir.path().join("content/extra")).unwrap();
+        std::fs::write(dir.path().join(format!("content/extra/{id}.yaml")), record).unwrap();
+    }
+    build_ok(dir.path());
+    let meta = json(&dir.path().join("public/de/lookup/meta.json"));
+    assert_eq!(meta["template_shards"], 16);
+    let find = |lang: &str, paste: &str| -> Vec<String> {
+        let (_, entries) = lookup_fetch(&dir.path().join("public").join(lang), paste);
+        entries
+            .iter()
+            .filter(|e| e["m"].as_str() == Some(paste))
+            .map(|e| format!("{} {}", e["s"].as_str().unwrap(), e["i"]))
+            .collect()
+    };
+    let german = "Sendeconnector %1: Beim Verbinden mit %2 ist ein Fehler aufgetreten.";
+    let english = "Send connector %1: an error occurred while connecting to %2.";
+    assert_eq!(find("de", german), ["Contoso 1"]);
+    assert_eq!(find("en", english), ["Contoso 1"]);
+    assert!(
+        find("de", english).is_empty(),
+        "the German tables hold the translation"
+    );
+    assert_eq!(find("de", "Backup finished."), ["Contoso 4"]);
+    assert_eq!(find("en", "Backup finished."), ["Contoso 4"]);
+}
+
 #[test]
 fn a_lookup_on_a_large_site_fetches_little_and_finds_the_event() {
     let dir = tempfile::tempdir().unwrap();
