@@ -192,16 +192,8 @@ pub fn events_file<T: Sync>(
     export: impl Fn(&T) -> ExportEvent + Sync,
 ) -> Vec<u8> {
     use rayon::prelude::*;
-    let path = super::urls::events_json(lang);
-    let file = EventsFile {
-        schema: schema_ref(config, &path, "events"),
-        version: FORMAT_VERSION,
-        language: lang.to_string(),
-        count: items.len(),
-        events: Vec::new(),
-    };
-    let head = serde_json::to_string(&file).unwrap_or_default();
-    let Some(head) = head.strip_suffix("]}") else {
+    let file = events_envelope(config, lang, items.len());
+    let Some(head) = events_head(&file) else {
         // Not what serde_json writes for an empty list last: serialise it whole.
         let events = items.iter().map(export).collect();
         return to_json(&EventsFile { events, ..file }).into_bytes();
@@ -232,40 +224,106 @@ pub fn events_file<T: Sync>(
     out
 }
 
+/// `/{lang}/api/events.json` of `count` events, without the events.
+fn events_envelope(config: &Config, lang: &str, count: usize) -> EventsFile {
+    let path = super::urls::events_json(lang);
+    EventsFile {
+        schema: schema_ref(config, &path, "events"),
+        version: FORMAT_VERSION,
+        language: lang.to_string(),
+        count,
+        events: Vec::new(),
+    }
+}
+
+/// The text of `file` (without events) up to and with the `[` of its
+/// events, as serde_json writes it; `None` if it does not end with the list.
+fn events_head(file: &EventsFile) -> Option<String> {
+    let head = serde_json::to_string(file).ok()?;
+    head.strip_suffix("]}").map(str::to_string)
+}
+
 /// [`events_file`] after an edit, from `previous`, the bytes of the file the
 /// last build wrote for the same `items`: the events at `changed` (places in
 /// `items`) exported again, every other event's bytes as they were (at
 /// 10,000 events, exporting them all again was a sixth of a one-edit build).
-/// `None` when `previous` is not an events file of as many events (the
-/// caller then writes the file whole).
+/// `None` when `previous` is not the events file of as many events in
+/// `lang` that [`events_file`] writes (the caller then writes it whole).
 pub fn events_file_patched<T>(
+    config: &Config,
     previous: &[u8],
     items: &[T],
+    lang: &str,
     changed: &std::collections::BTreeSet<usize>,
     export: impl Fn(&T) -> ExportEvent,
 ) -> Option<Vec<u8>> {
-    /// What is read of the last file: each event's JSON text, where it is.
-    #[derive(serde::Deserialize)]
-    struct Previous<'a> {
-        count: usize,
-        #[serde(borrow)]
-        events: Vec<&'a serde_json::value::RawValue>,
-    }
-    let old: Previous = serde_json::from_slice(previous).ok()?;
-    if old.count != items.len() || old.events.len() != items.len() {
+    let head = events_head(&events_envelope(config, lang, items.len()))?;
+    let start = previous.starts_with(head.as_bytes()).then_some(head.len())?;
+    let (spans, end) = object_spans(previous, start)?;
+    if spans.len() != items.len() || previous.get(end..)? != b"]}\n" {
         return None;
     }
     let mut out = Vec::with_capacity(previous.len() + 4096);
     let mut at = 0;
     for &i in changed {
-        let raw = old.events.get(i)?.get();
-        let start = (raw.as_ptr() as usize).checked_sub(previous.as_ptr() as usize)?;
-        out.extend_from_slice(previous.get(at..start)?);
+        let &(from, to) = spans.get(i)?;
+        out.extend_from_slice(previous.get(at..from)?);
         serde_json::to_writer(&mut out, &export(items.get(i)?)).ok()?;
-        at = start + raw.len();
+        at = to;
     }
     out.extend_from_slice(previous.get(at..)?);
     Some(out)
+}
+
+/// Where each object of the JSON array whose items start at `at` in `json`
+/// (just after its `[`) begins and ends, and where the array's `]` is; the
+/// array written as serde_json writes it (no spaces). A scan that skips
+/// strings with `memchr` (most of the bytes), not a parse: parsing the file
+/// to find the same places took as long as exporting the edited events.
+/// `None` when the bytes there are not such an array.
+fn object_spans(json: &[u8], mut at: usize) -> Option<(Vec<(usize, usize)>, usize)> {
+    let mut spans = Vec::new();
+    if json.get(at) == Some(&b']') {
+        return Some((spans, at));
+    }
+    loop {
+        if json.get(at) != Some(&b'{') {
+            return None;
+        }
+        let start = at;
+        let mut depth = 0usize;
+        loop {
+            match *json.get(at)? {
+                b'"' => {
+                    // To the closing quote: past each escape, whatever it escapes.
+                    at += 1;
+                    loop {
+                        at += memchr::memchr2(b'"', b'\\', json.get(at..)?)?;
+                        if json[at] == b'"' {
+                            break;
+                        }
+                        at += 2;
+                    }
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        at += 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            at += 1;
+        }
+        spans.push((start, at));
+        match json.get(at)? {
+            b',' => at += 1,
+            b']' => return Some((spans, at)),
+            _ => return None,
+        }
+    }
 }
 
 /// The published schemas: (`event` or `events`, pretty-printed JSON Schema).
@@ -347,7 +405,7 @@ mod tests {
             symbolic_name: None,
             product: None,
             product_version: None,
-            message: format!("Disk %1 is {}full.\n", "\"very\" ".repeat(n)),
+            message: format!("Disk \"{{x\" {{Name}} [%1] is {}full.\\n", "\"very\" ".repeat(n)),
             parameters: Vec::new(),
             url: None,
             path: format!("en/contoso/{id}/"),
@@ -362,7 +420,8 @@ mod tests {
         for changed in [vec![0], vec![39], vec![3, 17, 18], vec![], (0..40).collect()] {
             let set: std::collections::BTreeSet<usize> = changed.iter().copied().collect();
             let edit = |id: u16| if set.contains(&usize::from(id)) { 2 } else { 0 };
-            let patched = super::events_file_patched(&before, &ids, &set, |&id| event(id, edit(id)));
+            let patched =
+                super::events_file_patched(&config, &before, &ids, "en", &set, |&id| event(id, edit(id)));
             assert_eq!(
                 patched.map(String::from_utf8),
                 Some(Ok(String::from_utf8(whole(&edit)).unwrap())),
@@ -371,9 +430,53 @@ mod tests {
         }
         // Not a file of as many events: written whole instead.
         let one: std::collections::BTreeSet<usize> = [1].into();
-        assert!(super::events_file_patched(&before, &ids[..39], &one, |&id| event(id, 0)).is_none());
-        assert!(super::events_file_patched(b"{}", &ids, &one, |&id| event(id, 0)).is_none());
-        assert!(super::events_file_patched(&before[..100], &ids, &one, |&id| event(id, 0)).is_none());
+        let patch = |previous: &[u8], items: &[u16], lang: &str| {
+            super::events_file_patched(&config, previous, items, lang, &one, |&id| event(id, 0))
+        };
+        assert!(patch(&before, &ids, "en").is_some());
+        assert!(patch(&before, &ids[..39], "en").is_none());
+        assert!(patch(&before, &ids, "de").is_none());
+        assert!(patch(b"{}", &ids, "en").is_none());
+        for cut in [100, 300, before.len() - 3, before.len() - 1] {
+            assert!(patch(&before[..cut], &ids, "en").is_none(), "cut at {cut}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any texts (quotes, backslashes, brackets, control characters,
+        /// any script), any events changed: the patched file is the file
+        /// written whole.
+        #[test]
+        fn any_patch_is_the_file_written_whole(
+            before in proptest::collection::vec("(\\PC|[\"\\\\{}\\[\\]\\x00-\\x1f])*", 1..12),
+            after in proptest::collection::vec("(\\PC|[\"\\\\{}\\[\\]\\x00-\\x1f])*", 12),
+            changed in proptest::collection::btree_set(0usize..12, 0..12),
+        ) {
+            let config = crate::config::Config::parse(std::path::Path::new("/site"), "title = \"T\"\n").unwrap();
+            let event = |id: usize, text: &str| super::ExportEvent {
+                source: text.into(),
+                id: id as u16,
+                level: None,
+                channel: None,
+                category: None,
+                symbolic_name: Some(text.into()),
+                product: None,
+                product_version: None,
+                message: text.into(),
+                parameters: vec![super::ExportParameter { name: "%1".into(), meaning: text.into() }],
+                url: None,
+                path: format!("en/x/{id}/"),
+                last_modified: None,
+                fallback: Vec::new(),
+            };
+            let ids: Vec<usize> = (0..before.len()).collect();
+            let changed: std::collections::BTreeSet<usize> = changed.into_iter().filter(|&i| i < ids.len()).collect();
+            let text = |i: usize| if changed.contains(&i) { &after[i] } else { &before[i] };
+            let old = super::events_file(&config, &ids, "en", |&i| event(i, &before[i]));
+            let new = super::events_file(&config, &ids, "en", |&i| event(i, text(i)));
+            let patched = super::events_file_patched(&config, &old, &ids, "en", &changed, |&i| event(i, text(i)));
+            proptest::prop_assert_eq!(patched, Some(new));
+        }
     }
 
     #[test]

@@ -243,7 +243,8 @@ fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
     let patched = match job.selection.is_all() {
         true => None,
         false => l.previous(&path).and_then(|previous| {
-            export::events_file_patched(&previous, &job.content.events, &job.selection.export, export)
+            let (events, changed) = (&job.content.events, &job.selection.export);
+            export::events_file_patched(l.config, &previous, events, l.lang, changed, export)
         }),
     };
     let events =
