@@ -48,6 +48,6 @@ pub use model::{
     Event, EventKey, FNV1A_START, Field, FieldTranslation, Level, Link, MAX_RECORD_BYTES, OverlayFile,
     RECORD_FIELDS, Translation, UserAction, fnv1a, fnv1a_continue, short_hash,
 };
-pub use persist::{Encoded, Snapshot, SnapshotRef};
+pub use persist::{Encoded, Snapshot, SnapshotParts, SnapshotRef};
 pub use record::{id_hint, parse_ref};
 pub use yaml::{FileStamp, FileStamps, parse_yaml, read_text};

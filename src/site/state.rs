@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BuildOptions;
 use crate::config::{CONFIG_FILE, Config};
-use crate::content::{FileStamp, Snapshot, SnapshotRef};
+use crate::content::{FileStamp, Snapshot, SnapshotParts, SnapshotRef};
 
 /// The header's first word and the layout version of the file.
 const FORMAT: &str = "eventref-state 1";
@@ -141,13 +141,22 @@ pub(super) struct State {
 }
 
 /// What the state file holds after its header, MAC and fingerprint record.
-#[derive(Deserialize)]
 struct Body {
     settings: [u8; 32],
     scanned: u128,
     files: Vec<FileStat>,
     /// The content as that build checked it.
     snapshot: Snapshot,
+}
+
+/// [`Body`] as decoded from the buffer the file was read into.
+#[derive(Deserialize)]
+struct BodyParts<'a> {
+    settings: [u8; 32],
+    scanned: u128,
+    files: Vec<FileStat>,
+    #[serde(borrow)]
+    snapshot: SnapshotParts<'a>,
 }
 
 /// [`Body`] as a build writes it (the same fields, borrowed).
@@ -358,7 +367,20 @@ impl State {
         let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
         let (body, record) = rest.split_at_checked(rest.len().checked_sub(len)?)?;
         let record = std::str::from_utf8(record).ok()?.to_string();
-        let body = postcard::from_bytes(body).ok()?;
+        let BodyParts {
+            settings,
+            scanned,
+            files,
+            snapshot,
+        } = postcard::from_bytes(body).ok()?;
+        // The record files' parts stay in the buffer, decoded when restored.
+        let snapshot = snapshot.places(&bytes)?.in_buffer(bytes);
+        let body = Body {
+            settings,
+            scanned,
+            files,
+            snapshot,
+        };
         Some(State { record, body })
     }
 
