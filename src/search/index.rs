@@ -313,7 +313,9 @@ fn text_id(template: &str) -> (usize, usize) {
 /// Build the lookup shards of one language, all of them or, after an edit,
 /// only those [`Partial`] names, and hand each file to `put` as soon as it
 /// is serialised (at 50,000 events the shards are 45 MB of JSON, which
-/// would otherwise all be held until the last one was ready).
+/// would otherwise all be held until the last one was ready). `known` are
+/// the keys of the last language's templates ([`LookupFiles::keys`]; empty
+/// for the first language).
 pub fn lookup_files(
     localized: &[LocalizedEvent],
     partial: Option<&Partial>,
