@@ -348,14 +348,18 @@ fn to_json<T: Serialize>(value: &T) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_events_file_is_what_serde_json_writes() {
-        let config = crate::config::Config::parse(
+    /// A site with a base URL.
+    fn site_config() -> crate::config::Config {
+        crate::config::Config::parse(
             std::path::Path::new("/site"),
             "title = \"T\"\nbase_url = \"https://example.org/\"\n",
         )
-        .unwrap();
-        let event = |id: u16| super::ExportEvent {
+        .unwrap()
+    }
+
+    /// Event `id` of a source whose name needs escaping, with `message`.
+    fn disk_event(id: u16, message: String) -> super::ExportEvent {
+        super::ExportEvent {
             source: "Contoso \"Disk\"".into(),
             id,
             level: Some("error"),
@@ -364,13 +368,19 @@ mod tests {
             symbolic_name: None,
             product: None,
             product_version: None,
-            message: "Disk %1 is full.\n".into(),
+            message,
             parameters: Vec::new(),
             url: None,
             path: format!("en/contoso/{id}/"),
             last_modified: None,
             fallback: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn the_events_file_is_what_serde_json_writes() {
+        let config = site_config();
+        let event = |id: u16| disk_event(id, "Disk %1 is full.\n".into());
         for n in [0, 1, 2, 511, 512, 513, 1500] {
             let ids: Vec<u16> = (0..n).collect();
             let whole = super::EventsFile {
@@ -390,27 +400,13 @@ mod tests {
 
     #[test]
     fn a_patched_events_file_is_the_file_written_whole() {
-        let config = crate::config::Config::parse(
-            std::path::Path::new("/site"),
-            "title = \"T\"\nbase_url = \"https://example.org/\"\n",
-        )
-        .unwrap();
+        let config = site_config();
         // Event `id` in edit `n`: the message's length and escapes change.
-        let event = |id: u16, n: usize| super::ExportEvent {
-            source: "Contoso \"Disk\"".into(),
-            id,
-            level: Some("error"),
-            channel: None,
-            category: Some("Disk".into()),
-            symbolic_name: None,
-            product: None,
-            product_version: None,
-            message: format!("Disk \"{{x\" {{Name}} [%1] is {}full.\\n", "\"very\" ".repeat(n)),
-            parameters: Vec::new(),
-            url: None,
-            path: format!("en/contoso/{id}/"),
-            last_modified: None,
-            fallback: Vec::new(),
+        let event = |id: u16, n: usize| {
+            disk_event(
+                id,
+                format!("Disk \"{{x\" {{Name}} [%1] is {}full.\\n", "\"very\" ".repeat(n)),
+            )
         };
         let ids: Vec<u16> = (0..40).collect();
         let whole = |edit: &(dyn Fn(u16) -> usize + Sync)| {
