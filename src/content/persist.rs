@@ -42,7 +42,7 @@ pub struct Snapshot {
 }
 
 /// A [`Snapshot`] as decoded from the buffer it was read into: its parts
-/// borrowed from it ([`SnapshotParts::places`] and [`SnapshotPlaces::in_buffer`]
+/// borrowed from it ([`SnapshotParts::places`] and `SnapshotPlaces::in_buffer`
 /// make it a `Snapshot`).
 #[derive(Deserialize)]
 pub struct SnapshotParts<'a> {
