@@ -223,9 +223,9 @@ fn each_languages_templates_are_filed_under_their_own_words() {
     let dir = fixture("i18n");
     // Enough other templates for sixteen shards: filed under the wrong
     // words, a template would be in a shard the browser does not fetch.
+    std::fs::create_dir_all(dir.path().join("content/extra")).unwrap();
     for id in 1000..1300 {
         let record = format!("source: Extra\nid: {id}\nmessage: \"Extra number{id} was logged here.\"\n");
-        std::fs::create_dir_all(dir.path().join("content/extra")).unwrap();
         std::fs::write(dir.path().join(format!("content/extra/{id}.yaml")), record).unwrap();
     }
     build_ok(dir.path());

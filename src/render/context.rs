@@ -98,13 +98,13 @@ impl<'a> LangPages<'a> {
         self.renderer.render(template, &mut ctx)
     }
 
-    /// Store a data file (not a page: no progress tick) at `path` (from the site root).
     /// The bytes of data file `path` as the last build published it (see
     /// [`PageSink::previous`]).
     pub(super) fn previous(&self, path: &str) -> Option<Vec<u8>> {
         self.sink.previous(path)
     }
 
+    /// Store a data file (not a page: no progress tick) at `path` (from the site root).
     pub(super) fn put_data(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         self.sink
             .put(path, bytes)

@@ -236,19 +236,25 @@ fn event_page<'a>(
 /// URL, its Atom feed of recent changes (data files, not pages: no progress tick).
 fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
     let default = l.config.default_language.as_str();
-    let export = |e: &Event| export::event(l.config, &i18n::localize(e, l.lang, default), l.lang);
-    let path = urls::events_json(l.lang);
+    let exported = |e: &Event| export::event(l.config, &i18n::localize(e, l.lang, default), l.lang);
+    let (path, events) = (urls::events_json(l.lang), &job.content.events);
     // After an edit, the file the last build wrote with the edited events
     // exported again (the others are as they were); else every event.
-    let patched = match job.selection.is_all() {
-        true => None,
-        false => l.previous(&path).and_then(|previous| {
-            let (events, changed) = (&job.content.events, &job.selection.export);
-            export::events_file_patched(l.config, &previous, events, l.lang, changed, export)
-        }),
+    let patched = if job.selection.is_all() {
+        None
+    } else {
+        l.previous(&path).and_then(|previous| {
+            export::events_file_patched(
+                l.config,
+                &previous,
+                events,
+                l.lang,
+                &job.selection.export,
+                exported,
+            )
+        })
     };
-    let events =
-        patched.unwrap_or_else(|| export::events_file(l.config, &job.content.events, l.lang, export));
+    let events = patched.unwrap_or_else(|| export::events_file(l.config, events, l.lang, exported));
     l.put_data(&path, &events)?;
     let lang_cfg = l
         .config
