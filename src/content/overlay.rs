@@ -120,8 +120,11 @@ pub fn attach_each(
         .collect();
     // For each overlay: the event it translates (index) and its translation, plus diagnostics.
     type Attached = (Option<(usize, Translation)>, Vec<Diagnostic>);
+    // In pieces small enough for both cores to finish together (see
+    // `Content::load`).
     let parsed: Vec<Attached> = overlays
         .par_iter()
+        .with_max_len(64)
         .map(|o| {
             let mut ds = Vec::new();
             let target = record_path_for(&o.file)

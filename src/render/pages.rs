@@ -173,8 +173,10 @@ fn event_pages(job: &Job, langs: &[LangPages]) -> Result<usize, Vec<Diagnostic>>
         .map(|e| ((e.source.as_str(), e.id), e))
         .collect();
     let default_product = job.config.defaults.product.as_deref();
+    // In pieces of at most 32 events, so that both cores finish together.
     let errors: Vec<Diagnostic> = pages
         .par_iter()
+        .with_max_len(32)
         .flat_map_iter(|&(e, prev, next)| {
             let product = e.product.as_deref().or(default_product);
             let prose = ProseHtml::new(langs.len());
