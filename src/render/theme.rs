@@ -120,6 +120,9 @@ pub enum Origin {
 pub struct Theme {
     /// The compiled templates, as written.
     tera: tera::Tera,
+    /// What the `href` filter ends a link to a page with (`dir_index`:
+    /// `index.html` in an offline copy), fixed by the site's settings.
+    dir_index: &'static str,
     /// Each language's constants (UI strings, `lang`, `site.title`, …) and
     /// its copy of the templates with them written in (`ui_inline`), compiled
     /// when the language's first page renders (`check` renders none); a
@@ -204,12 +207,14 @@ impl Theme {
         errors.extend(site_file_clashes(config, &site_files));
 
         let strings = parse_strings(string_files, &mut errors);
-        let tera = compile(&templates, &mut errors);
+        let dir_index = super::urls::dir_index(config.offline);
+        let tera = compile(&templates, dir_index, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
         let mut theme = Theme {
             tera,
+            dir_index,
             by_lang: BTreeMap::new(),
             static_files: statics,
             site_files,
@@ -248,7 +253,7 @@ impl Theme {
             })
             .collect();
         let mut errors = Vec::new();
-        let compiled = compile(&inlined, &mut errors);
+        let compiled = compile(&inlined, self.dir_index, &mut errors);
         errors.is_empty().then_some(compiled)
     }
 
@@ -427,10 +432,14 @@ fn parse_strings(
 
 /// Compile every template once; missing required templates and template
 /// errors go to `errors`.
-fn compile(templates: &BTreeMap<String, (String, String)>, errors: &mut Vec<Diagnostic>) -> tera::Tera {
+fn compile(
+    templates: &BTreeMap<String, (String, String)>,
+    dir_index: &'static str,
+    errors: &mut Vec<Diagnostic>,
+) -> tera::Tera {
     let mut tera = tera::Tera::new();
     tera.autoescape_on([".html", ".xml"]);
-    register_filters(&mut tera);
+    register_filters(&mut tera, dir_index);
     for name in REQUIRED_TEMPLATES {
         if !templates.contains_key(*name) {
             errors.push(
@@ -659,17 +668,18 @@ pub fn template_errors(templates: &BTreeMap<String, (String, String)>, e: &tera:
     out
 }
 
-fn register_filters(tera: &mut tera::Tera) {
+fn register_filters(tera: &mut tera::Tera, dir_index: &'static str) {
     // `{{ e.url | href }}`: the link from this page to a page (or file) of its
     // language, given from the language root (`contoso/7/`, `events/`, `` for
     // the home page), as short as it can be (`../8/` between two events of a
     // source), ending in `dir_index` for a page in an offline copy. Pages
     // without `here` (the 404 page, served at any URL) link from `root`.
+    // `dir_index` is the site's (what every page's context holds), not
+    // looked up: this filter runs for most links of every page, and each
+    // lookup searches the page's context.
     tera.register_filter(
         "href",
-        |url: &str, _: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
-            // Values are looked up, not copied out as strings (this filter
-            // runs for most links of every page).
+        move |url: &str, _: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
             let value = |name: &str| -> tera::TeraResult<tera::Value> {
                 Ok(state
                     .get::<tera::Value>(name)?
@@ -691,7 +701,7 @@ fn register_filters(tera: &mut tera::Tera) {
                 }
             };
             if url.is_empty() || url.ends_with('/') {
-                link.push_str(value("dir_index")?.as_str().unwrap_or(""));
+                link.push_str(dir_index);
             }
             Ok(link)
         },

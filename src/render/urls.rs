@@ -171,14 +171,11 @@ pub fn root_prefix(dir_path: &str) -> String {
 pub fn relative(from: &str, to: &str) -> String {
     // The folders both paths start with: the longest common prefix that
     // ends in `/` (so it ends a folder name in both).
-    let common = from
-        .bytes()
-        .zip(to.bytes())
-        .enumerate()
-        .take_while(|(_, (a, b))| a == b)
-        .filter(|(_, (a, _))| *a == b'/')
-        .last()
-        .map_or(0, |(i, _)| i + 1);
+    let same = from.bytes().zip(to.bytes()).take_while(|(a, b)| a == b).count();
+    let common = from.as_bytes()[..same]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1);
     let ups = from[common..].bytes().filter(|&b| b == b'/').count();
     let rest = &to[common..];
     let mut out = String::with_capacity(3 * ups + rest.len().max(2));
