@@ -36,9 +36,7 @@ use crate::slug::Slug;
 /// languages), most of it the fresh memory for the copies.
 pub struct Snapshot {
     buf: Vec<u8>,
-    files: Vec<(PathBuf, Range<usize>)>,
-    overlays: Vec<(PathBuf, String)>,
-    value_maps: SharedMaps,
+    places: SnapshotPlaces,
 }
 
 /// A [`Snapshot`] as decoded from the buffer it was read into: its parts
@@ -52,7 +50,8 @@ pub struct SnapshotParts<'a> {
     value_maps: SharedMaps,
 }
 
-/// A [`Snapshot`] but for the buffer its parts are in.
+/// A [`Snapshot`] but for the buffer its parts are in: where in it each
+/// record file's part is.
 pub struct SnapshotPlaces {
     files: Vec<(PathBuf, Range<usize>)>,
     overlays: Vec<(PathBuf, String)>,
@@ -62,12 +61,7 @@ pub struct SnapshotPlaces {
 impl SnapshotPlaces {
     /// The snapshot whose parts are in `buf` (the buffer [`SnapshotParts::places`] was given).
     pub fn in_buffer(self, buf: Vec<u8>) -> Snapshot {
-        Snapshot {
-            buf,
-            files: self.files,
-            overlays: self.overlays,
-            value_maps: self.value_maps,
-        }
+        Snapshot { buf, places: self }
     }
 }
 
@@ -272,9 +266,12 @@ impl Snapshot {
     pub fn restore(self) -> Option<(Content, LoadState, Encoded)> {
         let Snapshot {
             buf,
-            files,
-            overlays,
-            value_maps,
+            places:
+                SnapshotPlaces {
+                    files,
+                    overlays,
+                    value_maps,
+                },
         } = self;
         // Each file's part decodes on its own: on both cores.
         let decoded: Option<Vec<Decoded>> = files

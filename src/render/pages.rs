@@ -258,15 +258,7 @@ fn export_and_feed(job: &Job, l: &LangPages) -> Result<(), Diagnostic> {
     };
     let events = patched.unwrap_or_else(|| export::events_file(l.config, events, l.lang, exported));
     l.put_data(&path, &events)?;
-    let lang_cfg = l
-        .config
-        .languages
-        .iter()
-        .find(|(c, _)| c == l.lang)
-        .map(|(_, c)| c);
-    let title = lang_cfg
-        .and_then(|c| c.title.as_deref())
-        .unwrap_or(&l.config.title);
+    let title = l.config.title_in(l.lang);
     let message = |e: &Event| link(l, e).message.unwrap_or_default().to_string();
     match feed::feed(l.config, job.content, l.lang, title, &message) {
         Some(xml) => l.put_data(&urls::feed(l.lang), xml.as_bytes()),
