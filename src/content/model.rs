@@ -542,6 +542,32 @@ pub struct Translation {
     /// site, checked once the pages are rendered.
     #[serde(skip)]
     pub anchor_links: super::links::AnchorLinks,
+    /// Which fields are stale ([`Translation::stale_fields`]), once asked.
+    #[serde(skip)]
+    pub(super) stale: StaleFields,
+}
+
+/// The set of a translation's stale fields, worked out the first time it is
+/// asked for: a build localizes each translated event for its page, its
+/// export and its lookup tables, and each time every translated field's
+/// original was hashed again (1 % of a 50,000-event two-language build). A
+/// translation is built anew whenever its record or its overlay is read
+/// again, and a clone starts empty, so the set is never that of another
+/// text.
+#[derive(Debug, Default)]
+pub(super) struct StaleFields(std::sync::OnceLock<u16>);
+
+impl Clone for StaleFields {
+    fn clone(&self) -> Self {
+        StaleFields::default()
+    }
+}
+
+impl PartialEq for StaleFields {
+    /// Not part of a translation's value.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// One data field's translation: its meaning and its inline value map's labels.
@@ -558,11 +584,92 @@ impl Translation {
     pub fn is_stale(&self, e: &Event, field: Field) -> bool {
         field.touched_in(self) && self.translated_from.get(field.name()) != Some(&field.source_hash(e))
     }
+
+    /// The fields that are translated but whose original has changed since
+    /// ([`Translation::is_stale`] of each of [`Field::ALL`], in that order).
+    /// `e` is the event this translation belongs to: the answer is kept.
+    pub fn stale_fields(&self, e: &Event) -> impl Iterator<Item = Field> {
+        let set = *self.stale.0.get_or_init(|| {
+            Field::ALL
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| self.is_stale(e, **f))
+                .fold(0u16, |set, (i, _)| set | 1 << i)
+        });
+        Field::ALL
+            .into_iter()
+            .enumerate()
+            .filter(move |(i, _)| set & 1 << i != 0)
+            .map(|(_, f)| f)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn disk_full() -> Event {
+        Event {
+            source: "Disk".into(),
+            source_slug: crate::slug::Slug::new("Disk").expect("a slug"),
+            id: 1,
+            file: "content/Disk/1.yaml".into(),
+            message: "Disk %1 is full.".into(),
+            symbolic_name: None,
+            category: None,
+            level: None,
+            product: None,
+            product_version: None,
+            channel: None,
+            parameters: BTreeMap::new(),
+            fields: Vec::new(),
+            versions: Vec::new(),
+            task: None,
+            opcode: None,
+            keywords: Vec::new(),
+            sample_xml: None,
+            explanation: Some("The disk has no room left.".into()),
+            user_action: None,
+            related: Vec::new(),
+            links: Vec::new(),
+            last_modified: None,
+            translations: BTreeMap::new(),
+            anchor_links: Default::default(),
+        }
+    }
+
+    #[test]
+    fn stale_fields_are_kept_and_a_clone_works_them_out_again() {
+        let mut e = disk_full();
+        let mut t = Translation {
+            message: Some("Datenträger %1 ist voll.".into()),
+            explanation: Some("Der Datenträger ist voll.".into()),
+            ..Default::default()
+        };
+        t.translated_from
+            .insert("message".into(), Field::Message.source_hash(&e));
+        t.translated_from.insert("explanation".into(), "00000000".into());
+        let each = |t: &Translation, e: &Event| {
+            Field::ALL
+                .into_iter()
+                .filter(|f| t.is_stale(e, *f))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(each(&t, &e), [Field::Explanation]);
+        assert_eq!(t.stale_fields(&e).collect::<Vec<_>>(), each(&t, &e));
+        // The original changes: the set worked out stays with this
+        // translation (a build reads the record and overlay again, making a
+        // new one) ...
+        e.message = "Disk %1 is nearly full.".into();
+        assert_eq!(t.stale_fields(&e).collect::<Vec<_>>(), [Field::Explanation]);
+        // ... and a clone starts without it.
+        let copy = t.clone();
+        assert_eq!(
+            copy.stale_fields(&e).collect::<Vec<_>>(),
+            [Field::Message, Field::Explanation]
+        );
+        assert_eq!(copy.stale_fields(&e).collect::<Vec<_>>(), each(&t, &e));
+    }
 
     #[test]
     fn levels() {

@@ -210,6 +210,7 @@ fn load_one(
         versions,
         translated_from: raw.translated_from,
         anchor_links,
+        ..Default::default()
     };
     warn_if_empty(&t, &doc, ds);
     if errors || !configured { None } else { Some(t) }

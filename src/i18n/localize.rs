@@ -127,9 +127,7 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
     // Which translated fields are stale, worked out once: a field's state is
     // asked for each of its values (every parameter, every link), and each
     // answer hashes the original's text of the field.
-    let stale: Vec<Field> = tr
-        .map(|t| Field::ALL.into_iter().filter(|f| t.is_stale(event, *f)).collect())
-        .unwrap_or_default();
+    let stale: Vec<Field> = tr.map(|t| t.stale_fields(event).collect()).unwrap_or_default();
     let r = Resolver {
         is_default,
         stale: &stale,
