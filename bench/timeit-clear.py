@@ -4,28 +4,27 @@ run's output before the next run starts.
 
     BENCH_TIMER="python3 bench/timeit-clear.py" bash ../shared/bench/run.sh N
 
-It times a command as the harness's own timer does (wall time on a monotonic
-clock from start to reap; CPU = user + system and peak = ru_maxrss of the
-reaped child, from os.wait4) and prints the same rows (`A exit`, `A wall s`,
-`A cpu s`, `A peak MiB`: min, median, max). The one difference: when the
-command is `.../fresh.sh SCRATCH CMD...` (how run.sh times every tool, each
-run writing into a new folder under SCRATCH), everything under SCRATCH is
-deleted after each run, outside the timed span. The default timer leaves
-every run's output in place until the last run ends, so each run of a tool
-writes while all its earlier runs' output is still in memory (on tmpfs); a
-tool that writes 1 GB a run then works with several GB more in use than one
-that writes 200 MB, and the kernel's work to create files and take pages
-grows with it (docs/performance.md, "Session 16"). With this timer every
-run of every tool starts from the same state.
+run.sh times every tool as `.../fresh.sh SCRATCH CMD...`, each run writing
+into a new folder under SCRATCH. Its own timer (timeit.py, beside fresh.sh)
+leaves every run's output in place until the last run ends, so each run of a
+tool writes while all its earlier runs' output is still in memory (on
+tmpfs); a tool that writes 1 GB a run then works with several GB more in use
+than one that writes 200 MB, and the kernel's work to create files and take
+pages grows with it (docs/performance.md, "Session 16").
+
+This timer has the harness's own timer measure each run (`timeit.py -n 1
+--warmup 0`, so the numbers are taken exactly as it takes them), deletes
+everything under SCRATCH after each run, outside the timed span, and prints
+the rows the harness reads (`A exit`, `A wall s`, `A cpu s`, `A peak MiB`:
+min, median, max over the counted runs). Every run of every tool starts from
+the same state.
 """
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 
@@ -39,6 +38,26 @@ def clear(scratch):
             os.unlink(path)
 
 
+def one_run(timer, cmd, timeout):
+    """(exit code, wall, cpu, peak) of one run measured by the harness's
+    timer, or None when it reports no finished run."""
+    out = subprocess.run(
+        [sys.executable, timer, "-n", "1", "--warmup", "0", "--timeout", "%.3f" % timeout, "--"] + cmd,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    ).stdout
+    code, values = None, {}
+    for line in out.splitlines():
+        words = line.split()
+        if words[:2] == ["A", "exit"]:
+            code = int(words[2])
+        for name in ("wall", "cpu", "peak"):
+            if words[:2] == ["A", name]:
+                values[name] = float(words[-2])  # the median of one run
+    if code is None or len(values) != 3:
+        return None
+    return code, values["wall"], values["cpu"], values["peak"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=5)
@@ -47,31 +66,26 @@ def main():
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
-    if not cmd:
-        ap.error("no command")
-    scratch = cmd[1] if len(cmd) > 1 and os.path.basename(cmd[0]) == "fresh.sh" else None
-    if scratch is not None and not os.path.isdir(scratch):
-        ap.error("fresh.sh's scratch folder %s does not exist" % scratch)
+    if len(cmd) < 3 or os.path.basename(cmd[0]) != "fresh.sh":
+        ap.error("expected the command run.sh times: .../fresh.sh SCRATCH CMD...")
+    scratch = cmd[1]
+    timer = os.path.join(os.path.dirname(cmd[0]), "timeit.py")
+    if not os.path.isdir(scratch) or not os.path.isfile(timer):
+        ap.error("no %s or no %s beside fresh.sh" % (scratch, timer))
     deadline = time.monotonic() + a.timeout
     rows, codes = [], []
     print("A = %s" % " ".join(cmd))
     for i in range(a.warmup + a.n):
-        if time.monotonic() > deadline:
-            break
-        t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
         left = deadline - time.monotonic()
-        killer = threading.Timer(max(left, 0.001), lambda: os.killpg(p.pid, signal.SIGKILL))
-        killer.start()
-        _, status, ru = os.wait4(p.pid, 0)
-        killer.cancel()
-        wall = time.monotonic() - t0
-        if scratch is not None:
-            clear(scratch)
+        if left <= 0:
+            break
+        run = one_run(timer, cmd, left)
+        clear(scratch)
+        if run is None:
+            break
         if i >= a.warmup:
-            codes.append(os.waitstatus_to_exitcode(status))
-            rows.append((wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0))
+            codes.append(run[0])
+            rows.append(run[1:])
     if not rows:
         print("no run finished")
         return 3
