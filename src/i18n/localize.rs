@@ -124,9 +124,9 @@ pub fn localize<'a>(event: &'a Event, lang: &str, default: &str) -> LocalizedEve
         event.translations.get(lang)
     };
     let is_default = lang == default;
-    // Which translated fields are stale, worked out once: a field's state is
-    // asked for each of its values (every parameter, every link), and each
-    // answer hashes the original's text of the field.
+    // Which translated fields are stale, looked up once here (a field's state
+    // is asked for each of its values: every parameter, every link); the
+    // translation works the set out the first time and keeps it.
     let stale: Vec<Field> = tr.map(|t| t.stale_fields(event).collect()).unwrap_or_default();
     let r = Resolver {
         is_default,
